@@ -1,0 +1,10 @@
+#![doc = include_str!("../README.md")]
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod error;
+pub mod model;
+pub mod ports;
+pub mod pricing;
+pub mod services;
+
+pub use error::{Error, Result};

@@ -1,0 +1,487 @@
+//! The booking aggregate and its state machine (API.md §4.3.4).
+
+use super::{Guest, Money, StayDates};
+use crate::Error;
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// Lifecycle status of a booking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BookingStatus {
+    Reserved,
+    GuestsAdded,
+    PaymentsPending,
+    Confirmed,
+    Cancelled,
+    Expired,
+}
+
+impl BookingStatus {
+    /// Every status, in lifecycle order.
+    pub const ALL: [BookingStatus; 6] = [
+        BookingStatus::Reserved,
+        BookingStatus::GuestsAdded,
+        BookingStatus::PaymentsPending,
+        BookingStatus::Confirmed,
+        BookingStatus::Cancelled,
+        BookingStatus::Expired,
+    ];
+    /// Wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookingStatus::Reserved => "RESERVED",
+            BookingStatus::GuestsAdded => "GUESTS_ADDED",
+            BookingStatus::PaymentsPending => "PAYMENTS_PENDING",
+            BookingStatus::Confirmed => "CONFIRMED",
+            BookingStatus::Cancelled => "CANCELLED",
+            BookingStatus::Expired => "EXPIRED",
+        }
+    }
+    /// Parses the exact upper-case name.
+    pub fn parse(s: &str) -> Option<BookingStatus> {
+        BookingStatus::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+    /// Whether the booking holds reserved rooms (RESERVED, GUESTS_ADDED, PAYMENTS_PENDING).
+    pub fn is_hold(self) -> bool {
+        match self {
+            BookingStatus::Reserved
+            | BookingStatus::GuestsAdded
+            | BookingStatus::PaymentsPending => true,
+            BookingStatus::Confirmed | BookingStatus::Cancelled | BookingStatus::Expired => false,
+        }
+    }
+    /// Whether the booking still counts as active (neither CANCELLED nor EXPIRED).
+    pub fn is_active(self) -> bool {
+        match self {
+            BookingStatus::Cancelled | BookingStatus::Expired => false,
+            BookingStatus::Reserved
+            | BookingStatus::GuestsAdded
+            | BookingStatus::PaymentsPending
+            | BookingStatus::Confirmed => true,
+        }
+    }
+}
+
+impl std::fmt::Display for BookingStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Refund progress of a cancelled or late-paid booking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundStatus {
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+impl RefundStatus {
+    /// Wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundStatus::Pending => "PENDING",
+            RefundStatus::Succeeded => "SUCCEEDED",
+            RefundStatus::Failed => "FAILED",
+        }
+    }
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<RefundStatus> {
+        match s {
+            "PENDING" => Some(RefundStatus::Pending),
+            "SUCCEEDED" => Some(RefundStatus::Succeeded),
+            "FAILED" => Some(RefundStatus::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// Something that can happen to a booking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BookingAction {
+    /// Client: link saved guests.
+    AddGuests,
+    /// Client: start (or resume) checkout.
+    StartPayment,
+    /// Client: cancel; `today` decides whether a confirmed stay may still be cancelled.
+    Cancel,
+    /// Provider: the payment succeeded.
+    PaymentSucceeded,
+    /// Provider: the payment failed, or the simulated session was cancelled.
+    PaymentFailed,
+    /// Provider: the checkout session expired.
+    SessionExpired,
+    /// Sweeper: the hold deadline passed.
+    HoldTimeout,
+}
+
+impl BookingAction {
+    /// Every action.
+    pub const ALL: [BookingAction; 7] = [
+        BookingAction::AddGuests,
+        BookingAction::StartPayment,
+        BookingAction::Cancel,
+        BookingAction::PaymentSucceeded,
+        BookingAction::PaymentFailed,
+        BookingAction::SessionExpired,
+        BookingAction::HoldTimeout,
+    ];
+}
+
+/// What a transition does to the stay's inventory rows (`n` = rooms_count on every night).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InventoryEffect {
+    /// Nothing.
+    None,
+    /// `reserved -= n`.
+    ReleaseReserved,
+    /// `reserved -= n`, `book += n`.
+    ReservedToBooked,
+    /// `book -= n`.
+    ReleaseBooked,
+    /// Late payment: `book += n` where every night is open with `available ≥ n`; if not, the booking is
+    /// cancelled and refunded instead.
+    Rehold,
+}
+
+/// A permitted change of status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    pub from: BookingStatus,
+    pub to: BookingStatus,
+    pub effect: InventoryEffect,
+    /// A full refund must be queued (`refund_status = PENDING`).
+    pub refund: bool,
+}
+
+/// The state machine's answer to an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Apply this transition.
+    Apply(Transition),
+    /// Nothing changes (a provider event that does not apply, or payment already pending).
+    NoEffect,
+}
+
+/// Decides what `action` does from status `from`. `today` and `check_in` decide late cancellations.
+/// Client actions that are not allowed fail with the contract's errors; provider and sweeper events
+/// that do not apply give [`Step::NoEffect`].
+pub fn decide(
+    from: BookingStatus,
+    action: BookingAction,
+    today: NaiveDate,
+    check_in: NaiveDate,
+) -> Result<Step, Error> {
+    use BookingAction as A;
+    use BookingStatus as S;
+    use InventoryEffect as E;
+    let go = |to, effect, refund| {
+        Ok(Step::Apply(Transition {
+            from,
+            to,
+            effect,
+            refund,
+        }))
+    };
+    match (action, from) {
+        (_, S::Expired) if matches!(action, A::AddGuests | A::StartPayment | A::Cancel) => {
+            Err(Error::BookingExpired)
+        }
+        (A::AddGuests, S::Reserved | S::GuestsAdded) => go(S::GuestsAdded, E::None, false),
+        (A::AddGuests, _) => Err(Error::InvalidBookingState(format!(
+            "Guests cannot be added to a booking in status {from}"
+        ))),
+        (A::StartPayment, S::GuestsAdded) => go(S::PaymentsPending, E::None, false),
+        (A::StartPayment, S::PaymentsPending) => Ok(Step::NoEffect),
+        (A::StartPayment, S::Reserved) => Err(Error::InvalidBookingState(
+            "Booking cannot proceed to payment: add guests first".into(),
+        )),
+        (A::StartPayment, _) => Err(Error::InvalidBookingState(
+            "Booking cannot proceed to payment".into(),
+        )),
+        (A::Cancel, S::Reserved | S::GuestsAdded | S::PaymentsPending) => {
+            go(S::Cancelled, E::ReleaseReserved, false)
+        }
+        (A::Cancel, S::Confirmed) if today < check_in => go(S::Cancelled, E::ReleaseBooked, true),
+        (A::Cancel, S::Confirmed) => Err(Error::InvalidBookingState(
+            "Confirmed bookings can only be cancelled before the check-in date".into(),
+        )),
+        (A::Cancel, _) => Err(Error::InvalidBookingState(format!(
+            "Booking cannot be cancelled in status {from}"
+        ))),
+        (A::PaymentSucceeded, S::Reserved | S::GuestsAdded | S::PaymentsPending) => {
+            go(S::Confirmed, E::ReservedToBooked, false)
+        }
+        (A::PaymentSucceeded, S::Expired) => go(S::Confirmed, E::Rehold, false),
+        (A::PaymentSucceeded, S::Cancelled) => go(S::Cancelled, E::None, true),
+        (A::PaymentSucceeded, S::Confirmed) => Ok(Step::NoEffect),
+        (A::PaymentFailed, S::PaymentsPending) => go(S::Cancelled, E::ReleaseReserved, false),
+        (A::SessionExpired, S::PaymentsPending) => go(S::Expired, E::ReleaseReserved, false),
+        (A::HoldTimeout, S::Reserved | S::GuestsAdded | S::PaymentsPending) => {
+            go(S::Expired, E::ReleaseReserved, false)
+        }
+        (A::PaymentFailed | A::SessionExpired | A::HoldTimeout, _) => Ok(Step::NoEffect),
+    }
+}
+
+/// A booking as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Booking {
+    pub id: i64,
+    pub hotel_id: i64,
+    pub room_id: i64,
+    pub user_id: i64,
+    pub rooms_count: i32,
+    pub check_in_date: NaiveDate,
+    pub check_out_date: NaiveDate,
+    pub status: BookingStatus,
+    pub amount: Money,
+    pub currency: String,
+    pub nights: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub guests: Vec<Guest>,
+    pub payment_attempt: i32,
+    pub payment_started_at: Option<DateTime<Utc>>,
+    pub payment_session_id: Option<String>,
+    pub payment_session_url: Option<String>,
+    pub payment_intent_id: Option<String>,
+    pub refund_status: Option<RefundStatus>,
+    pub refund_id: Option<String>,
+    pub refund_attempts: i32,
+    pub confirmed_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub hotel_name: String,
+    pub room_type: String,
+}
+
+impl Booking {
+    /// The status every read reports: a hold past its deadline is EXPIRED even before the sweeper runs.
+    pub fn effective_status(&self, now: DateTime<Utc>) -> BookingStatus {
+        effective_status(self.status, self.expires_at, now)
+    }
+    /// The stay.
+    pub fn stay(&self) -> StayDates {
+        StayDates::from_stored(self.check_in_date, self.check_out_date)
+    }
+}
+
+/// Effective status of a stored status and deadline at `now`.
+pub fn effective_status(
+    status: BookingStatus,
+    expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> BookingStatus {
+    match expires_at {
+        Some(deadline) if status.is_hold() && deadline <= now => BookingStatus::Expired,
+        _ => status,
+    }
+}
+
+/// A hold to create at init.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HoldRequest {
+    pub user_id: i64,
+    pub hotel_id: i64,
+    pub room_id: i64,
+    pub stay: StayDates,
+    pub rooms_count: i32,
+    pub now: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub currency: String,
+    /// 0 = unlimited.
+    pub max_active_holds: i64,
+}
+
+/// Most rooms in one booking.
+pub const MAX_ROOMS_PER_BOOKING: i32 = 10;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use BookingAction as A;
+    use BookingStatus as S;
+    use InventoryEffect as E;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    /// Expected outcome per (status, action): Ok(Some((to, effect, refund))), Ok(None) = no effect,
+    /// Err(code-ish) = the error.
+    #[test]
+    fn every_status_times_every_action() {
+        type Want = Result<Option<(S, E, bool)>, &'static str>;
+        let table: Vec<(S, A, Want)> = vec![
+            (
+                S::Reserved,
+                A::AddGuests,
+                Ok(Some((S::GuestsAdded, E::None, false))),
+            ),
+            (S::Reserved, A::StartPayment, Err("state")),
+            (
+                S::Reserved,
+                A::Cancel,
+                Ok(Some((S::Cancelled, E::ReleaseReserved, false))),
+            ),
+            (
+                S::Reserved,
+                A::PaymentSucceeded,
+                Ok(Some((S::Confirmed, E::ReservedToBooked, false))),
+            ),
+            (S::Reserved, A::PaymentFailed, Ok(None)),
+            (S::Reserved, A::SessionExpired, Ok(None)),
+            (
+                S::Reserved,
+                A::HoldTimeout,
+                Ok(Some((S::Expired, E::ReleaseReserved, false))),
+            ),
+            (
+                S::GuestsAdded,
+                A::AddGuests,
+                Ok(Some((S::GuestsAdded, E::None, false))),
+            ),
+            (
+                S::GuestsAdded,
+                A::StartPayment,
+                Ok(Some((S::PaymentsPending, E::None, false))),
+            ),
+            (
+                S::GuestsAdded,
+                A::Cancel,
+                Ok(Some((S::Cancelled, E::ReleaseReserved, false))),
+            ),
+            (
+                S::GuestsAdded,
+                A::PaymentSucceeded,
+                Ok(Some((S::Confirmed, E::ReservedToBooked, false))),
+            ),
+            (S::GuestsAdded, A::PaymentFailed, Ok(None)),
+            (S::GuestsAdded, A::SessionExpired, Ok(None)),
+            (
+                S::GuestsAdded,
+                A::HoldTimeout,
+                Ok(Some((S::Expired, E::ReleaseReserved, false))),
+            ),
+            (S::PaymentsPending, A::AddGuests, Err("state")),
+            (S::PaymentsPending, A::StartPayment, Ok(None)),
+            (
+                S::PaymentsPending,
+                A::Cancel,
+                Ok(Some((S::Cancelled, E::ReleaseReserved, false))),
+            ),
+            (
+                S::PaymentsPending,
+                A::PaymentSucceeded,
+                Ok(Some((S::Confirmed, E::ReservedToBooked, false))),
+            ),
+            (
+                S::PaymentsPending,
+                A::PaymentFailed,
+                Ok(Some((S::Cancelled, E::ReleaseReserved, false))),
+            ),
+            (
+                S::PaymentsPending,
+                A::SessionExpired,
+                Ok(Some((S::Expired, E::ReleaseReserved, false))),
+            ),
+            (
+                S::PaymentsPending,
+                A::HoldTimeout,
+                Ok(Some((S::Expired, E::ReleaseReserved, false))),
+            ),
+            (S::Confirmed, A::AddGuests, Err("state")),
+            (S::Confirmed, A::StartPayment, Err("state")),
+            (
+                S::Confirmed,
+                A::Cancel,
+                Ok(Some((S::Cancelled, E::ReleaseBooked, true))),
+            ),
+            (S::Confirmed, A::PaymentSucceeded, Ok(None)),
+            (S::Confirmed, A::PaymentFailed, Ok(None)),
+            (S::Confirmed, A::SessionExpired, Ok(None)),
+            (S::Confirmed, A::HoldTimeout, Ok(None)),
+            (S::Cancelled, A::AddGuests, Err("state")),
+            (S::Cancelled, A::StartPayment, Err("state")),
+            (S::Cancelled, A::Cancel, Err("state")),
+            (
+                S::Cancelled,
+                A::PaymentSucceeded,
+                Ok(Some((S::Cancelled, E::None, true))),
+            ),
+            (S::Cancelled, A::PaymentFailed, Ok(None)),
+            (S::Cancelled, A::SessionExpired, Ok(None)),
+            (S::Cancelled, A::HoldTimeout, Ok(None)),
+            (S::Expired, A::AddGuests, Err("expired")),
+            (S::Expired, A::StartPayment, Err("expired")),
+            (S::Expired, A::Cancel, Err("expired")),
+            (
+                S::Expired,
+                A::PaymentSucceeded,
+                Ok(Some((S::Confirmed, E::Rehold, false))),
+            ),
+            (S::Expired, A::PaymentFailed, Ok(None)),
+            (S::Expired, A::SessionExpired, Ok(None)),
+            (S::Expired, A::HoldTimeout, Ok(None)),
+        ];
+        assert_eq!(table.len(), S::ALL.len() * A::ALL.len());
+        for (from, action, want) in table {
+            let got = decide(from, action, d("2026-01-01"), d("2026-02-01"));
+            match (got, want) {
+                (Ok(Step::Apply(t)), Ok(Some((to, effect, refund)))) => {
+                    assert_eq!(
+                        (t.from, t.to, t.effect, t.refund),
+                        (from, to, effect, refund),
+                        "{from} {action:?}"
+                    )
+                }
+                (Ok(Step::NoEffect), Ok(None)) => {}
+                (Err(Error::InvalidBookingState(_)), Err("state")) => {}
+                (Err(Error::BookingExpired), Err("expired")) => {}
+                (got, want) => panic!("{from} {action:?}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn confirmed_cannot_be_cancelled_from_check_in_day() {
+        let r = decide(S::Confirmed, A::Cancel, d("2026-02-01"), d("2026-02-01"));
+        assert_eq!(
+            r,
+            Err(Error::InvalidBookingState(
+                "Confirmed bookings can only be cancelled before the check-in date".into()
+            ))
+        );
+        let r = decide(S::Cancelled, A::Cancel, d("2026-01-01"), d("2026-02-01"));
+        assert_eq!(
+            r,
+            Err(Error::InvalidBookingState(
+                "Booking cannot be cancelled in status CANCELLED".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn effective_status_expires_holds_only() {
+        let now: DateTime<Utc> = "2026-01-01T12:00:00Z".parse().unwrap();
+        let past = Some(now - chrono::Duration::seconds(1));
+        assert_eq!(effective_status(S::Reserved, past, now), S::Expired);
+        assert_eq!(
+            effective_status(S::PaymentsPending, Some(now), now),
+            S::Expired
+        );
+        assert_eq!(
+            effective_status(S::PaymentsPending, None, now),
+            S::PaymentsPending
+        );
+        assert_eq!(effective_status(S::Confirmed, past, now), S::Confirmed);
+        assert_eq!(
+            effective_status(
+                S::GuestsAdded,
+                Some(now + chrono::Duration::seconds(1)),
+                now
+            ),
+            S::GuestsAdded
+        );
+    }
+}

@@ -1,0 +1,211 @@
+use crate::model::*;
+use crate::ports::*;
+use crate::{Error, Result};
+use chrono::Duration;
+use std::sync::Arc;
+use std::sync::OnceLock;
+
+/// Login lockout and token settings.
+#[derive(Debug, Clone)]
+pub struct AuthConfig {
+    pub login_max_failures: i32,
+    pub login_window_minutes: i64,
+}
+
+/// Signup, login, refresh rotation, logout, authentication and profiles.
+pub struct AuthService {
+    users: Arc<dyn UserRepository>,
+    guests: Arc<dyn GuestRepository>,
+    hasher: Arc<dyn PasswordHasher>,
+    tokens: Arc<dyn TokenIssuer>,
+    clock: Arc<dyn Clock>,
+    config: AuthConfig,
+    dummy_hash: OnceLock<String>,
+}
+
+/// A successful login or refresh.
+#[derive(Debug, Clone)]
+pub struct LoginResult {
+    pub user: User,
+    pub tokens: TokenPair,
+}
+
+impl AuthService {
+    /// Wires the service.
+    pub fn new(
+        users: Arc<dyn UserRepository>,
+        guests: Arc<dyn GuestRepository>,
+        hasher: Arc<dyn PasswordHasher>,
+        tokens: Arc<dyn TokenIssuer>,
+        clock: Arc<dyn Clock>,
+        config: AuthConfig,
+    ) -> Self {
+        AuthService {
+            users,
+            guests,
+            hasher,
+            tokens,
+            clock,
+            config,
+            dummy_hash: OnceLock::new(),
+        }
+    }
+
+    /// Creates an account with role GUEST.
+    pub async fn signup(
+        &self,
+        email: Email,
+        password: String,
+        name: Option<String>,
+    ) -> Result<User> {
+        if self.users.user_by_email(&email).await?.is_some() {
+            return Err(Error::EmailAlreadyRegistered);
+        }
+        let password_hash = self.hasher.hash(password).await?;
+        self.users
+            .create_user(NewUser {
+                email,
+                password_hash,
+                name,
+            })
+            .await
+    }
+
+    /// Verifies credentials under the lockout rule and issues a token pair in a new family.
+    pub async fn login(&self, email: Email, password: String) -> Result<LoginResult> {
+        let now = self.clock.now();
+        let window = self.config.login_window_minutes * 60;
+        if self.config.login_max_failures > 0
+            && let Some(retry_after_secs) = self
+                .users
+                .login_locked(&email, now, window, self.config.login_max_failures)
+                .await?
+        {
+            return Err(Error::TooManyLoginAttempts { retry_after_secs });
+        }
+        if password.chars().count() > PASSWORD_MAX {
+            self.users.record_login_failure(&email, now, window).await?;
+            return Err(Error::InvalidCredentials);
+        }
+        let user = self.users.user_by_email(&email).await?;
+        let hash = match &user {
+            Some(u) => u.password_hash.clone(),
+            None => self.dummy_hash().await?,
+        };
+        let check = self.hasher.verify(password.clone(), hash).await?;
+        let user = match user {
+            Some(u) if check.valid => u,
+            _ => {
+                self.users.record_login_failure(&email, now, window).await?;
+                return Err(Error::InvalidCredentials);
+            }
+        };
+        self.users.reset_login_failures(&email).await?;
+        if check.needs_rehash {
+            let h = self.hasher.hash(password).await?;
+            self.users.set_password_hash(user.id, h).await?;
+        }
+        let family = self.tokens.new_id();
+        let tokens = self.tokens.issue(&user, &family, now)?;
+        self.users
+            .insert_refresh_token(tokens.refresh.clone())
+            .await?;
+        Ok(LoginResult { user, tokens })
+    }
+
+    async fn dummy_hash(&self) -> Result<String> {
+        if let Some(h) = self.dummy_hash.get() {
+            return Ok(h.clone());
+        }
+        let h = self.hasher.hash("staybook-dummy-password".into()).await?;
+        Ok(self.dummy_hash.get_or_init(|| h).clone())
+    }
+
+    /// Rotates a refresh token: a new pair in the same family. Reuse revokes the family.
+    pub async fn refresh(&self, token: &str) -> Result<LoginResult> {
+        let now = self.clock.now();
+        let claims = self.tokens.verify_refresh(token, now)?;
+        let user = self
+            .users
+            .user_by_id(claims.user_id)
+            .await?
+            .ok_or(Error::InvalidRefreshToken)?;
+        let tokens = self.tokens.issue(&user, "", now)?;
+        match self
+            .users
+            .rotate_refresh_token(&claims.jti, user.id, tokens.refresh.clone(), now)
+            .await?
+        {
+            RotateOutcome::Rotated => Ok(LoginResult { user, tokens }),
+            RotateOutcome::Reused => Err(Error::RefreshTokenReused),
+            RotateOutcome::Invalid => Err(Error::InvalidRefreshToken),
+        }
+    }
+
+    /// Revokes the family of a valid refresh token; anything else is ignored.
+    pub async fn logout(&self, token: Option<&str>) -> Result<()> {
+        let now = self.clock.now();
+        if let Some(claims) = token.and_then(|t| self.tokens.verify_refresh(t, now).ok()) {
+            self.users.revoke_refresh_family(&claims.jti, now).await?;
+        }
+        Ok(())
+    }
+
+    /// The user behind an access token; roles come from storage, never from the claim.
+    pub async fn authenticate(&self, access_token: &str) -> Result<User> {
+        let claims = self.tokens.verify_access(access_token, self.clock.now())?;
+        self.users
+            .user_by_id(claims.user_id)
+            .await?
+            .ok_or(Error::InvalidToken)
+    }
+
+    /// Applies a profile patch.
+    pub async fn update_profile(&self, user: &User, patch: ProfilePatch) -> Result<User> {
+        self.users
+            .update_profile(user.id, patch)
+            .await?
+            .ok_or(Error::InvalidToken)
+    }
+
+    /// Grants (`true`) or revokes the manager role; `false` for an unknown email.
+    pub async fn set_manager(&self, email: &Email, manager: bool) -> Result<bool> {
+        self.users.set_manager(email, manager).await
+    }
+
+    /// The caller's saved guests.
+    pub async fn guests(&self, user: &User, page: Page) -> Result<Paged<Guest>> {
+        self.guests.list_guests(user.id, page).await
+    }
+
+    /// Saves a guest.
+    pub async fn create_guest(&self, user: &User, guest: NewGuest) -> Result<Guest> {
+        self.guests.create_guest(user.id, guest).await
+    }
+
+    /// Updates one of the caller's guests.
+    pub async fn update_guest(&self, user: &User, id: i64, patch: GuestPatch) -> Result<Guest> {
+        self.guests
+            .update_guest(user.id, id, patch)
+            .await?
+            .ok_or(Error::GuestNotFound(id))
+    }
+
+    /// Soft-deletes one of the caller's guests.
+    pub async fn delete_guest(&self, user: &User, id: i64) -> Result<()> {
+        if self
+            .guests
+            .delete_guest(user.id, id, self.clock.now())
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(Error::GuestNotFound(id))
+        }
+    }
+
+    /// The lockout window, for callers that need it.
+    pub fn login_window(&self) -> Duration {
+        Duration::minutes(self.config.login_window_minutes)
+    }
+}

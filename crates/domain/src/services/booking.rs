@@ -1,0 +1,295 @@
+use super::require_manager;
+use crate::model::*;
+use crate::ports::*;
+use crate::pricing::PricingPolicy;
+use crate::{Error, Result};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::sync::Arc;
+
+/// Booking rules from configuration.
+#[derive(Debug, Clone)]
+pub struct BookingConfig {
+    pub hold_minutes: i64,
+    pub checkout_session_minutes: i64,
+    pub max_stay_nights: u32,
+    pub max_active_holds: i64,
+    pub currency: Currency,
+    pub refund_max_attempts: i32,
+}
+
+/// What `payments` returned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaymentStart {
+    pub session_url: String,
+}
+
+/// The booking lifecycle: holds, guests, checkout, cancellation, provider events, expiry and refunds.
+pub struct BookingService {
+    bookings: Arc<dyn BookingRepository>,
+    catalog: Arc<dyn CatalogRepository>,
+    users: Arc<dyn UserRepository>,
+    gateway: Arc<dyn PaymentGateway>,
+    clock: Arc<dyn Clock>,
+    policy: PricingPolicy,
+    config: BookingConfig,
+}
+
+/// Shows the effective status (a hold past its deadline reads as EXPIRED).
+fn present(mut b: Booking, now: DateTime<Utc>) -> Booking {
+    b.status = b.effective_status(now);
+    b
+}
+
+impl BookingService {
+    /// Wires the service.
+    pub fn new(
+        bookings: Arc<dyn BookingRepository>,
+        catalog: Arc<dyn CatalogRepository>,
+        users: Arc<dyn UserRepository>,
+        gateway: Arc<dyn PaymentGateway>,
+        clock: Arc<dyn Clock>,
+        policy: PricingPolicy,
+        config: BookingConfig,
+    ) -> Self {
+        BookingService {
+            bookings,
+            catalog,
+            users,
+            gateway,
+            clock,
+            policy,
+            config,
+        }
+    }
+
+    /// Holds `rooms_count` rooms for the stay (201 RESERVED).
+    pub async fn init(
+        &self,
+        user: &User,
+        hotel_id: i64,
+        room_id: i64,
+        check_in: NaiveDate,
+        check_out: NaiveDate,
+        rooms_count: i32,
+    ) -> Result<Booking> {
+        let now = self.clock.now();
+        let stay = StayDates::new(
+            check_in,
+            check_out,
+            now.date_naive(),
+            self.config.max_stay_nights,
+        )?;
+        let req = HoldRequest {
+            user_id: user.id,
+            hotel_id,
+            room_id,
+            stay,
+            rooms_count,
+            now,
+            expires_at: now + Duration::minutes(self.config.hold_minutes),
+            currency: self.config.currency.as_str().to_string(),
+            max_active_holds: self.config.max_active_holds,
+        };
+        self.bookings.hold(req, self.policy.clone()).await
+    }
+
+    /// One of the caller's bookings (404 for others').
+    pub async fn get(&self, user: &User, id: i64) -> Result<Booking> {
+        match self.bookings.booking(id).await? {
+            Some(b) if b.user_id == user.id => Ok(present(b, self.clock.now())),
+            _ => Err(Error::BookingNotFound(id)),
+        }
+    }
+
+    /// The caller's bookings.
+    pub async fn my_bookings(
+        &self,
+        user: &User,
+        status: Option<BookingStatus>,
+        page: Page,
+    ) -> Result<Paged<Booking>> {
+        let now = self.clock.now();
+        let mut p = self
+            .bookings
+            .bookings_of_user(user.id, status, now, page)
+            .await?;
+        p.items = p.items.into_iter().map(|b| present(b, now)).collect();
+        Ok(p)
+    }
+
+    /// A hotel's bookings, for its owner.
+    pub async fn hotel_bookings(
+        &self,
+        manager: &User,
+        hotel_id: i64,
+        status: Option<BookingStatus>,
+        page: Page,
+    ) -> Result<Paged<Booking>> {
+        require_manager(manager)?;
+        let hotel =
+            self.catalog.hotel(hotel_id).await?.ok_or_else(|| {
+                Error::HotelNotFound(format!("Hotel not found with id: {hotel_id}"))
+            })?;
+        if hotel.owner_id != manager.id {
+            return Err(Error::NotOwner);
+        }
+        let now = self.clock.now();
+        let mut p = self
+            .bookings
+            .bookings_of_hotel(hotel_id, status, now, page)
+            .await?;
+        p.items = p.items.into_iter().map(|b| present(b, now)).collect();
+        Ok(p)
+    }
+
+    /// Links saved guests.
+    pub async fn add_guests(&self, user: &User, id: i64, guest_ids: Vec<i64>) -> Result<Booking> {
+        let now = self.clock.now();
+        let b = self
+            .bookings
+            .add_guests(id, user.id, guest_ids, now)
+            .await?;
+        Ok(present(b, now))
+    }
+
+    /// Starts checkout, or returns the pending session's URL.
+    pub async fn start_payment(&self, user: &User, id: i64) -> Result<PaymentStart> {
+        let now = self.clock.now();
+        let minutes = self.config.checkout_session_minutes;
+        let provisional = now + Duration::minutes(minutes + 1);
+        let t = self
+            .bookings
+            .start_payment(id, user.id, now, provisional)
+            .await?;
+        let b = t.booking;
+        if !t.changed {
+            if let Some(url) = b.payment_session_url.clone() {
+                return Ok(PaymentStart { session_url: url });
+            }
+            let started = b.payment_started_at.unwrap_or(now);
+            if now - started < Duration::seconds(15) {
+                return Err(Error::InvalidBookingState(
+                    "Payment session is being created; retry".into(),
+                ));
+            }
+        }
+        let req = CheckoutRequest {
+            booking_id: b.id,
+            amount: b.amount,
+            currency: b.currency.clone(),
+            check_in_date: b.check_in_date,
+            check_out_date: b.check_out_date,
+            customer_email: user.email.as_str().to_string(),
+            hotel_name: b.hotel_name.clone(),
+            expires_at: self.clock.now() + Duration::minutes(minutes),
+            idempotency_key: format!("booking-{}-checkout-{}", b.id, b.payment_attempt),
+        };
+        match self.gateway.create_checkout(req).await {
+            Ok(session) => {
+                let url = session.url.clone();
+                self.bookings
+                    .store_payment_session(b.id, b.payment_attempt, session, self.clock.now())
+                    .await?;
+                Ok(PaymentStart { session_url: url })
+            }
+            Err(e) => {
+                self.bookings
+                    .abort_payment(
+                        b.id,
+                        b.payment_attempt,
+                        self.config.hold_minutes,
+                        self.clock.now(),
+                    )
+                    .await?;
+                let _ = e; // the provider's text is never shown; the HTTP adapter logs the 502
+                Err(Error::PaymentGateway)
+            }
+        }
+    }
+
+    /// Cancels; a confirmed stay is refunded in full.
+    pub async fn cancel(&self, user: &User, id: i64) -> Result<()> {
+        let now = self.clock.now();
+        let t = self
+            .bookings
+            .transition(
+                id,
+                Actor {
+                    user_id: Some(user.id),
+                },
+                BookingAction::Cancel,
+                now,
+                self.config.hold_minutes,
+            )
+            .await?;
+        self.after_transition(&t).await;
+        Ok(())
+    }
+
+    /// The effective status of one of the caller's bookings.
+    pub async fn status(&self, user: &User, id: i64) -> Result<BookingStatus> {
+        Ok(self.get(user, id).await?.status)
+    }
+
+    /// Applies a verified provider event exactly once.
+    pub async fn handle_payment_event(&self, event: PaymentEvent) -> Result<EventOutcome> {
+        let outcome = self
+            .bookings
+            .apply_payment_event(event, self.clock.now())
+            .await?;
+        if let EventOutcome::RefundQueued(b) = &outcome {
+            self.try_refund(b).await;
+        }
+        Ok(outcome)
+    }
+
+    /// Provider side effects after a committed transition: close an open session, refund.
+    async fn after_transition(&self, t: &Transitioned) {
+        if !t.changed {
+            return;
+        }
+        if t.from == BookingStatus::PaymentsPending
+            && let Some(sid) = &t.booking.payment_session_id
+        {
+            let _ = self.gateway.expire_session(sid).await;
+        }
+        if t.booking.refund_status == Some(RefundStatus::Pending) {
+            self.try_refund(&t.booking).await;
+        }
+    }
+
+    async fn try_refund(&self, b: &Booking) {
+        let req = RefundRequest {
+            booking_id: b.id,
+            payment_intent: b.payment_intent_id.clone(),
+            session_id: b.payment_session_id.clone(),
+            amount: b.amount,
+            idempotency_key: format!("refund-booking-{}", b.id),
+        };
+        let result = self.gateway.refund(req).await.map_err(|_| ());
+        let _ = self
+            .bookings
+            .record_refund(b.id, result, self.config.refund_max_attempts)
+            .await;
+    }
+
+    /// One sweeper pass: expire due holds (closing their sessions) and retry pending refunds.
+    /// Returns the number of holds expired.
+    pub async fn sweep(&self) -> Result<usize> {
+        let expired = self.bookings.expire_due(self.clock.now(), 100).await?;
+        for b in &expired {
+            if let Some(sid) = &b.payment_session_id {
+                let _ = self.gateway.expire_session(sid).await;
+            }
+        }
+        for b in self.bookings.pending_refunds(self.clock.now(), 100).await? {
+            self.try_refund(&b).await;
+        }
+        Ok(expired.len())
+    }
+
+    /// The user repository (for adapters that need the caller's email).
+    pub fn users(&self) -> &Arc<dyn UserRepository> {
+        &self.users
+    }
+}

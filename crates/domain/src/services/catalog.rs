@@ -1,0 +1,307 @@
+use super::require_manager;
+use crate::model::*;
+use crate::ports::*;
+use crate::pricing::{PricingPolicy, stay_is_available};
+use crate::{Error, Result};
+use chrono::{Datelike, NaiveDate};
+use std::sync::Arc;
+
+/// Hotels, rooms, inventory, search, hotel info and reports.
+pub struct CatalogService {
+    catalog: Arc<dyn CatalogRepository>,
+    search: Arc<dyn CatalogRepository>,
+    clock: Arc<dyn Clock>,
+    policy: PricingPolicy,
+    max_stay_nights: u32,
+}
+
+/// Which "hotel not found" text a route uses.
+fn hotel_missing(id: i64) -> Error {
+    Error::HotelNotFound(format!("Hotel not found with id: {id}"))
+}
+
+impl CatalogService {
+    /// Wires the service; `search` may be a read replica.
+    pub fn new(
+        catalog: Arc<dyn CatalogRepository>,
+        search: Arc<dyn CatalogRepository>,
+        clock: Arc<dyn Clock>,
+        policy: PricingPolicy,
+        max_stay_nights: u32,
+    ) -> Self {
+        CatalogService {
+            catalog,
+            search,
+            clock,
+            policy,
+            max_stay_nights,
+        }
+    }
+
+    /// Validates a stay against today and the configured maximum.
+    pub fn stay(&self, check_in: NaiveDate, check_out: NaiveDate) -> Result<StayDates> {
+        StayDates::new(
+            check_in,
+            check_out,
+            self.clock.today(),
+            self.max_stay_nights,
+        )
+    }
+
+    /// The hotel `id` if `manager` owns it: 404 when missing, 403 `not_owner` otherwise.
+    pub async fn owned_hotel(&self, manager: &User, id: i64) -> Result<Hotel> {
+        require_manager(manager)?;
+        let hotel = self
+            .catalog
+            .hotel(id)
+            .await?
+            .ok_or_else(|| hotel_missing(id))?;
+        if hotel.owner_id != manager.id {
+            return Err(Error::NotOwner);
+        }
+        Ok(hotel)
+    }
+
+    /// Creates an inactive hotel owned by the manager.
+    pub async fn create_hotel(&self, manager: &User, hotel: NewHotel) -> Result<Hotel> {
+        require_manager(manager)?;
+        self.catalog
+            .create_hotel(manager.id, hotel, self.clock.now())
+            .await
+    }
+
+    /// The manager's hotels.
+    pub async fn my_hotels(&self, manager: &User, page: Page) -> Result<Paged<Hotel>> {
+        require_manager(manager)?;
+        self.catalog.hotels_of_owner(manager.id, page).await
+    }
+
+    /// Partial update.
+    pub async fn update_hotel(&self, manager: &User, id: i64, patch: HotelPatch) -> Result<Hotel> {
+        self.owned_hotel(manager, id).await?;
+        self.catalog.update_hotel(id, patch, self.clock.now()).await
+    }
+
+    /// Activates or deactivates (idempotent).
+    pub async fn set_active(&self, manager: &User, id: i64, active: bool) -> Result<Hotel> {
+        self.owned_hotel(manager, id).await?;
+        self.catalog
+            .set_hotel_active(id, active, self.clock.now())
+            .await
+    }
+
+    /// Deletes a hotel without active bookings.
+    pub async fn delete_hotel(&self, manager: &User, id: i64) -> Result<()> {
+        self.owned_hotel(manager, id).await?;
+        self.catalog.delete_hotel(id).await
+    }
+
+    /// A room of an owned hotel: 404 `room_not_found` when missing or under another hotel.
+    pub async fn owned_room(&self, manager: &User, hotel_id: i64, room_id: i64) -> Result<Room> {
+        self.owned_hotel(manager, hotel_id).await?;
+        match self.catalog.room(room_id).await? {
+            Some(r) if r.hotel_id == hotel_id => Ok(r),
+            _ => Err(Error::RoomNotFound(format!(
+                "Room not found with id: {room_id}"
+            ))),
+        }
+    }
+
+    /// Creates a room type with its inventory window.
+    pub async fn create_room(&self, manager: &User, hotel_id: i64, room: NewRoom) -> Result<Room> {
+        self.owned_hotel(manager, hotel_id).await?;
+        self.catalog
+            .create_room(hotel_id, room, self.clock.today(), self.clock.now())
+            .await
+    }
+
+    /// Room types of an owned hotel.
+    pub async fn rooms(&self, manager: &User, hotel_id: i64, page: Page) -> Result<Paged<Room>> {
+        self.owned_hotel(manager, hotel_id).await?;
+        self.catalog.rooms_of_hotel(hotel_id, page).await
+    }
+
+    /// Updates a room type, propagating to future inventory.
+    pub async fn update_room(
+        &self,
+        manager: &User,
+        hotel_id: i64,
+        room_id: i64,
+        patch: RoomPatch,
+    ) -> Result<Room> {
+        self.owned_room(manager, hotel_id, room_id).await?;
+        self.catalog
+            .update_room(room_id, patch, self.clock.today(), self.clock.now())
+            .await
+    }
+
+    /// Deletes a room type without active bookings.
+    pub async fn delete_room(&self, manager: &User, hotel_id: i64, room_id: i64) -> Result<()> {
+        self.owned_room(manager, hotel_id, room_id).await?;
+        self.catalog.delete_room(room_id).await
+    }
+
+    /// The room for the inventory routes: 404 "Room not found: {id}", then ownership through its hotel.
+    async fn inventory_room(&self, manager: &User, room_id: i64) -> Result<Room> {
+        require_manager(manager)?;
+        let room = self
+            .catalog
+            .room(room_id)
+            .await?
+            .ok_or_else(|| Error::RoomNotFound(format!("Room not found: {room_id}")))?;
+        self.owned_hotel(manager, room.hotel_id).await?;
+        Ok(room)
+    }
+
+    /// Inventory rows of a room, `start` defaulting to today.
+    pub async fn inventory(
+        &self,
+        manager: &User,
+        room_id: i64,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+        page: Page,
+    ) -> Result<Paged<InventoryView>> {
+        self.inventory_room(manager, room_id).await?;
+        let start = start.unwrap_or_else(|| self.clock.today());
+        if let Some(end) = end
+            && end < start
+        {
+            return Err(Error::InvalidDateRange(
+                "End date must not be before start date",
+            ));
+        }
+        self.catalog.inventory(room_id, start, end, page).await
+    }
+
+    /// Patches every row of `[start, end]` (defaults: today, start).
+    pub async fn patch_inventory(
+        &self,
+        manager: &User,
+        room_id: i64,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+        patch: InventoryPatch,
+    ) -> Result<Vec<InventoryView>> {
+        self.inventory_room(manager, room_id).await?;
+        let start = start.unwrap_or_else(|| self.clock.today());
+        let end = end.unwrap_or(start);
+        if end < start {
+            return Err(Error::InvalidDateRange(
+                "End date must not be before start date",
+            ));
+        }
+        if (end - start).num_days() + 1 > 366 {
+            return Err(Error::InvalidDateRange("Date range too long"));
+        }
+        self.catalog
+            .patch_inventory(room_id, start, end, patch)
+            .await
+    }
+
+    /// What one room of this night would cost now (the inventory `effective_price`).
+    pub fn effective_price(&self, night: &InventoryNight) -> Money {
+        self.policy.nightly(night, self.clock.today())
+    }
+
+    /// Public search.
+    pub async fn search(&self, query: SearchQuery) -> Result<Paged<SearchHit>> {
+        if let (Some(min), Some(max)) = (query.min_price, query.max_price)
+            && min > max
+        {
+            return Err(Error::InvalidPriceRange);
+        }
+        self.search
+            .search(query, self.policy.clone(), self.clock.today())
+            .await
+    }
+
+    /// Public hotel info with an optional per-room quote.
+    pub async fn hotel_info(
+        &self,
+        id: i64,
+        stay: Option<StayDates>,
+        rooms_count: i32,
+    ) -> Result<(Hotel, Vec<RoomSummary>)> {
+        let hotel = match self.catalog.hotel(id).await? {
+            Some(h) if h.active => h,
+            _ => return Err(Error::HotelNotFound("Hotel not found".into())),
+        };
+        let rooms = self
+            .catalog
+            .rooms_of_hotel(
+                id,
+                Page {
+                    limit: MAX_ROOMS_PER_HOTEL,
+                    offset: 0,
+                },
+            )
+            .await?
+            .items;
+        let today = self.clock.today();
+        let mut out = Vec::with_capacity(rooms.len());
+        for room in rooms {
+            let (available, total_price) = match &stay {
+                None => (None, None),
+                Some(stay) => {
+                    let nights = self.catalog.stay_nights(room.id, *stay).await?;
+                    if stay_is_available(&nights, stay, rooms_count) {
+                        (
+                            Some(true),
+                            Some(self.policy.quote(&nights, rooms_count, today)),
+                        )
+                    } else {
+                        (Some(false), None)
+                    }
+                }
+            };
+            out.push(RoomSummary {
+                room,
+                available,
+                total_price,
+            });
+        }
+        Ok((hotel, out))
+    }
+
+    /// Revenue report of CONFIRMED stays by check-in date (defaults: first of this month … today).
+    pub async fn report(
+        &self,
+        manager: &User,
+        hotel_id: i64,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+    ) -> Result<HotelReport> {
+        self.owned_hotel(manager, hotel_id).await?;
+        let today = self.clock.today();
+        let start = start.unwrap_or_else(|| today.with_day(1).unwrap_or(today));
+        let end = end.unwrap_or(today);
+        if end < start {
+            return Err(Error::InvalidDateRange(
+                "End date must not be before start date",
+            ));
+        }
+        let (count, revenue) = self.catalog.report(hotel_id, start, end).await?;
+        let avg = if count == 0 {
+            Money::ZERO
+        } else {
+            Money::round_half_even(revenue.to_decimal() / rust_decimal::Decimal::from(count))
+                .unwrap_or(Money::ZERO)
+        };
+        Ok(HotelReport {
+            hotel_id,
+            total_bookings: count,
+            total_revenue: revenue,
+            start_date: start,
+            end_date: end,
+            avg_revenue: avg,
+        })
+    }
+
+    /// Daily maintenance: keep every room's window through today+364.
+    pub async fn extend_window(&self) -> Result<u64> {
+        self.catalog
+            .extend_inventory_window(self.clock.today())
+            .await
+    }
+}

@@ -1,0 +1,20 @@
+//! Use-case services: the only API the HTTP adapter calls.
+
+mod auth;
+mod booking;
+mod catalog;
+
+pub use auth::{AuthConfig, AuthService, LoginResult};
+pub use booking::{BookingConfig, BookingService, PaymentStart};
+pub use catalog::CatalogService;
+
+use crate::{Error, model::User};
+
+/// Fails with `Forbidden` unless the user is a hotel manager.
+pub fn require_manager(user: &User) -> Result<(), Error> {
+    if user.is_manager() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    }
+}
