@@ -11,11 +11,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// A field failed validation (location, message, pydantic-style type).
     #[error("validation error at {loc:?}: {msg}")]
-    Validation {
-        loc: Vec<String>,
-        msg: String,
-        kind: &'static str,
-    },
+    Validation { loc: Vec<String>, msg: String, kind: &'static str },
     /// A date range is invalid; the text says which rule failed.
     #[error("{0}")]
     InvalidDateRange(&'static str),
@@ -95,11 +91,7 @@ pub enum Error {
 impl Error {
     /// Shorthand for a validation error on one location.
     pub fn validation(loc: &[&str], msg: impl Into<String>, kind: &'static str) -> Self {
-        Error::Validation {
-            loc: loc.iter().map(|s| s.to_string()).collect(),
-            msg: msg.into(),
-            kind,
-        }
+        Error::Validation { loc: loc.iter().map(|s| s.to_string()).collect(), msg: msg.into(), kind }
     }
     /// Shorthand for an internal error.
     pub fn internal(e: impl std::fmt::Display) -> Self {

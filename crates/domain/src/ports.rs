@@ -70,12 +70,7 @@ pub trait UserRepository: Send + Sync {
         max_failures: i32,
     ) -> Result<Option<u64>>;
     /// Records a failed login; a window older than `window_secs` restarts at `now`.
-    async fn record_login_failure(
-        &self,
-        email: &Email,
-        now: DateTime<Utc>,
-        window_secs: i64,
-    ) -> Result<()>;
+    async fn record_login_failure(&self, email: &Email, now: DateTime<Utc>, window_secs: i64) -> Result<()>;
     /// Clears the failures of `email` (after a success).
     async fn reset_login_failures(&self, email: &Email) -> Result<()>;
 }
@@ -89,8 +84,7 @@ pub trait GuestRepository: Send + Sync {
     /// Saves a guest. MUST fail with `Error::LimitExceeded` once the user has `MAX_SAVED_GUESTS` live guests.
     async fn create_guest(&self, user_id: i64, guest: NewGuest) -> Result<Guest>;
     /// Updates a live guest of `user_id`; `None` when missing, deleted or foreign.
-    async fn update_guest(&self, user_id: i64, id: i64, patch: GuestPatch)
-    -> Result<Option<Guest>>;
+    async fn update_guest(&self, user_id: i64, id: i64, patch: GuestPatch) -> Result<Option<Guest>>;
     /// Soft-deletes a live guest of `user_id`; `false` when missing, deleted or foreign.
     async fn delete_guest(&self, user_id: i64, id: i64, now: DateTime<Utc>) -> Result<bool>;
 }
@@ -100,12 +94,7 @@ pub trait GuestRepository: Send + Sync {
 #[async_trait]
 pub trait CatalogRepository: Send + Sync {
     /// Inserts an inactive hotel owned by `owner_id`.
-    async fn create_hotel(
-        &self,
-        owner_id: i64,
-        hotel: NewHotel,
-        now: DateTime<Utc>,
-    ) -> Result<Hotel>;
+    async fn create_hotel(&self, owner_id: i64, hotel: NewHotel, now: DateTime<Utc>) -> Result<Hotel>;
     /// A hotel by id.
     async fn hotel(&self, id: i64) -> Result<Option<Hotel>>;
     /// Hotels of an owner by id ascending.
@@ -120,26 +109,14 @@ pub trait CatalogRepository: Send + Sync {
 
     /// Inserts a room type and its inventory window `[today, today+365)` atomically. MUST fail with
     /// `Error::LimitExceeded` when the hotel has `MAX_ROOMS_PER_HOTEL` room types.
-    async fn create_room(
-        &self,
-        hotel_id: i64,
-        room: NewRoom,
-        today: NaiveDate,
-        now: DateTime<Utc>,
-    ) -> Result<Room>;
+    async fn create_room(&self, hotel_id: i64, room: NewRoom, today: NaiveDate, now: DateTime<Utc>) -> Result<Room>;
     /// A room type by id.
     async fn room(&self, id: i64) -> Result<Option<Room>>;
     /// Room types of a hotel by id ascending.
     async fn rooms_of_hotel(&self, hotel_id: i64, page: Page) -> Result<Paged<Room>>;
     /// Updates a room and propagates `base_price`/`total_count` to rows dated ≥ `today` (§4.3.3). MUST fail
     /// with `Error::InventoryConflict(date)` and change nothing if a row would fall below booked + reserved.
-    async fn update_room(
-        &self,
-        id: i64,
-        patch: RoomPatch,
-        today: NaiveDate,
-        now: DateTime<Utc>,
-    ) -> Result<Room>;
+    async fn update_room(&self, id: i64, patch: RoomPatch, today: NaiveDate, now: DateTime<Utc>) -> Result<Room>;
     /// Deletes a room type with its ended bookings and inventory. MUST fail with `Error::HasActiveBookings`
     /// while any of its bookings is active.
     async fn delete_room(&self, id: i64) -> Result<()>;
@@ -170,15 +147,9 @@ pub trait CatalogRepository: Send + Sync {
 
     /// Active hotels in `city` (case-insensitive equality) with one room type available for the whole stay
     /// (§4.4.3), priced by `policy` as of `today`.
-    async fn search(
-        &self,
-        query: SearchQuery,
-        policy: PricingPolicy,
-        today: NaiveDate,
-    ) -> Result<Paged<SearchHit>>;
+    async fn search(&self, query: SearchQuery, policy: PricingPolicy, today: NaiveDate) -> Result<Paged<SearchHit>>;
     /// CONFIRMED bookings of a hotel with check-in in `[start, end]`: (count, Σ amount).
-    async fn report(&self, hotel_id: i64, start: NaiveDate, end: NaiveDate)
-    -> Result<(i64, Money)>;
+    async fn report(&self, hotel_id: i64, start: NaiveDate, end: NaiveDate) -> Result<(i64, Money)>;
 }
 
 /// How a booking write is guarded.
@@ -240,13 +211,7 @@ pub trait BookingRepository: Send + Sync {
     ) -> Result<Transitioned>;
     /// addGuests: guards like `transition(AddGuests)`, then checks every guest is a live guest of the
     /// booking's user (first failing id → `GuestNotFound`), the capacity (`TooManyGuests`), links them.
-    async fn add_guests(
-        &self,
-        id: i64,
-        user_id: i64,
-        guest_ids: Vec<i64>,
-        now: DateTime<Utc>,
-    ) -> Result<Booking>;
+    async fn add_guests(&self, id: i64, user_id: i64, guest_ids: Vec<i64>, now: DateTime<Utc>) -> Result<Booking>;
     /// Starts a payment attempt: GUESTS_ADDED → PAYMENTS_PENDING, `payment_attempt += 1`,
     /// `payment_started_at = now`, provisional `expires_at`. From PAYMENTS_PENDING returns the booking as is.
     async fn start_payment(
@@ -265,21 +230,11 @@ pub trait BookingRepository: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Option<Booking>>;
     /// Provider failure: PAYMENTS_PENDING at `attempt` → GUESTS_ADDED with `expires_at = created_at + hold`.
-    async fn abort_payment(
-        &self,
-        id: i64,
-        attempt: i32,
-        hold_minutes: i64,
-        now: DateTime<Utc>,
-    ) -> Result<()>;
+    async fn abort_payment(&self, id: i64, attempt: i32, hold_minutes: i64, now: DateTime<Utc>) -> Result<()>;
     /// Applies a provider event exactly once: records `event_id` (a duplicate → `Duplicate`, no effect), finds
     /// the booking by session id, else by `booking_id`, row-locked, checks the amount, and applies the state
     /// machine including the late-payment rule. All in one transaction.
-    async fn apply_payment_event(
-        &self,
-        event: PaymentEvent,
-        now: DateTime<Utc>,
-    ) -> Result<EventOutcome>;
+    async fn apply_payment_event(&self, event: PaymentEvent, now: DateTime<Utc>) -> Result<EventOutcome>;
     /// Expires up to `limit` holds with `expires_at ≤ now`, each in its own transaction, skipping rows locked
     /// by another instance. Returns the expired bookings (to close their provider sessions).
     async fn expire_due(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Booking>>;
@@ -288,12 +243,7 @@ pub trait BookingRepository: Send + Sync {
     async fn pending_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Booking>>;
     /// Records a refund attempt: success stores `refund_id` and SUCCEEDED; failure counts the attempt and
     /// marks FAILED once `max_attempts` is reached.
-    async fn record_refund(
-        &self,
-        id: i64,
-        result: std::result::Result<String, ()>,
-        max_attempts: i32,
-    ) -> Result<()>;
+    async fn record_refund(&self, id: i64, result: std::result::Result<String, ()>, max_attempts: i32) -> Result<()>;
 }
 
 /// A created checkout session.
@@ -411,10 +361,7 @@ pub enum PaymentError {
 #[async_trait]
 pub trait PaymentGateway: Send + Sync {
     /// Creates a checkout session. Never called inside a database transaction.
-    async fn create_checkout(
-        &self,
-        req: CheckoutRequest,
-    ) -> std::result::Result<PaymentSession, PaymentError>;
+    async fn create_checkout(&self, req: CheckoutRequest) -> std::result::Result<PaymentSession, PaymentError>;
     /// Expires an open session (best effort; already closed sessions are fine).
     async fn expire_session(&self, session_id: &str) -> std::result::Result<(), PaymentError>;
     /// Requests a full refund; returns the provider's refund id.

@@ -58,8 +58,7 @@ impl PricingPolicy {
 
     /// Whether the occupancy strategy applies to a night: `5 × (book + reserved) ≥ 4 × total`.
     pub fn occupancy_applies(night: &InventoryNight) -> bool {
-        5 * (i64::from(night.book_count) + i64::from(night.reserved_count))
-            >= 4 * i64::from(night.total_count)
+        5 * (i64::from(night.book_count) + i64::from(night.reserved_count)) >= 4 * i64::from(night.total_count)
     }
 
     /// One room's price for one night, rounded half-even to cents once.
@@ -94,8 +93,7 @@ impl PricingPolicy {
         if nights.is_empty() {
             return Money::ZERO;
         }
-        let avg =
-            self.one_room_total(nights, today).to_decimal() / Decimal::from(nights.len() as i64);
+        let avg = self.one_room_total(nights, today).to_decimal() / Decimal::from(nights.len() as i64);
         Money::round_half_even(avg).unwrap_or(Money::ZERO)
     }
 }
@@ -103,10 +101,7 @@ impl PricingPolicy {
 /// Whether `nights` (ordered by date) cover every night of `stay`, each open with `available ≥ rooms`.
 pub fn stay_is_available(nights: &[InventoryNight], stay: &StayDates, rooms: i32) -> bool {
     nights.len() as i64 == stay.nights()
-        && nights
-            .iter()
-            .zip(stay.each_night())
-            .all(|(n, d)| n.date == d && n.can_hold(rooms))
+        && nights.iter().zip(stay.each_night()).all(|(n, d)| n.date == d && n.can_hold(rooms))
 }
 
 #[cfg(test)]
@@ -115,14 +110,7 @@ mod tests {
     use proptest::prelude::*;
     use std::str::FromStr;
 
-    fn night(
-        date: NaiveDate,
-        price: i64,
-        surge: &str,
-        book: i32,
-        reserved: i32,
-        total: i32,
-    ) -> InventoryNight {
+    fn night(date: NaiveDate, price: i64, surge: &str, book: i32, reserved: i32, total: i32) -> InventoryNight {
         InventoryNight {
             id: 1,
             hotel_id: 1,
@@ -144,51 +132,22 @@ mod tests {
     fn surge_applies_and_rounds_half_even_per_night() {
         let p = PricingPolicy::default();
         // 100.10 × 1.25 = 125.125 → 125.12 (half-even)
-        assert_eq!(
-            p.nightly(
-                &night(d("2026-03-01"), 10010, "1.25", 0, 0, 5),
-                d("2026-01-01")
-            )
-            .minor(),
-            12512
-        );
+        assert_eq!(p.nightly(&night(d("2026-03-01"), 10010, "1.25", 0, 0, 5), d("2026-01-01")).minor(), 12512);
         // 100.30 × 1.25 = 125.375 → 125.38
-        assert_eq!(
-            p.nightly(
-                &night(d("2026-03-01"), 10030, "1.25", 0, 0, 5),
-                d("2026-01-01")
-            )
-            .minor(),
-            12538
-        );
+        assert_eq!(p.nightly(&night(d("2026-03-01"), 10030, "1.25", 0, 0, 5), d("2026-01-01")).minor(), 12538);
     }
 
     #[test]
     fn strategies_multiply() {
         let today = d("2026-03-01");
-        let p = PricingPolicy::new(
-            &[Strategy::Occupancy, Strategy::Urgency, Strategy::Holiday],
-            [d("2026-03-02")],
-        );
+        let p = PricingPolicy::new(&[Strategy::Occupancy, Strategy::Urgency, Strategy::Holiday], [d("2026-03-02")]);
         // 100 × 1.2 × 1.15 × 1.25 = 172.50
-        assert_eq!(
-            p.nightly(&night(d("2026-03-02"), 10000, "1.00", 4, 0, 5), today)
-                .minor(),
-            17250
-        );
+        assert_eq!(p.nightly(&night(d("2026-03-02"), 10000, "1.00", 4, 0, 5), today).minor(), 17250);
         // occupancy below 80 %, 7 days away, not a holiday: base only
-        assert_eq!(
-            p.nightly(&night(d("2026-03-08"), 10000, "1.00", 3, 0, 5), today)
-                .minor(),
-            10000
-        );
+        assert_eq!(p.nightly(&night(d("2026-03-08"), 10000, "1.00", 3, 0, 5), today).minor(), 10000);
         // disabled strategies never apply
         let none = PricingPolicy::default();
-        assert_eq!(
-            none.nightly(&night(d("2026-03-02"), 10000, "1.00", 5, 0, 5), today)
-                .minor(),
-            10000
-        );
+        assert_eq!(none.nightly(&night(d("2026-03-02"), 10000, "1.00", 5, 0, 5), today).minor(), 10000);
     }
 
     #[test]

@@ -43,9 +43,7 @@ impl BookingStatus {
     /// Whether the booking holds reserved rooms (RESERVED, GUESTS_ADDED, PAYMENTS_PENDING).
     pub fn is_hold(self) -> bool {
         match self {
-            BookingStatus::Reserved
-            | BookingStatus::GuestsAdded
-            | BookingStatus::PaymentsPending => true,
+            BookingStatus::Reserved | BookingStatus::GuestsAdded | BookingStatus::PaymentsPending => true,
             BookingStatus::Confirmed | BookingStatus::Cancelled | BookingStatus::Expired => false,
         }
     }
@@ -174,40 +172,25 @@ pub fn decide(
     use BookingAction as A;
     use BookingStatus as S;
     use InventoryEffect as E;
-    let go = |to, effect, refund| {
-        Ok(Step::Apply(Transition {
-            from,
-            to,
-            effect,
-            refund,
-        }))
-    };
+    let go = |to, effect, refund| Ok(Step::Apply(Transition { from, to, effect, refund }));
     match (action, from) {
-        (_, S::Expired) if matches!(action, A::AddGuests | A::StartPayment | A::Cancel) => {
-            Err(Error::BookingExpired)
-        }
+        (_, S::Expired) if matches!(action, A::AddGuests | A::StartPayment | A::Cancel) => Err(Error::BookingExpired),
         (A::AddGuests, S::Reserved | S::GuestsAdded) => go(S::GuestsAdded, E::None, false),
-        (A::AddGuests, _) => Err(Error::InvalidBookingState(format!(
-            "Guests cannot be added to a booking in status {from}"
-        ))),
+        (A::AddGuests, _) => {
+            Err(Error::InvalidBookingState(format!("Guests cannot be added to a booking in status {from}")))
+        }
         (A::StartPayment, S::GuestsAdded) => go(S::PaymentsPending, E::None, false),
         (A::StartPayment, S::PaymentsPending) => Ok(Step::NoEffect),
-        (A::StartPayment, S::Reserved) => Err(Error::InvalidBookingState(
-            "Booking cannot proceed to payment: add guests first".into(),
-        )),
-        (A::StartPayment, _) => Err(Error::InvalidBookingState(
-            "Booking cannot proceed to payment".into(),
-        )),
-        (A::Cancel, S::Reserved | S::GuestsAdded | S::PaymentsPending) => {
-            go(S::Cancelled, E::ReleaseReserved, false)
+        (A::StartPayment, S::Reserved) => {
+            Err(Error::InvalidBookingState("Booking cannot proceed to payment: add guests first".into()))
         }
+        (A::StartPayment, _) => Err(Error::InvalidBookingState("Booking cannot proceed to payment".into())),
+        (A::Cancel, S::Reserved | S::GuestsAdded | S::PaymentsPending) => go(S::Cancelled, E::ReleaseReserved, false),
         (A::Cancel, S::Confirmed) if today < check_in => go(S::Cancelled, E::ReleaseBooked, true),
-        (A::Cancel, S::Confirmed) => Err(Error::InvalidBookingState(
-            "Confirmed bookings can only be cancelled before the check-in date".into(),
-        )),
-        (A::Cancel, _) => Err(Error::InvalidBookingState(format!(
-            "Booking cannot be cancelled in status {from}"
-        ))),
+        (A::Cancel, S::Confirmed) => {
+            Err(Error::InvalidBookingState("Confirmed bookings can only be cancelled before the check-in date".into()))
+        }
+        (A::Cancel, _) => Err(Error::InvalidBookingState(format!("Booking cannot be cancelled in status {from}"))),
         (A::PaymentSucceeded, S::Reserved | S::GuestsAdded | S::PaymentsPending) => {
             go(S::Confirmed, E::ReservedToBooked, false)
         }
@@ -267,11 +250,7 @@ impl Booking {
 }
 
 /// Effective status of a stored status and deadline at `now`.
-pub fn effective_status(
-    status: BookingStatus,
-    expires_at: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> BookingStatus {
+pub fn effective_status(status: BookingStatus, expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> BookingStatus {
     match expires_at {
         Some(deadline) if status.is_hold() && deadline <= now => BookingStatus::Expired,
         _ => status,
@@ -313,90 +292,30 @@ mod tests {
     fn every_status_times_every_action() {
         type Want = Result<Option<(S, E, bool)>, &'static str>;
         let table: Vec<(S, A, Want)> = vec![
-            (
-                S::Reserved,
-                A::AddGuests,
-                Ok(Some((S::GuestsAdded, E::None, false))),
-            ),
+            (S::Reserved, A::AddGuests, Ok(Some((S::GuestsAdded, E::None, false)))),
             (S::Reserved, A::StartPayment, Err("state")),
-            (
-                S::Reserved,
-                A::Cancel,
-                Ok(Some((S::Cancelled, E::ReleaseReserved, false))),
-            ),
-            (
-                S::Reserved,
-                A::PaymentSucceeded,
-                Ok(Some((S::Confirmed, E::ReservedToBooked, false))),
-            ),
+            (S::Reserved, A::Cancel, Ok(Some((S::Cancelled, E::ReleaseReserved, false)))),
+            (S::Reserved, A::PaymentSucceeded, Ok(Some((S::Confirmed, E::ReservedToBooked, false)))),
             (S::Reserved, A::PaymentFailed, Ok(None)),
             (S::Reserved, A::SessionExpired, Ok(None)),
-            (
-                S::Reserved,
-                A::HoldTimeout,
-                Ok(Some((S::Expired, E::ReleaseReserved, false))),
-            ),
-            (
-                S::GuestsAdded,
-                A::AddGuests,
-                Ok(Some((S::GuestsAdded, E::None, false))),
-            ),
-            (
-                S::GuestsAdded,
-                A::StartPayment,
-                Ok(Some((S::PaymentsPending, E::None, false))),
-            ),
-            (
-                S::GuestsAdded,
-                A::Cancel,
-                Ok(Some((S::Cancelled, E::ReleaseReserved, false))),
-            ),
-            (
-                S::GuestsAdded,
-                A::PaymentSucceeded,
-                Ok(Some((S::Confirmed, E::ReservedToBooked, false))),
-            ),
+            (S::Reserved, A::HoldTimeout, Ok(Some((S::Expired, E::ReleaseReserved, false)))),
+            (S::GuestsAdded, A::AddGuests, Ok(Some((S::GuestsAdded, E::None, false)))),
+            (S::GuestsAdded, A::StartPayment, Ok(Some((S::PaymentsPending, E::None, false)))),
+            (S::GuestsAdded, A::Cancel, Ok(Some((S::Cancelled, E::ReleaseReserved, false)))),
+            (S::GuestsAdded, A::PaymentSucceeded, Ok(Some((S::Confirmed, E::ReservedToBooked, false)))),
             (S::GuestsAdded, A::PaymentFailed, Ok(None)),
             (S::GuestsAdded, A::SessionExpired, Ok(None)),
-            (
-                S::GuestsAdded,
-                A::HoldTimeout,
-                Ok(Some((S::Expired, E::ReleaseReserved, false))),
-            ),
+            (S::GuestsAdded, A::HoldTimeout, Ok(Some((S::Expired, E::ReleaseReserved, false)))),
             (S::PaymentsPending, A::AddGuests, Err("state")),
             (S::PaymentsPending, A::StartPayment, Ok(None)),
-            (
-                S::PaymentsPending,
-                A::Cancel,
-                Ok(Some((S::Cancelled, E::ReleaseReserved, false))),
-            ),
-            (
-                S::PaymentsPending,
-                A::PaymentSucceeded,
-                Ok(Some((S::Confirmed, E::ReservedToBooked, false))),
-            ),
-            (
-                S::PaymentsPending,
-                A::PaymentFailed,
-                Ok(Some((S::Cancelled, E::ReleaseReserved, false))),
-            ),
-            (
-                S::PaymentsPending,
-                A::SessionExpired,
-                Ok(Some((S::Expired, E::ReleaseReserved, false))),
-            ),
-            (
-                S::PaymentsPending,
-                A::HoldTimeout,
-                Ok(Some((S::Expired, E::ReleaseReserved, false))),
-            ),
+            (S::PaymentsPending, A::Cancel, Ok(Some((S::Cancelled, E::ReleaseReserved, false)))),
+            (S::PaymentsPending, A::PaymentSucceeded, Ok(Some((S::Confirmed, E::ReservedToBooked, false)))),
+            (S::PaymentsPending, A::PaymentFailed, Ok(Some((S::Cancelled, E::ReleaseReserved, false)))),
+            (S::PaymentsPending, A::SessionExpired, Ok(Some((S::Expired, E::ReleaseReserved, false)))),
+            (S::PaymentsPending, A::HoldTimeout, Ok(Some((S::Expired, E::ReleaseReserved, false)))),
             (S::Confirmed, A::AddGuests, Err("state")),
             (S::Confirmed, A::StartPayment, Err("state")),
-            (
-                S::Confirmed,
-                A::Cancel,
-                Ok(Some((S::Cancelled, E::ReleaseBooked, true))),
-            ),
+            (S::Confirmed, A::Cancel, Ok(Some((S::Cancelled, E::ReleaseBooked, true)))),
             (S::Confirmed, A::PaymentSucceeded, Ok(None)),
             (S::Confirmed, A::PaymentFailed, Ok(None)),
             (S::Confirmed, A::SessionExpired, Ok(None)),
@@ -404,22 +323,14 @@ mod tests {
             (S::Cancelled, A::AddGuests, Err("state")),
             (S::Cancelled, A::StartPayment, Err("state")),
             (S::Cancelled, A::Cancel, Err("state")),
-            (
-                S::Cancelled,
-                A::PaymentSucceeded,
-                Ok(Some((S::Cancelled, E::None, true))),
-            ),
+            (S::Cancelled, A::PaymentSucceeded, Ok(Some((S::Cancelled, E::None, true)))),
             (S::Cancelled, A::PaymentFailed, Ok(None)),
             (S::Cancelled, A::SessionExpired, Ok(None)),
             (S::Cancelled, A::HoldTimeout, Ok(None)),
             (S::Expired, A::AddGuests, Err("expired")),
             (S::Expired, A::StartPayment, Err("expired")),
             (S::Expired, A::Cancel, Err("expired")),
-            (
-                S::Expired,
-                A::PaymentSucceeded,
-                Ok(Some((S::Confirmed, E::Rehold, false))),
-            ),
+            (S::Expired, A::PaymentSucceeded, Ok(Some((S::Confirmed, E::Rehold, false)))),
             (S::Expired, A::PaymentFailed, Ok(None)),
             (S::Expired, A::SessionExpired, Ok(None)),
             (S::Expired, A::HoldTimeout, Ok(None)),
@@ -429,11 +340,7 @@ mod tests {
             let got = decide(from, action, d("2026-01-01"), d("2026-02-01"));
             match (got, want) {
                 (Ok(Step::Apply(t)), Ok(Some((to, effect, refund)))) => {
-                    assert_eq!(
-                        (t.from, t.to, t.effect, t.refund),
-                        (from, to, effect, refund),
-                        "{from} {action:?}"
-                    )
+                    assert_eq!((t.from, t.to, t.effect, t.refund), (from, to, effect, refund), "{from} {action:?}")
                 }
                 (Ok(Step::NoEffect), Ok(None)) => {}
                 (Err(Error::InvalidBookingState(_)), Err("state")) => {}
@@ -448,17 +355,10 @@ mod tests {
         let r = decide(S::Confirmed, A::Cancel, d("2026-02-01"), d("2026-02-01"));
         assert_eq!(
             r,
-            Err(Error::InvalidBookingState(
-                "Confirmed bookings can only be cancelled before the check-in date".into()
-            ))
+            Err(Error::InvalidBookingState("Confirmed bookings can only be cancelled before the check-in date".into()))
         );
         let r = decide(S::Cancelled, A::Cancel, d("2026-01-01"), d("2026-02-01"));
-        assert_eq!(
-            r,
-            Err(Error::InvalidBookingState(
-                "Booking cannot be cancelled in status CANCELLED".into()
-            ))
-        );
+        assert_eq!(r, Err(Error::InvalidBookingState("Booking cannot be cancelled in status CANCELLED".into())));
     }
 
     #[test]
@@ -466,22 +366,9 @@ mod tests {
         let now: DateTime<Utc> = "2026-01-01T12:00:00Z".parse().unwrap();
         let past = Some(now - chrono::Duration::seconds(1));
         assert_eq!(effective_status(S::Reserved, past, now), S::Expired);
-        assert_eq!(
-            effective_status(S::PaymentsPending, Some(now), now),
-            S::Expired
-        );
-        assert_eq!(
-            effective_status(S::PaymentsPending, None, now),
-            S::PaymentsPending
-        );
+        assert_eq!(effective_status(S::PaymentsPending, Some(now), now), S::Expired);
+        assert_eq!(effective_status(S::PaymentsPending, None, now), S::PaymentsPending);
         assert_eq!(effective_status(S::Confirmed, past, now), S::Confirmed);
-        assert_eq!(
-            effective_status(
-                S::GuestsAdded,
-                Some(now + chrono::Duration::seconds(1)),
-                now
-            ),
-            S::GuestsAdded
-        );
+        assert_eq!(effective_status(S::GuestsAdded, Some(now + chrono::Duration::seconds(1)), now), S::GuestsAdded);
     }
 }

@@ -21,10 +21,7 @@ pub struct Page {
 
 impl Page {
     /// The default page of list endpoints.
-    pub const DEFAULT: Page = Page {
-        limit: 50,
-        offset: 0,
-    };
+    pub const DEFAULT: Page = Page { limit: 50, offset: 0 };
 }
 
 /// One page of results plus the number of matches before paging.

@@ -69,18 +69,15 @@ pub struct Currency(String);
 
 /// Currencies whose minor unit is not 2 digits; `CURRENCY` must not be one of them.
 const NOT_TWO_DIGITS: &[&str] = &[
-    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND",
-    "VUV", "XAF", "XOF", "XPF", "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND", "CLF", "UYW",
+    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF",
+    "XPF", "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND", "CLF", "UYW",
 ];
 
 impl Currency {
     /// Parses a 3-letter code (any case) with 2 minor digits.
     pub fn parse(s: &str) -> Option<Currency> {
         let up = s.trim().to_ascii_uppercase();
-        if up.len() != 3
-            || !up.bytes().all(|b| b.is_ascii_uppercase())
-            || NOT_TWO_DIGITS.contains(&up.as_str())
-        {
+        if up.len() != 3 || !up.bytes().all(|b| b.is_ascii_uppercase()) || NOT_TWO_DIGITS.contains(&up.as_str()) {
             return None;
         }
         Some(Currency(up))
@@ -109,11 +106,7 @@ mod tests {
 
     #[test]
     fn rounds_half_even() {
-        let m = |s: &str| {
-            Money::round_half_even(Decimal::from_str(s).unwrap())
-                .unwrap()
-                .minor()
-        };
+        let m = |s: &str| Money::round_half_even(Decimal::from_str(s).unwrap()).unwrap().minor();
         assert_eq!(m("1.005"), 100);
         assert_eq!(m("1.015"), 102);
         assert_eq!(m("1.0151"), 102);
@@ -123,10 +116,7 @@ mod tests {
     #[test]
     fn exact_rejects_third_decimal() {
         assert!(Money::from_decimal_exact(Decimal::from_str("1.001").unwrap()).is_none());
-        assert_eq!(
-            Money::from_decimal_exact(Decimal::from_str("1.10").unwrap()),
-            Some(Money(110))
-        );
+        assert_eq!(Money::from_decimal_exact(Decimal::from_str("1.10").unwrap()), Some(Money(110)));
     }
 
     #[test]

@@ -16,16 +16,9 @@ pub struct StayDates {
 
 impl StayDates {
     /// Validates a stay against `today` (UTC) and the configured maximum length.
-    pub fn new(
-        check_in: NaiveDate,
-        check_out: NaiveDate,
-        today: NaiveDate,
-        max_nights: u32,
-    ) -> Result<Self, Error> {
+    pub fn new(check_in: NaiveDate, check_out: NaiveDate, today: NaiveDate, max_nights: u32) -> Result<Self, Error> {
         if check_out <= check_in {
-            return Err(Error::InvalidDateRange(
-                "Check-out date must be after check-in date",
-            ));
+            return Err(Error::InvalidDateRange("Check-out date must be after check-in date"));
         }
         if check_in < today {
             return Err(Error::DateInPast);
@@ -34,21 +27,13 @@ impl StayDates {
             return Err(Error::StayTooLong(max_nights));
         }
         if check_out > today + Duration::days(BOOKING_HORIZON_DAYS) {
-            return Err(Error::InvalidDateRange(
-                "Dates are beyond the booking horizon",
-            ));
+            return Err(Error::InvalidDateRange("Dates are beyond the booking horizon"));
         }
-        Ok(StayDates {
-            check_in,
-            check_out,
-        })
+        Ok(StayDates { check_in, check_out })
     }
     /// Rebuilds a stay already validated (e.g. read back from storage).
     pub fn from_stored(check_in: NaiveDate, check_out: NaiveDate) -> Self {
-        StayDates {
-            check_in,
-            check_out,
-        }
+        StayDates { check_in, check_out }
     }
     /// First night.
     pub fn check_in(&self) -> NaiveDate {
@@ -64,9 +49,7 @@ impl StayDates {
     }
     /// Every night of the stay, in order.
     pub fn each_night(&self) -> impl Iterator<Item = NaiveDate> + '_ {
-        self.check_in
-            .iter_days()
-            .take_while(move |d| *d < self.check_out)
+        self.check_in.iter_days().take_while(move |d| *d < self.check_out)
     }
 }
 
@@ -82,23 +65,13 @@ mod tests {
         let today = d("2026-06-01");
         assert_eq!(
             StayDates::new(d("2026-05-01"), d("2026-05-01"), today, 30),
-            Err(Error::InvalidDateRange(
-                "Check-out date must be after check-in date"
-            ))
+            Err(Error::InvalidDateRange("Check-out date must be after check-in date"))
         );
-        assert_eq!(
-            StayDates::new(d("2026-05-01"), d("2026-05-03"), today, 30),
-            Err(Error::DateInPast)
-        );
-        assert_eq!(
-            StayDates::new(d("2026-06-01"), d("2026-07-02"), today, 30),
-            Err(Error::StayTooLong(30))
-        );
+        assert_eq!(StayDates::new(d("2026-05-01"), d("2026-05-03"), today, 30), Err(Error::DateInPast));
+        assert_eq!(StayDates::new(d("2026-06-01"), d("2026-07-02"), today, 30), Err(Error::StayTooLong(30)));
         assert_eq!(
             StayDates::new(d("2027-05-30"), d("2027-06-02"), today, 30),
-            Err(Error::InvalidDateRange(
-                "Dates are beyond the booking horizon"
-            ))
+            Err(Error::InvalidDateRange("Dates are beyond the booking horizon"))
         );
         let s = StayDates::new(d("2026-06-01"), d("2026-06-04"), today, 30).unwrap();
         assert_eq!(s.nights(), 3);

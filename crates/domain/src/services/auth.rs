@@ -40,35 +40,16 @@ impl AuthService {
         clock: Arc<dyn Clock>,
         config: AuthConfig,
     ) -> Self {
-        AuthService {
-            users,
-            guests,
-            hasher,
-            tokens,
-            clock,
-            config,
-            dummy_hash: OnceLock::new(),
-        }
+        AuthService { users, guests, hasher, tokens, clock, config, dummy_hash: OnceLock::new() }
     }
 
     /// Creates an account with role GUEST.
-    pub async fn signup(
-        &self,
-        email: Email,
-        password: String,
-        name: Option<String>,
-    ) -> Result<User> {
+    pub async fn signup(&self, email: Email, password: String, name: Option<String>) -> Result<User> {
         if self.users.user_by_email(&email).await?.is_some() {
             return Err(Error::EmailAlreadyRegistered);
         }
         let password_hash = self.hasher.hash(password).await?;
-        self.users
-            .create_user(NewUser {
-                email,
-                password_hash,
-                name,
-            })
-            .await
+        self.users.create_user(NewUser { email, password_hash, name }).await
     }
 
     /// Verifies credentials under the lockout rule and issues a token pair in a new family.
@@ -76,10 +57,8 @@ impl AuthService {
         let now = self.clock.now();
         let window = self.config.login_window_minutes * 60;
         if self.config.login_max_failures > 0
-            && let Some(retry_after_secs) = self
-                .users
-                .login_locked(&email, now, window, self.config.login_max_failures)
-                .await?
+            && let Some(retry_after_secs) =
+                self.users.login_locked(&email, now, window, self.config.login_max_failures).await?
         {
             return Err(Error::TooManyLoginAttempts { retry_after_secs });
         }
@@ -107,9 +86,7 @@ impl AuthService {
         }
         let family = self.tokens.new_id();
         let tokens = self.tokens.issue(&user, &family, now)?;
-        self.users
-            .insert_refresh_token(tokens.refresh.clone())
-            .await?;
+        self.users.insert_refresh_token(tokens.refresh.clone()).await?;
         Ok(LoginResult { user, tokens })
     }
 
@@ -125,17 +102,9 @@ impl AuthService {
     pub async fn refresh(&self, token: &str) -> Result<LoginResult> {
         let now = self.clock.now();
         let claims = self.tokens.verify_refresh(token, now)?;
-        let user = self
-            .users
-            .user_by_id(claims.user_id)
-            .await?
-            .ok_or(Error::InvalidRefreshToken)?;
+        let user = self.users.user_by_id(claims.user_id).await?.ok_or(Error::InvalidRefreshToken)?;
         let tokens = self.tokens.issue(&user, "", now)?;
-        match self
-            .users
-            .rotate_refresh_token(&claims.jti, user.id, tokens.refresh.clone(), now)
-            .await?
-        {
+        match self.users.rotate_refresh_token(&claims.jti, user.id, tokens.refresh.clone(), now).await? {
             RotateOutcome::Rotated => Ok(LoginResult { user, tokens }),
             RotateOutcome::Reused => Err(Error::RefreshTokenReused),
             RotateOutcome::Invalid => Err(Error::InvalidRefreshToken),
@@ -154,18 +123,12 @@ impl AuthService {
     /// The user behind an access token; roles come from storage, never from the claim.
     pub async fn authenticate(&self, access_token: &str) -> Result<User> {
         let claims = self.tokens.verify_access(access_token, self.clock.now())?;
-        self.users
-            .user_by_id(claims.user_id)
-            .await?
-            .ok_or(Error::InvalidToken)
+        self.users.user_by_id(claims.user_id).await?.ok_or(Error::InvalidToken)
     }
 
     /// Applies a profile patch.
     pub async fn update_profile(&self, user: &User, patch: ProfilePatch) -> Result<User> {
-        self.users
-            .update_profile(user.id, patch)
-            .await?
-            .ok_or(Error::InvalidToken)
+        self.users.update_profile(user.id, patch).await?.ok_or(Error::InvalidToken)
     }
 
     /// Grants (`true`) or revokes the manager role; `false` for an unknown email.
@@ -185,19 +148,12 @@ impl AuthService {
 
     /// Updates one of the caller's guests.
     pub async fn update_guest(&self, user: &User, id: i64, patch: GuestPatch) -> Result<Guest> {
-        self.guests
-            .update_guest(user.id, id, patch)
-            .await?
-            .ok_or(Error::GuestNotFound(id))
+        self.guests.update_guest(user.id, id, patch).await?.ok_or(Error::GuestNotFound(id))
     }
 
     /// Soft-deletes one of the caller's guests.
     pub async fn delete_guest(&self, user: &User, id: i64) -> Result<()> {
-        if self
-            .guests
-            .delete_guest(user.id, id, self.clock.now())
-            .await?
-        {
+        if self.guests.delete_guest(user.id, id, self.clock.now()).await? {
             Ok(())
         } else {
             Err(Error::GuestNotFound(id))

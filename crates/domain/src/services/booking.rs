@@ -51,15 +51,7 @@ impl BookingService {
         policy: PricingPolicy,
         config: BookingConfig,
     ) -> Self {
-        BookingService {
-            bookings,
-            catalog,
-            users,
-            gateway,
-            clock,
-            policy,
-            config,
-        }
+        BookingService { bookings, catalog, users, gateway, clock, policy, config }
     }
 
     /// Holds `rooms_count` rooms for the stay (201 RESERVED).
@@ -73,12 +65,7 @@ impl BookingService {
         rooms_count: i32,
     ) -> Result<Booking> {
         let now = self.clock.now();
-        let stay = StayDates::new(
-            check_in,
-            check_out,
-            now.date_naive(),
-            self.config.max_stay_nights,
-        )?;
+        let stay = StayDates::new(check_in, check_out, now.date_naive(), self.config.max_stay_nights)?;
         let req = HoldRequest {
             user_id: user.id,
             hotel_id,
@@ -102,17 +89,9 @@ impl BookingService {
     }
 
     /// The caller's bookings.
-    pub async fn my_bookings(
-        &self,
-        user: &User,
-        status: Option<BookingStatus>,
-        page: Page,
-    ) -> Result<Paged<Booking>> {
+    pub async fn my_bookings(&self, user: &User, status: Option<BookingStatus>, page: Page) -> Result<Paged<Booking>> {
         let now = self.clock.now();
-        let mut p = self
-            .bookings
-            .bookings_of_user(user.id, status, now, page)
-            .await?;
+        let mut p = self.bookings.bookings_of_user(user.id, status, now, page).await?;
         p.items = p.items.into_iter().map(|b| present(b, now)).collect();
         Ok(p)
     }
@@ -126,18 +105,16 @@ impl BookingService {
         page: Page,
     ) -> Result<Paged<Booking>> {
         require_manager(manager)?;
-        let hotel =
-            self.catalog.hotel(hotel_id).await?.ok_or_else(|| {
-                Error::HotelNotFound(format!("Hotel not found with id: {hotel_id}"))
-            })?;
+        let hotel = self
+            .catalog
+            .hotel(hotel_id)
+            .await?
+            .ok_or_else(|| Error::HotelNotFound(format!("Hotel not found with id: {hotel_id}")))?;
         if hotel.owner_id != manager.id {
             return Err(Error::NotOwner);
         }
         let now = self.clock.now();
-        let mut p = self
-            .bookings
-            .bookings_of_hotel(hotel_id, status, now, page)
-            .await?;
+        let mut p = self.bookings.bookings_of_hotel(hotel_id, status, now, page).await?;
         p.items = p.items.into_iter().map(|b| present(b, now)).collect();
         Ok(p)
     }
@@ -145,10 +122,7 @@ impl BookingService {
     /// Links saved guests.
     pub async fn add_guests(&self, user: &User, id: i64, guest_ids: Vec<i64>) -> Result<Booking> {
         let now = self.clock.now();
-        let b = self
-            .bookings
-            .add_guests(id, user.id, guest_ids, now)
-            .await?;
+        let b = self.bookings.add_guests(id, user.id, guest_ids, now).await?;
         Ok(present(b, now))
     }
 
@@ -157,10 +131,7 @@ impl BookingService {
         let now = self.clock.now();
         let minutes = self.config.checkout_session_minutes;
         let provisional = now + Duration::minutes(minutes + 1);
-        let t = self
-            .bookings
-            .start_payment(id, user.id, now, provisional)
-            .await?;
+        let t = self.bookings.start_payment(id, user.id, now, provisional).await?;
         let b = t.booking;
         if !t.changed {
             if let Some(url) = b.payment_session_url.clone() {
@@ -168,9 +139,7 @@ impl BookingService {
             }
             let started = b.payment_started_at.unwrap_or(now);
             if now - started < Duration::seconds(15) {
-                return Err(Error::InvalidBookingState(
-                    "Payment session is being created; retry".into(),
-                ));
+                return Err(Error::InvalidBookingState("Payment session is being created; retry".into()));
             }
         }
         let req = CheckoutRequest {
@@ -187,19 +156,12 @@ impl BookingService {
         match self.gateway.create_checkout(req).await {
             Ok(session) => {
                 let url = session.url.clone();
-                self.bookings
-                    .store_payment_session(b.id, b.payment_attempt, session, self.clock.now())
-                    .await?;
+                self.bookings.store_payment_session(b.id, b.payment_attempt, session, self.clock.now()).await?;
                 Ok(PaymentStart { session_url: url })
             }
             Err(e) => {
                 self.bookings
-                    .abort_payment(
-                        b.id,
-                        b.payment_attempt,
-                        self.config.hold_minutes,
-                        self.clock.now(),
-                    )
+                    .abort_payment(b.id, b.payment_attempt, self.config.hold_minutes, self.clock.now())
                     .await?;
                 let _ = e; // the provider's text is never shown; the HTTP adapter logs the 502
                 Err(Error::PaymentGateway)
@@ -212,15 +174,7 @@ impl BookingService {
         let now = self.clock.now();
         let t = self
             .bookings
-            .transition(
-                id,
-                Actor {
-                    user_id: Some(user.id),
-                },
-                BookingAction::Cancel,
-                now,
-                self.config.hold_minutes,
-            )
+            .transition(id, Actor { user_id: Some(user.id) }, BookingAction::Cancel, now, self.config.hold_minutes)
             .await?;
         self.after_transition(&t).await;
         Ok(())
@@ -233,10 +187,7 @@ impl BookingService {
 
     /// Applies a verified provider event exactly once.
     pub async fn handle_payment_event(&self, event: PaymentEvent) -> Result<EventOutcome> {
-        let outcome = self
-            .bookings
-            .apply_payment_event(event, self.clock.now())
-            .await?;
+        let outcome = self.bookings.apply_payment_event(event, self.clock.now()).await?;
         if let EventOutcome::RefundQueued(b) = &outcome {
             self.try_refund(b).await;
         }
@@ -267,10 +218,7 @@ impl BookingService {
             idempotency_key: format!("refund-booking-{}", b.id),
         };
         let result = self.gateway.refund(req).await.map_err(|_| ());
-        let _ = self
-            .bookings
-            .record_refund(b.id, result, self.config.refund_max_attempts)
-            .await;
+        let _ = self.bookings.record_refund(b.id, result, self.config.refund_max_attempts).await;
     }
 
     /// One sweeper pass: expire due holds (closing their sessions) and retry pending refunds.

@@ -29,33 +29,18 @@ impl CatalogService {
         policy: PricingPolicy,
         max_stay_nights: u32,
     ) -> Self {
-        CatalogService {
-            catalog,
-            search,
-            clock,
-            policy,
-            max_stay_nights,
-        }
+        CatalogService { catalog, search, clock, policy, max_stay_nights }
     }
 
     /// Validates a stay against today and the configured maximum.
     pub fn stay(&self, check_in: NaiveDate, check_out: NaiveDate) -> Result<StayDates> {
-        StayDates::new(
-            check_in,
-            check_out,
-            self.clock.today(),
-            self.max_stay_nights,
-        )
+        StayDates::new(check_in, check_out, self.clock.today(), self.max_stay_nights)
     }
 
     /// The hotel `id` if `manager` owns it: 404 when missing, 403 `not_owner` otherwise.
     pub async fn owned_hotel(&self, manager: &User, id: i64) -> Result<Hotel> {
         require_manager(manager)?;
-        let hotel = self
-            .catalog
-            .hotel(id)
-            .await?
-            .ok_or_else(|| hotel_missing(id))?;
+        let hotel = self.catalog.hotel(id).await?.ok_or_else(|| hotel_missing(id))?;
         if hotel.owner_id != manager.id {
             return Err(Error::NotOwner);
         }
@@ -65,9 +50,7 @@ impl CatalogService {
     /// Creates an inactive hotel owned by the manager.
     pub async fn create_hotel(&self, manager: &User, hotel: NewHotel) -> Result<Hotel> {
         require_manager(manager)?;
-        self.catalog
-            .create_hotel(manager.id, hotel, self.clock.now())
-            .await
+        self.catalog.create_hotel(manager.id, hotel, self.clock.now()).await
     }
 
     /// The manager's hotels.
@@ -85,9 +68,7 @@ impl CatalogService {
     /// Activates or deactivates (idempotent).
     pub async fn set_active(&self, manager: &User, id: i64, active: bool) -> Result<Hotel> {
         self.owned_hotel(manager, id).await?;
-        self.catalog
-            .set_hotel_active(id, active, self.clock.now())
-            .await
+        self.catalog.set_hotel_active(id, active, self.clock.now()).await
     }
 
     /// Deletes a hotel without active bookings.
@@ -101,18 +82,14 @@ impl CatalogService {
         self.owned_hotel(manager, hotel_id).await?;
         match self.catalog.room(room_id).await? {
             Some(r) if r.hotel_id == hotel_id => Ok(r),
-            _ => Err(Error::RoomNotFound(format!(
-                "Room not found with id: {room_id}"
-            ))),
+            _ => Err(Error::RoomNotFound(format!("Room not found with id: {room_id}"))),
         }
     }
 
     /// Creates a room type with its inventory window.
     pub async fn create_room(&self, manager: &User, hotel_id: i64, room: NewRoom) -> Result<Room> {
         self.owned_hotel(manager, hotel_id).await?;
-        self.catalog
-            .create_room(hotel_id, room, self.clock.today(), self.clock.now())
-            .await
+        self.catalog.create_room(hotel_id, room, self.clock.today(), self.clock.now()).await
     }
 
     /// Room types of an owned hotel.
@@ -122,17 +99,9 @@ impl CatalogService {
     }
 
     /// Updates a room type, propagating to future inventory.
-    pub async fn update_room(
-        &self,
-        manager: &User,
-        hotel_id: i64,
-        room_id: i64,
-        patch: RoomPatch,
-    ) -> Result<Room> {
+    pub async fn update_room(&self, manager: &User, hotel_id: i64, room_id: i64, patch: RoomPatch) -> Result<Room> {
         self.owned_room(manager, hotel_id, room_id).await?;
-        self.catalog
-            .update_room(room_id, patch, self.clock.today(), self.clock.now())
-            .await
+        self.catalog.update_room(room_id, patch, self.clock.today(), self.clock.now()).await
     }
 
     /// Deletes a room type without active bookings.
@@ -167,9 +136,7 @@ impl CatalogService {
         if let Some(end) = end
             && end < start
         {
-            return Err(Error::InvalidDateRange(
-                "End date must not be before start date",
-            ));
+            return Err(Error::InvalidDateRange("End date must not be before start date"));
         }
         self.catalog.inventory(room_id, start, end, page).await
     }
@@ -187,16 +154,12 @@ impl CatalogService {
         let start = start.unwrap_or_else(|| self.clock.today());
         let end = end.unwrap_or(start);
         if end < start {
-            return Err(Error::InvalidDateRange(
-                "End date must not be before start date",
-            ));
+            return Err(Error::InvalidDateRange("End date must not be before start date"));
         }
         if (end - start).num_days() + 1 > 366 {
             return Err(Error::InvalidDateRange("Date range too long"));
         }
-        self.catalog
-            .patch_inventory(room_id, start, end, patch)
-            .await
+        self.catalog.patch_inventory(room_id, start, end, patch).await
     }
 
     /// What one room of this night would cost now (the inventory `effective_price`).
@@ -211,9 +174,7 @@ impl CatalogService {
         {
             return Err(Error::InvalidPriceRange);
         }
-        self.search
-            .search(query, self.policy.clone(), self.clock.today())
-            .await
+        self.search.search(query, self.policy.clone(), self.clock.today()).await
     }
 
     /// Public hotel info with an optional per-room quote.
@@ -227,17 +188,7 @@ impl CatalogService {
             Some(h) if h.active => h,
             _ => return Err(Error::HotelNotFound("Hotel not found".into())),
         };
-        let rooms = self
-            .catalog
-            .rooms_of_hotel(
-                id,
-                Page {
-                    limit: MAX_ROOMS_PER_HOTEL,
-                    offset: 0,
-                },
-            )
-            .await?
-            .items;
+        let rooms = self.catalog.rooms_of_hotel(id, Page { limit: MAX_ROOMS_PER_HOTEL, offset: 0 }).await?.items;
         let today = self.clock.today();
         let mut out = Vec::with_capacity(rooms.len());
         for room in rooms {
@@ -246,20 +197,13 @@ impl CatalogService {
                 Some(stay) => {
                     let nights = self.catalog.stay_nights(room.id, *stay).await?;
                     if stay_is_available(&nights, stay, rooms_count) {
-                        (
-                            Some(true),
-                            Some(self.policy.quote(&nights, rooms_count, today)),
-                        )
+                        (Some(true), Some(self.policy.quote(&nights, rooms_count, today)))
                     } else {
                         (Some(false), None)
                     }
                 }
             };
-            out.push(RoomSummary {
-                room,
-                available,
-                total_price,
-            });
+            out.push(RoomSummary { room, available, total_price });
         }
         Ok((hotel, out))
     }
@@ -277,16 +221,13 @@ impl CatalogService {
         let start = start.unwrap_or_else(|| today.with_day(1).unwrap_or(today));
         let end = end.unwrap_or(today);
         if end < start {
-            return Err(Error::InvalidDateRange(
-                "End date must not be before start date",
-            ));
+            return Err(Error::InvalidDateRange("End date must not be before start date"));
         }
         let (count, revenue) = self.catalog.report(hotel_id, start, end).await?;
         let avg = if count == 0 {
             Money::ZERO
         } else {
-            Money::round_half_even(revenue.to_decimal() / rust_decimal::Decimal::from(count))
-                .unwrap_or(Money::ZERO)
+            Money::round_half_even(revenue.to_decimal() / rust_decimal::Decimal::from(count)).unwrap_or(Money::ZERO)
         };
         Ok(HotelReport {
             hotel_id,
@@ -300,8 +241,6 @@ impl CatalogService {
 
     /// Daily maintenance: keep every room's window through today+364.
     pub async fn extend_window(&self) -> Result<u64> {
-        self.catalog
-            .extend_inventory_window(self.clock.today())
-            .await
+        self.catalog.extend_inventory_window(self.clock.today()).await
     }
 }

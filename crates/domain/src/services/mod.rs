@@ -12,9 +12,5 @@ use crate::{Error, model::User};
 
 /// Fails with `Forbidden` unless the user is a hotel manager.
 pub fn require_manager(user: &User) -> Result<(), Error> {
-    if user.is_manager() {
-        Ok(())
-    } else {
-        Err(Error::Forbidden)
-    }
+    if user.is_manager() { Ok(()) } else { Err(Error::Forbidden) }
 }
