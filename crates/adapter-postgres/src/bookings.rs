@@ -1,0 +1,697 @@
+//! Bookings: atomic holds, state transitions with their inventory effects, provider events, expiry, refunds.
+
+use crate::rows::*;
+use crate::{PgStore, TxError, db_error, tx};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::{OptionalExtension, QueryableByName};
+use diesel::sql_types::{Array, BigInt, Bool, Date, Integer, Nullable, Numeric, Text, Timestamptz};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use domain::model::*;
+use domain::ports::*;
+use domain::pricing::{PricingPolicy, stay_is_available};
+use domain::{Error, Result};
+use std::collections::HashMap;
+
+type TxResult<T> = std::result::Result<T, TxError>;
+
+async fn load(c: &mut AsyncPgConnection, id: i64, lock: bool) -> TxResult<Option<Booking>> {
+    let q = format!(
+        "SELECT {BOOKING_COLS} FROM {BOOKING_FROM} WHERE b.id = $1 {}",
+        if lock { "FOR UPDATE OF b" } else { "" }
+    );
+    let row = diesel::sql_query(q).bind::<BigInt, _>(id).get_result::<BookingRow>(c).await.optional()?;
+    let Some(row) = row else { return Ok(None) };
+    let mut b = Booking::try_from(row)?;
+    b.guests = guests_of(c, &[id]).await?.remove(&id).unwrap_or_default();
+    Ok(Some(b))
+}
+
+async fn guests_of(c: &mut AsyncPgConnection, ids: &[i64]) -> TxResult<HashMap<i64, Vec<Guest>>> {
+    let q = format!(
+        "SELECT bg.booking_id, {GUEST_COLS} FROM booking_guest bg JOIN guest g ON g.id = bg.guest_id
+         WHERE bg.booking_id = ANY($1) ORDER BY g.id"
+    );
+    let rows = diesel::sql_query(q).bind::<Array<BigInt>, _>(ids).load::<BookingGuestRow>(c).await?;
+    let mut out: HashMap<i64, Vec<Guest>> = HashMap::new();
+    for r in rows {
+        out.entry(r.booking_id).or_default().push(Guest::try_from(r.guest)?);
+    }
+    Ok(out)
+}
+
+/// Locks the stay's rows in date order and returns them.
+async fn lock_nights(c: &mut AsyncPgConnection, b: &Booking) -> TxResult<Vec<InventoryNight>> {
+    lock_stay(c, b.room_id, b.stay()).await
+}
+
+async fn lock_stay(c: &mut AsyncPgConnection, room_id: i64, stay: StayDates) -> TxResult<Vec<InventoryNight>> {
+    let q = format!(
+        "SELECT {NIGHT_COLS} FROM inventory i WHERE i.room_id = $1 AND i.date >= $2 AND i.date < $3
+         ORDER BY i.date FOR UPDATE"
+    );
+    let rows = diesel::sql_query(q)
+        .bind::<BigInt, _>(room_id)
+        .bind::<Date, _>(stay.check_in())
+        .bind::<Date, _>(stay.check_out())
+        .load::<NightRow>(c)
+        .await?;
+    Ok(rows.into_iter().map(InventoryNight::try_from).collect::<Result<_>>()?)
+}
+
+/// Applies an inventory effect to every night. Returns `false` (and changes nothing) only for a `Rehold` that
+/// does not fit; any other shortfall is an invariant breach and rolls back.
+async fn apply_effect(c: &mut AsyncPgConnection, b: &Booking, effect: InventoryEffect) -> TxResult<bool> {
+    let (set, guard) = match effect {
+        InventoryEffect::None => return Ok(true),
+        InventoryEffect::ReleaseReserved => ("reserved_count = reserved_count - $4", "reserved_count >= $4"),
+        InventoryEffect::ReservedToBooked => {
+            ("reserved_count = reserved_count - $4, book_count = book_count + $4", "reserved_count >= $4")
+        }
+        InventoryEffect::ReleaseBooked => ("book_count = book_count - $4", "book_count >= $4"),
+        InventoryEffect::Rehold => {
+            ("book_count = book_count + $4", "NOT closed AND total_count - book_count - reserved_count >= $4")
+        }
+    };
+    let nights = lock_nights(c, b).await?;
+    if effect == InventoryEffect::Rehold && !stay_is_available(&nights, &b.stay(), b.rooms_count) {
+        return Ok(false);
+    }
+    let q = format!("UPDATE inventory SET {set} WHERE room_id = $1 AND date >= $2 AND date < $3 AND {guard}");
+    let n = diesel::sql_query(q)
+        .bind::<BigInt, _>(b.room_id)
+        .bind::<Date, _>(b.check_in_date)
+        .bind::<Date, _>(b.check_out_date)
+        .bind::<Integer, _>(b.rooms_count)
+        .execute(c)
+        .await?;
+    if n as i64 != i64::from(b.nights) {
+        return Err(TxError::Domain(Error::internal(format!(
+            "inventory of booking {} changed {n} of {} nights for {effect:?}",
+            b.id, b.nights
+        ))));
+    }
+    Ok(true)
+}
+
+/// Persists a new status with its timestamps.
+async fn set_status(
+    c: &mut AsyncPgConnection,
+    b: &Booking,
+    to: BookingStatus,
+    refund: bool,
+    now: DateTime<Utc>,
+) -> TxResult<()> {
+    diesel::sql_query(
+        "UPDATE booking SET booking_status = $2::bookingstatus,
+            expires_at = CASE WHEN $2 IN ('RESERVED','GUESTS_ADDED','PAYMENTS_PENDING') THEN expires_at ELSE NULL END,
+            confirmed_at = CASE WHEN $2 = 'CONFIRMED' AND booking_status <> 'CONFIRMED' THEN $4 ELSE confirmed_at END,
+            cancelled_at = CASE WHEN $2 = 'CANCELLED' AND booking_status <> 'CANCELLED' THEN $4 ELSE cancelled_at END,
+            refund_status = CASE WHEN $5 AND refund_status IS NULL THEN 'PENDING' ELSE refund_status END
+         WHERE id = $1 AND booking_status = $3::bookingstatus",
+    )
+    .bind::<BigInt, _>(b.id)
+    .bind::<Text, _>(to.as_str())
+    .bind::<Text, _>(b.status.as_str())
+    .bind::<Timestamptz, _>(now)
+    .bind::<Bool, _>(refund)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Result of applying an action under the booking lock.
+struct Applied {
+    changed: bool,
+    /// The hold had passed its deadline and was expired first.
+    expired_first: bool,
+    /// A late payment could not re-hold the rooms: cancelled and refunded.
+    rehold_failed: bool,
+    to: BookingStatus,
+}
+
+/// The state machine under the row lock: expire a hold past its deadline first, then decide and apply.
+async fn apply_action(
+    c: &mut AsyncPgConnection,
+    b: &mut Booking,
+    action: BookingAction,
+    now: DateTime<Utc>,
+) -> TxResult<Applied> {
+    let mut expired_first = false;
+    if b.status.is_hold() && b.effective_status(now) == BookingStatus::Expired {
+        apply_effect(c, b, InventoryEffect::ReleaseReserved).await?;
+        set_status(c, b, BookingStatus::Expired, false, now).await?;
+        b.status = BookingStatus::Expired;
+        expired_first = true;
+        let client = matches!(action, BookingAction::AddGuests | BookingAction::StartPayment | BookingAction::Cancel);
+        if client || action != BookingAction::PaymentSucceeded {
+            return Ok(Applied { changed: true, expired_first, rehold_failed: false, to: BookingStatus::Expired });
+        }
+    }
+    let step = decide(b.status, action, now.date_naive(), b.check_in_date).map_err(TxError::Domain)?;
+    let Step::Apply(t) = step else {
+        return Ok(Applied { changed: expired_first, expired_first, rehold_failed: false, to: b.status });
+    };
+    let (to, refund, rehold_failed) = if apply_effect(c, b, t.effect).await? {
+        (t.to, t.refund, false)
+    } else {
+        (BookingStatus::Cancelled, true, true)
+    };
+    set_status(c, b, to, refund, now).await?;
+    Ok(Applied { changed: true, expired_first, rehold_failed, to })
+}
+
+fn not_found(id: i64) -> TxError {
+    TxError::Domain(Error::BookingNotFound(id))
+}
+
+/// An effective-status filter over alias `b`: binds `$status` text and `$now` timestamptz.
+fn status_filter(status: Option<BookingStatus>, s: usize, n: usize) -> String {
+    match status {
+        None => String::new(),
+        Some(BookingStatus::Expired) => format!(
+            "AND (b.booking_status = 'EXPIRED' OR (b.booking_status IN ('RESERVED','GUESTS_ADDED','PAYMENTS_PENDING')
+                  AND b.expires_at <= ${n}))"
+        ),
+        Some(st) if st.is_hold() => {
+            format!("AND b.booking_status = ${s}::bookingstatus AND (b.expires_at IS NULL OR b.expires_at > ${n})")
+        }
+        Some(_) => format!("AND b.booking_status = ${s}::bookingstatus"),
+    }
+}
+
+impl PgStore {
+    async fn list_bookings(
+        &self,
+        column: &str,
+        id: i64,
+        status: Option<BookingStatus>,
+        now: DateTime<Utc>,
+        page: Page,
+    ) -> Result<Paged<Booking>> {
+        let mut conn = self.conn().await?;
+        let filter = status_filter(status, 2, 3);
+        let st = status.map(|s| s.as_str()).unwrap_or("");
+        let q = format!(
+            "SELECT {BOOKING_COLS}, count(*) OVER () AS total FROM {BOOKING_FROM}
+             WHERE b.{column} = $1 {filter} AND ($2 = $2 AND $3 = $3)
+             ORDER BY b.id DESC LIMIT $4 OFFSET $5"
+        );
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(embed)]
+            b: BookingRow,
+            #[diesel(sql_type = BigInt)]
+            total: i64,
+        }
+        let rows = diesel::sql_query(q)
+            .bind::<BigInt, _>(id)
+            .bind::<Text, _>(st)
+            .bind::<Timestamptz, _>(now)
+            .bind::<BigInt, _>(page.limit)
+            .bind::<BigInt, _>(page.offset)
+            .load::<Row>(&mut conn)
+            .await
+            .map_err(db_error)?;
+        let mut total = rows.iter().next().map(|r| r.total).unwrap_or(0);
+        if rows.is_empty() && page.offset > 0 {
+            let q = format!("SELECT count(*) AS n FROM booking b WHERE b.{column} = $1 {filter} AND ($2 = $2 AND $3 = $3)");
+            total = diesel::sql_query(q)
+                .bind::<BigInt, _>(id)
+                .bind::<Text, _>(st)
+                .bind::<Timestamptz, _>(now)
+                .get_result::<CountRow>(&mut conn)
+                .await
+                .map_err(db_error)?
+                .n;
+        }
+        let mut items = rows.into_iter().map(|r| Booking::try_from(r.b)).collect::<Result<Vec<_>>>()?;
+        let ids: Vec<i64> = items.iter().map(|b| b.id).collect();
+        let mut guests = guests_of(&mut conn, &ids).await.map_err(Error::from)?;
+        for b in &mut items {
+            b.guests = guests.remove(&b.id).unwrap_or_default();
+        }
+        Ok(Paged { items, total })
+    }
+
+    /// Expires one due hold, skipping rows another instance holds. `None` when nothing is due.
+    async fn expire_one(&self, now: DateTime<Utc>) -> Result<Option<Booking>> {
+        tx!(self, |c| {
+            let id = diesel::sql_query(
+                "SELECT id FROM booking WHERE booking_status IN ('RESERVED','GUESTS_ADDED','PAYMENTS_PENDING')
+                   AND expires_at <= $1 ORDER BY expires_at LIMIT 1 FOR UPDATE SKIP LOCKED",
+            )
+            .bind::<Timestamptz, _>(now)
+            .get_result::<IdRow>(c)
+            .await
+            .optional()?;
+            let Some(IdRow { id }) = id else { return Ok(None) };
+            let Some(mut b) = load(c, id, true).await? else { return Ok(None) };
+            apply_action(c, &mut b, BookingAction::HoldTimeout, now).await?;
+            Ok::<_, TxError>(load(c, id, false).await?)
+        })
+    }
+}
+
+#[async_trait]
+impl BookingRepository for PgStore {
+    async fn hold(&self, req: HoldRequest, policy: PricingPolicy) -> Result<Booking> {
+        tx!(self, |c| {
+            #[derive(QueryableByName)]
+            struct HotelState {
+                #[diesel(sql_type = Bool)]
+                active: bool,
+            }
+            let hotel = diesel::sql_query("SELECT active FROM hotel WHERE id = $1")
+                .bind::<BigInt, _>(req.hotel_id)
+                .get_result::<HotelState>(c)
+                .await
+                .optional()?;
+            let Some(hotel) = hotel else {
+                return Err(TxError::Domain(Error::HotelNotFound(format!("Hotel not found: {}", req.hotel_id))));
+            };
+            let q = format!("SELECT {ROOM_COLS} FROM room WHERE id = $1");
+            let room = diesel::sql_query(q).bind::<BigInt, _>(req.room_id).get_result::<RoomRow>(c).await.optional()?;
+            match room {
+                Some(r) if r.hotel_id == req.hotel_id => {}
+                _ => return Err(TxError::Domain(Error::RoomNotFound(format!("Room not found: {}", req.room_id)))),
+            }
+            if !hotel.active {
+                return Err(TxError::Domain(Error::HotelNotActive));
+            }
+            if req.max_active_holds > 0 {
+                // Serialise this user's inits so the cap holds under concurrency.
+                diesel::sql_query("SELECT id FROM app_user WHERE id = $1 FOR UPDATE")
+                    .bind::<BigInt, _>(req.user_id)
+                    .get_result::<IdRow>(c)
+                    .await?;
+                let n = diesel::sql_query(
+                    "SELECT count(*) AS n FROM booking WHERE user_id = $1
+                       AND booking_status IN ('RESERVED','GUESTS_ADDED','PAYMENTS_PENDING')
+                       AND (expires_at IS NULL OR expires_at > $2)",
+                )
+                .bind::<BigInt, _>(req.user_id)
+                .bind::<Timestamptz, _>(req.now)
+                .get_result::<CountRow>(c)
+                .await?
+                .n;
+                if n >= req.max_active_holds {
+                    return Err(TxError::Domain(Error::LimitExceeded("Too many active holds")));
+                }
+            }
+            let nights = lock_stay(c, req.room_id, req.stay).await?;
+            if !stay_is_available(&nights, &req.stay, req.rooms_count) {
+                return Err(TxError::Domain(Error::RoomUnavailable));
+            }
+            let amount = policy.quote(&nights, req.rooms_count, req.now.date_naive());
+            if amount < MIN_PAYABLE || amount > MAX_PAYABLE {
+                return Err(TxError::Domain(Error::AmountOutOfRange));
+            }
+            let n = diesel::sql_query(
+                "UPDATE inventory SET reserved_count = reserved_count + $4
+                 WHERE room_id = $1 AND date >= $2 AND date < $3
+                   AND NOT closed AND total_count - book_count - reserved_count >= $4",
+            )
+            .bind::<BigInt, _>(req.room_id)
+            .bind::<Date, _>(req.stay.check_in())
+            .bind::<Date, _>(req.stay.check_out())
+            .bind::<Integer, _>(req.rooms_count)
+            .execute(c)
+            .await?;
+            if n as i64 != req.stay.nights() {
+                return Err(TxError::Domain(Error::RoomUnavailable));
+            }
+            let id = diesel::sql_query(
+                "INSERT INTO booking (user_id, hotel_id, room_id, rooms_count, check_in_date, check_out_date, nights,
+                                      booking_status, amount, currency, expires_at, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'RESERVED', $8, $9, $10, $11, $11) RETURNING id",
+            )
+            .bind::<BigInt, _>(req.user_id)
+            .bind::<BigInt, _>(req.hotel_id)
+            .bind::<BigInt, _>(req.room_id)
+            .bind::<Integer, _>(req.rooms_count)
+            .bind::<Date, _>(req.stay.check_in())
+            .bind::<Date, _>(req.stay.check_out())
+            .bind::<Integer, _>(req.stay.nights() as i32)
+            .bind::<Numeric, _>(amount.to_decimal())
+            .bind::<Text, _>(&req.currency)
+            .bind::<Timestamptz, _>(req.expires_at)
+            .bind::<Timestamptz, _>(req.now)
+            .get_result::<IdRow>(c)
+            .await?
+            .id;
+            load(c, id, false).await?.ok_or_else(|| not_found(id))
+        })
+    }
+
+    async fn booking(&self, id: i64) -> Result<Option<Booking>> {
+        let mut conn = self.conn().await?;
+        Ok(load(&mut conn, id, false).await?)
+    }
+
+    async fn bookings_of_user(
+        &self,
+        user_id: i64,
+        status: Option<BookingStatus>,
+        now: DateTime<Utc>,
+        page: Page,
+    ) -> Result<Paged<Booking>> {
+        self.list_bookings("user_id", user_id, status, now, page).await
+    }
+
+    async fn bookings_of_hotel(
+        &self,
+        hotel_id: i64,
+        status: Option<BookingStatus>,
+        now: DateTime<Utc>,
+        page: Page,
+    ) -> Result<Paged<Booking>> {
+        self.list_bookings("hotel_id", hotel_id, status, now, page).await
+    }
+
+    async fn transition(
+        &self,
+        id: i64,
+        actor: Actor,
+        action: BookingAction,
+        now: DateTime<Utc>,
+        _hold_minutes: i64,
+    ) -> Result<Transitioned> {
+        let (t, expired_client) = tx!(self, |c| {
+            let mut b = load(c, id, true).await?.ok_or_else(|| not_found(id))?;
+            if actor.user_id.is_some_and(|u| u != b.user_id) {
+                return Err(not_found(id));
+            }
+            let from = b.status;
+            let applied = apply_action(c, &mut b, action, now).await?;
+            let booking = load(c, id, false).await?.ok_or_else(|| not_found(id))?;
+            let client = matches!(action, BookingAction::AddGuests | BookingAction::StartPayment | BookingAction::Cancel);
+            Ok::<_, TxError>((Transitioned { booking, from, changed: applied.changed }, applied.expired_first && client))
+        })?;
+        if expired_client { Err(Error::BookingExpired) } else { Ok(t) }
+    }
+
+    async fn add_guests(&self, id: i64, user_id: i64, guest_ids: Vec<i64>, now: DateTime<Utc>) -> Result<Booking> {
+        enum Out {
+            Done(Booking),
+            Expired,
+        }
+        let out = tx!(self, |c| {
+            let mut b = load(c, id, true).await?.ok_or_else(|| not_found(id))?;
+            if b.user_id != user_id {
+                return Err(not_found(id));
+            }
+            if b.status.is_hold() && b.effective_status(now) == BookingStatus::Expired {
+                apply_action(c, &mut b, BookingAction::HoldTimeout, now).await?;
+                return Ok(Out::Expired);
+            }
+            decide(b.status, BookingAction::AddGuests, now.date_naive(), b.check_in_date).map_err(TxError::Domain)?;
+            let live = diesel::sql_query(
+                "SELECT id FROM guest WHERE id = ANY($1) AND user_id = $2 AND deleted_at IS NULL",
+            )
+            .bind::<Array<BigInt>, _>(&guest_ids)
+            .bind::<BigInt, _>(user_id)
+            .load::<IdRow>(c)
+            .await?;
+            let live: std::collections::HashSet<i64> = live.into_iter().map(|r| r.id).collect();
+            if let Some(missing) = guest_ids.iter().find(|g| !live.contains(g)) {
+                return Err(TxError::Domain(Error::GuestNotFound(*missing)));
+            }
+            let mut all: std::collections::BTreeSet<i64> = b.guests.iter().map(|g| g.id).collect();
+            all.extend(guest_ids.iter().copied());
+            #[derive(QueryableByName)]
+            struct Cap {
+                #[diesel(sql_type = Integer)]
+                capacity: i32,
+            }
+            let cap = diesel::sql_query("SELECT capacity FROM room WHERE id = $1")
+                .bind::<BigInt, _>(b.room_id)
+                .get_result::<Cap>(c)
+                .await?
+                .capacity;
+            let max = i64::from(cap) * i64::from(b.rooms_count);
+            if all.len() as i64 > max {
+                return Err(TxError::Domain(Error::TooManyGuests(max)));
+            }
+            diesel::sql_query(
+                "INSERT INTO booking_guest (booking_id, guest_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING",
+            )
+            .bind::<BigInt, _>(id)
+            .bind::<Array<BigInt>, _>(&guest_ids)
+            .execute(c)
+            .await?;
+            if b.status != BookingStatus::GuestsAdded {
+                set_status(c, &b, BookingStatus::GuestsAdded, false, now).await?;
+            }
+            diesel::sql_query("UPDATE booking SET updated_at = now() WHERE id = $1").bind::<BigInt, _>(id).execute(c).await?;
+            Ok::<_, TxError>(Out::Done(load(c, id, false).await?.ok_or_else(|| not_found(id))?))
+        })?;
+        match out {
+            Out::Done(b) => Ok(b),
+            Out::Expired => Err(Error::BookingExpired),
+        }
+    }
+
+    async fn start_payment(
+        &self,
+        id: i64,
+        user_id: i64,
+        now: DateTime<Utc>,
+        provisional_expiry: DateTime<Utc>,
+    ) -> Result<Transitioned> {
+        enum Out {
+            Done(Transitioned),
+            Expired,
+        }
+        let out = tx!(self, |c| {
+            let mut b = load(c, id, true).await?.ok_or_else(|| not_found(id))?;
+            if b.user_id != user_id {
+                return Err(not_found(id));
+            }
+            let from = b.status;
+            if b.status.is_hold() && b.effective_status(now) == BookingStatus::Expired {
+                apply_action(c, &mut b, BookingAction::HoldTimeout, now).await?;
+                return Ok(Out::Expired);
+            }
+            match decide(b.status, BookingAction::StartPayment, now.date_naive(), b.check_in_date)
+                .map_err(TxError::Domain)?
+            {
+                Step::NoEffect => Ok(Out::Done(Transitioned { booking: b, from, changed: false })),
+                Step::Apply(_) => {
+                    diesel::sql_query(
+                        "UPDATE booking SET booking_status = 'PAYMENTS_PENDING', payment_attempt = payment_attempt + 1,
+                            payment_started_at = $2, expires_at = $3, payment_session_id = NULL, payment_session_url = NULL
+                         WHERE id = $1 AND booking_status = 'GUESTS_ADDED'",
+                    )
+                    .bind::<BigInt, _>(id)
+                    .bind::<Timestamptz, _>(now)
+                    .bind::<Timestamptz, _>(provisional_expiry)
+                    .execute(c)
+                    .await?;
+                    let booking = load(c, id, false).await?.ok_or_else(|| not_found(id))?;
+                    Ok::<_, TxError>(Out::Done(Transitioned { booking, from, changed: true }))
+                }
+            }
+        })?;
+        match out {
+            Out::Done(t) => Ok(t),
+            Out::Expired => Err(Error::BookingExpired),
+        }
+    }
+
+    async fn store_payment_session(
+        &self,
+        id: i64,
+        attempt: i32,
+        session: PaymentSession,
+        _now: DateTime<Utc>,
+    ) -> Result<Option<Booking>> {
+        let mut conn = self.conn().await?;
+        let n = diesel::sql_query(
+            "UPDATE booking SET payment_session_id = $3, payment_session_url = $4, expires_at = $5
+             WHERE id = $1 AND payment_attempt = $2 AND booking_status = 'PAYMENTS_PENDING'",
+        )
+        .bind::<BigInt, _>(id)
+        .bind::<Integer, _>(attempt)
+        .bind::<Text, _>(&session.id)
+        .bind::<Text, _>(&session.url)
+        .bind::<Timestamptz, _>(session.expires_at)
+        .execute(&mut conn)
+        .await
+        .map_err(db_error)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        Ok(load(&mut conn, id, false).await?)
+    }
+
+    async fn abort_payment(&self, id: i64, attempt: i32, hold_minutes: i64, _now: DateTime<Utc>) -> Result<()> {
+        let mut conn = self.conn().await?;
+        diesel::sql_query(
+            "UPDATE booking SET booking_status = 'GUESTS_ADDED', expires_at = created_at + make_interval(mins => $3)
+             WHERE id = $1 AND payment_attempt = $2 AND booking_status = 'PAYMENTS_PENDING'",
+        )
+        .bind::<BigInt, _>(id)
+        .bind::<Integer, _>(attempt)
+        .bind::<Integer, _>(hold_minutes as i32)
+        .execute(&mut conn)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn apply_payment_event(&self, ev: PaymentEvent, now: DateTime<Utc>) -> Result<EventOutcome> {
+        tx!(self, |c| {
+            let fresh = diesel::sql_query(
+                "INSERT INTO processed_webhook_event (event_id, event_type, outcome, received_at)
+                 VALUES ($1, $2, 'ignored', $3) ON CONFLICT (event_id) DO NOTHING",
+            )
+            .bind::<Text, _>(&ev.event_id)
+            .bind::<Text, _>(&ev.event_type)
+            .bind::<Timestamptz, _>(now)
+            .execute(c)
+            .await?;
+            if fresh == 0 {
+                return Ok(EventOutcome::Duplicate);
+            }
+            let outcome = decide_event(c, &ev, now).await?;
+            let booking_id = match &outcome {
+                EventOutcome::Confirmed(b)
+                | EventOutcome::LateRehold(b)
+                | EventOutcome::RefundQueued(b)
+                | EventOutcome::Cancelled(b)
+                | EventOutcome::Expired(b) => Some(b.id),
+                _ => None,
+            };
+            diesel::sql_query("UPDATE processed_webhook_event SET outcome = $2, booking_id = $3 WHERE event_id = $1")
+                .bind::<Text, _>(&ev.event_id)
+                .bind::<Text, _>(outcome.label())
+                .bind::<Nullable<BigInt>, _>(booking_id)
+                .execute(c)
+                .await?;
+            Ok::<_, TxError>(outcome)
+        })
+    }
+
+    async fn expire_due(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Booking>> {
+        let mut out = Vec::new();
+        while (out.len() as i64) < limit {
+            match self.expire_one(now).await? {
+                Some(b) => out.push(b),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
+    async fn pending_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Booking>> {
+        let mut conn = self.conn().await?;
+        let q = format!(
+            "SELECT {BOOKING_COLS} FROM {BOOKING_FROM} WHERE b.refund_status = 'PENDING'
+               AND (b.refund_attempts = 0 OR b.updated_at + make_interval(secs => power(2, least(b.refund_attempts, 16))) <= $1)
+             ORDER BY b.id LIMIT $2"
+        );
+        let rows = diesel::sql_query(q)
+            .bind::<Timestamptz, _>(now)
+            .bind::<BigInt, _>(limit)
+            .load::<BookingRow>(&mut conn)
+            .await
+            .map_err(db_error)?;
+        rows.into_iter().map(Booking::try_from).collect()
+    }
+
+    async fn record_refund(&self, id: i64, result: std::result::Result<String, ()>, max_attempts: i32) -> Result<()> {
+        let mut conn = self.conn().await?;
+        let q = match &result {
+            Ok(_) => "UPDATE booking SET refund_status = 'SUCCEEDED', refund_id = $2, refund_attempts = refund_attempts + 1
+                      WHERE id = $1 AND refund_status = 'PENDING' AND $3 = $3",
+            Err(_) => "UPDATE booking SET refund_attempts = refund_attempts + 1,
+                         refund_status = CASE WHEN refund_attempts + 1 >= $3 THEN 'FAILED' ELSE 'PENDING' END
+                       WHERE id = $1 AND refund_status = 'PENDING' AND ($2::text IS NULL OR true)",
+        };
+        diesel::sql_query(q)
+            .bind::<BigInt, _>(id)
+            .bind::<Nullable<Text>, _>(result.as_ref().ok())
+            .bind::<Integer, _>(max_attempts)
+            .execute(&mut conn)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+}
+
+/// Resolves and applies one provider event under the booking lock.
+async fn decide_event(c: &mut AsyncPgConnection, ev: &PaymentEvent, now: DateTime<Utc>) -> TxResult<EventOutcome> {
+    let Some(kind) = ev.kind else { return Ok(EventOutcome::Ignored) };
+    let mut id = None;
+    if let Some(sid) = &ev.session_id {
+        id = diesel::sql_query("SELECT id FROM booking WHERE payment_session_id = $1")
+            .bind::<Text, _>(sid)
+            .get_result::<IdRow>(c)
+            .await
+            .optional()?
+            .map(|r| r.id);
+    }
+    let Some(id) = id.or(ev.booking_id) else { return Ok(EventOutcome::Unmatched) };
+    let Some(mut b) = load(c, id, true).await? else { return Ok(EventOutcome::Unmatched) };
+    if ev.amount_minor.is_some_and(|a| a != b.amount.minor())
+        || ev.currency.as_ref().is_some_and(|cur| !cur.eq_ignore_ascii_case(&b.currency))
+    {
+        return Ok(EventOutcome::Unmatched);
+    }
+    let current = ev.session_id.is_none() || ev.session_id == b.payment_session_id;
+    match kind {
+        PaymentEventKind::Paid => {
+            if b.status == BookingStatus::Confirmed {
+                // Already confirmed (a redelivery, or another session of this booking paid first).
+                return Ok(EventOutcome::NoEffect);
+            }
+            if let Some(pi) = &ev.payment_intent {
+                diesel::sql_query("UPDATE booking SET payment_intent_id = $2 WHERE id = $1")
+                    .bind::<BigInt, _>(id)
+                    .bind::<Text, _>(pi)
+                    .execute(c)
+                    .await?;
+                b.payment_intent_id = Some(pi.clone());
+            }
+            let was_expired = b.effective_status(now) == BookingStatus::Expired;
+            let applied = apply_action(c, &mut b, BookingAction::PaymentSucceeded, now).await?;
+            let after = load(c, id, false).await?.ok_or_else(|| not_found(id))?;
+            Ok(match (applied.to, applied.rehold_failed, was_expired) {
+                (BookingStatus::Confirmed, _, true) => EventOutcome::LateRehold(after),
+                (BookingStatus::Confirmed, _, false) => EventOutcome::Confirmed(after),
+                (BookingStatus::Cancelled, _, _) if after.refund_status == Some(RefundStatus::Pending) => {
+                    EventOutcome::RefundQueued(after)
+                }
+                _ => EventOutcome::NoEffect,
+            })
+        }
+        PaymentEventKind::AwaitingAsync => {
+            if current && b.status == BookingStatus::PaymentsPending && b.effective_status(now) != BookingStatus::Expired
+            {
+                diesel::sql_query("UPDATE booking SET expires_at = NULL WHERE id = $1")
+                    .bind::<BigInt, _>(id)
+                    .execute(c)
+                    .await?;
+            }
+            Ok(EventOutcome::NoEffect)
+        }
+        PaymentEventKind::Failed | PaymentEventKind::Expired => {
+            if !current {
+                return Ok(EventOutcome::NoEffect);
+            }
+            let action = if kind == PaymentEventKind::Failed {
+                BookingAction::PaymentFailed
+            } else {
+                BookingAction::SessionExpired
+            };
+            let applied = apply_action(c, &mut b, action, now).await?;
+            let after = load(c, id, false).await?.ok_or_else(|| not_found(id))?;
+            Ok(match (applied.changed, applied.to) {
+                (true, BookingStatus::Cancelled) => EventOutcome::Cancelled(after),
+                (true, BookingStatus::Expired) => EventOutcome::Expired(after),
+                _ => EventOutcome::NoEffect,
+            })
+        }
+    }
+}
