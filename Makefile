@@ -1,0 +1,60 @@
+# staybook: developer and CI entry points. `make help` lists the targets.
+# PostgreSQL is found or started by scripts/pg-ensure.sh (see docs/OPERATIONS.md).
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+CARGO ?= cargo
+# Database `make run` and `make migrate` use on the ensured server (ignored when DATABASE_URL is set).
+DB_NAME ?= staybook
+# Extra arguments for `cargo test`, e.g. make test TEST_ARGS='-- --test-threads=1'
+TEST_ARGS ?=
+
+.PHONY: help run migrate test lint bench pg pg-stop clean-data grant-manager revoke-manager
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+run: ## serve the API on :8000 (release build) against the staybook database, creating it if missing
+	@url=$$(scripts/db-ensure.sh '$(DB_NAME)' | tail -n 1); \
+	DATABASE_URL="$$url" exec $(CARGO) run -p app --release -- serve
+
+migrate: ## apply the embedded migrations to the staybook database and exit
+	@url=$$(scripts/db-ensure.sh '$(DB_NAME)' | tail -n 1); \
+	DATABASE_URL="$$url" exec $(CARGO) run -p app --release -- migrate
+
+test: ## domain purity check, then the whole workspace's tests against PostgreSQL (what CI runs)
+	@admin=$$(scripts/pg-ensure.sh | tail -n 1); \
+	export DATABASE_URL="$$admin"; \
+	scripts/check-domain-purity.sh; \
+	$(CARGO) test --workspace --no-run; \
+	$(CARGO) test --workspace $(TEST_ARGS)
+
+lint: ## rustfmt check and clippy with warnings as errors
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+bench: ## load benchmark (scripts/bench.sh)
+	scripts/bench.sh
+
+pg: ## make sure PostgreSQL runs and print its admin URL
+	@scripts/pg-ensure.sh | tail -n 1
+
+pg-stop: ## stop the project-local PostgreSQL cluster in .data (keeps its data)
+	@scripts/pg-ensure.sh --stop
+
+clean-data: ## stop the project-local PostgreSQL cluster and delete .data
+	@scripts/pg-ensure.sh --destroy
+	rm -rf .data
+
+grant-manager: ## give EMAIL the HOTEL_MANAGER role: make grant-manager EMAIL=a@b.c
+	@test -n '$(EMAIL)' || { echo 'usage: make grant-manager EMAIL=user@example.com' >&2; exit 2; }
+	@url=$$(scripts/db-ensure.sh '$(DB_NAME)' | tail -n 1); \
+	DATABASE_URL="$$url" exec $(CARGO) run -p app --release -- users grant-manager '$(EMAIL)'
+
+revoke-manager: ## take HOTEL_MANAGER away from EMAIL: make revoke-manager EMAIL=a@b.c
+	@test -n '$(EMAIL)' || { echo 'usage: make revoke-manager EMAIL=user@example.com' >&2; exit 2; }
+	@url=$$(scripts/db-ensure.sh '$(DB_NAME)' | tail -n 1); \
+	DATABASE_URL="$$url" exec $(CARGO) run -p app --release -- users revoke-manager '$(EMAIL)'
