@@ -475,3 +475,11 @@ pub trait TokenIssuer: Send + Sync {
     /// A fresh random id (refresh families).
     fn new_id(&self) -> String;
 }
+
+/// Verifies and parses provider webhooks (signature first, then payload).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait WebhookVerifier: Send + Sync {
+    /// `Error::InvalidSignature` for a missing, malformed, stale or unmatched signature; `Error::InvalidPayload`
+    /// when a correctly signed body is not an event object.
+    fn verify(&self, payload: &[u8], signature: Option<&str>, now: DateTime<Utc>) -> Result<PaymentEvent>;
+}

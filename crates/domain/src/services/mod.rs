@@ -3,10 +3,12 @@
 mod auth;
 mod booking;
 mod catalog;
+mod simulated;
 
 pub use auth::{AuthConfig, AuthService, LoginResult};
 pub use booking::{BookingConfig, BookingService, PaymentStart};
 pub use catalog::CatalogService;
+pub use simulated::{SimulatedCheckout, SimulatedOutcome};
 
 use crate::{Error, model::User};
 
