@@ -1,1 +1,10 @@
-pub fn x() {}
+//! The staybook server: configuration, wiring, background jobs and the command line.
+
+pub mod cli;
+pub mod config;
+pub mod jobs;
+pub mod startup;
+pub mod telemetry;
+
+pub use config::Config;
+pub use startup::{Running, start, wire};

@@ -181,13 +181,14 @@ impl CatalogService {
     pub async fn hotel_info(
         &self,
         id: i64,
-        stay: Option<StayDates>,
+        dates: Option<(NaiveDate, NaiveDate)>,
         rooms_count: i32,
     ) -> Result<(Hotel, Vec<RoomSummary>)> {
         let hotel = match self.catalog.hotel(id).await? {
             Some(h) if h.active => h,
             _ => return Err(Error::HotelNotFound("Hotel not found".into())),
         };
+        let stay = dates.map(|(ci, co)| self.stay(ci, co)).transpose()?;
         let rooms = self.catalog.rooms_of_hotel(id, Page { limit: MAX_ROOMS_PER_HOTEL, offset: 0 }).await?.items;
         let today = self.clock.today();
         let mut out = Vec::with_capacity(rooms.len());

@@ -1,0 +1,215 @@
+//! The one JSON error envelope (API.md §2) and the exhaustive mapping of domain errors.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use domain::Error;
+use serde::Serialize;
+
+tokio::task_local! {
+    /// The request id of the request being served (set by the request-id middleware).
+    pub static REQUEST_ID: String;
+}
+
+/// The current request id, or a fresh one outside a request.
+pub fn current_request_id() -> String {
+    REQUEST_ID.try_with(|id| id.clone()).unwrap_or_else(|_| uuid::Uuid::new_v4().to_string())
+}
+
+/// One entry of a 422 `errors` list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub loc: Vec<serde_json::Value>,
+    pub msg: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+impl FieldError {
+    /// A field error at `loc` (strings and indexes).
+    pub fn new(loc: Vec<serde_json::Value>, msg: impl Into<String>, kind: &'static str) -> Self {
+        FieldError { loc, msg: msg.into(), kind }
+    }
+}
+
+/// Every error an HTTP response can carry.
+#[derive(Debug)]
+pub enum ApiError {
+    /// A business error from the domain.
+    Domain(Error),
+    /// 422 with field errors.
+    Validation(Vec<FieldError>),
+    NotFound,
+    MethodNotAllowed(Vec<&'static str>),
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    RateLimited {
+        retry_after: u64,
+    },
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Validation { loc, msg, kind } => ApiError::Validation(vec![FieldError::new(
+                loc.into_iter().map(serde_json::Value::String).collect(),
+                msg,
+                kind,
+            )]),
+            other => ApiError::Domain(other),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self:?}")
+    }
+}
+
+#[derive(Serialize)]
+struct Envelope<'a> {
+    detail: String,
+    code: &'a str,
+    request_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<&'a [FieldError]>,
+}
+
+/// Status, code and detail of a domain error. Exhaustive on purpose: a new variant forces a decision here.
+pub fn classify(e: &Error) -> (StatusCode, &'static str, String) {
+    use StatusCode as S;
+    let d = e.to_string();
+    match e {
+        Error::Validation { .. } => (S::UNPROCESSABLE_ENTITY, "validation_error", "Validation error".into()),
+        Error::InvalidDateRange(_) => (S::BAD_REQUEST, "invalid_date_range", d),
+        Error::DateInPast => (S::BAD_REQUEST, "date_in_past", d),
+        Error::StayTooLong(_) => (S::BAD_REQUEST, "stay_too_long", d),
+        Error::InvalidPriceRange => (S::BAD_REQUEST, "invalid_price_range", d),
+        Error::HotelNotActive => (S::BAD_REQUEST, "hotel_not_active", d),
+        Error::TooManyGuests(_) => (S::BAD_REQUEST, "too_many_guests", d),
+        Error::AmountOutOfRange => (S::BAD_REQUEST, "amount_out_of_range", d),
+        Error::EmailAlreadyRegistered => (S::BAD_REQUEST, "email_already_registered", d),
+        Error::InvalidSignature => (S::BAD_REQUEST, "invalid_signature", d),
+        Error::InvalidPayload => (S::BAD_REQUEST, "invalid_payload", d),
+        Error::NotAuthenticated => (S::UNAUTHORIZED, "not_authenticated", d),
+        Error::InvalidToken => (S::UNAUTHORIZED, "invalid_token", d),
+        Error::TokenExpired => (S::UNAUTHORIZED, "token_expired", d),
+        Error::InvalidCredentials => (S::UNAUTHORIZED, "invalid_credentials", d),
+        Error::InvalidRefreshToken => (S::UNAUTHORIZED, "invalid_refresh_token", d),
+        Error::RefreshTokenReused => (S::UNAUTHORIZED, "refresh_token_reused", d),
+        Error::Forbidden => (S::FORBIDDEN, "forbidden", d),
+        Error::NotOwner => (S::FORBIDDEN, "not_owner", d),
+        Error::HotelNotFound(_) => (S::NOT_FOUND, "hotel_not_found", d),
+        Error::RoomNotFound(_) => (S::NOT_FOUND, "room_not_found", d),
+        Error::BookingNotFound(_) => (S::NOT_FOUND, "booking_not_found", d),
+        Error::GuestNotFound(_) => (S::NOT_FOUND, "guest_not_found", d),
+        Error::PaymentSessionNotFound => (S::NOT_FOUND, "payment_session_not_found", d),
+        Error::RoomUnavailable => (S::CONFLICT, "room_unavailable", d),
+        Error::InvalidBookingState(_) => (S::CONFLICT, "invalid_booking_state", d),
+        Error::BookingExpired => (S::CONFLICT, "booking_expired", d),
+        Error::HasActiveBookings(_) => (S::CONFLICT, "has_active_bookings", d),
+        Error::InventoryConflict(_) => (S::CONFLICT, "inventory_conflict", d),
+        Error::LimitExceeded(_) => (S::CONFLICT, "limit_exceeded", d),
+        Error::IdempotencyKeyInUse => (S::CONFLICT, "idempotency_key_in_use", d),
+        Error::IdempotencyKeyReused => (S::UNPROCESSABLE_ENTITY, "idempotency_key_reused", d),
+        Error::TooManyLoginAttempts { .. } => (S::TOO_MANY_REQUESTS, "too_many_login_attempts", d),
+        Error::PaymentGateway => (S::BAD_GATEWAY, "payment_gateway_error", d),
+        Error::Unavailable => (S::SERVICE_UNAVAILABLE, "service_unavailable", "Service unavailable".into()),
+        Error::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal", "Internal server error".into()),
+    }
+}
+
+impl ApiError {
+    /// Status, code and detail.
+    pub fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            ApiError::Domain(e) => classify(e),
+            ApiError::Validation(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "validation_error", "Validation error".into())
+            }
+            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found", "Not Found".into()),
+            ApiError::MethodNotAllowed(_) => {
+                (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method Not Allowed".into())
+            }
+            ApiError::PayloadTooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Request body too large".into())
+            }
+            ApiError::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Content-Type must be application/json".into(),
+            ),
+            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests".into()),
+        }
+    }
+
+    /// The JSON body bytes of this error.
+    pub fn body(&self) -> Vec<u8> {
+        let (_, code, detail) = self.parts();
+        let errors = match self {
+            ApiError::Validation(list) => Some(list.as_slice()),
+            _ => None,
+        };
+        let env = Envelope { detail, code, request_id: current_request_id(), errors };
+        serde_json::to_vec(&env).unwrap_or_default()
+    }
+}
+
+/// A JSON error response with the headers the contract requires.
+pub fn error_response(e: &ApiError) -> HttpResponse {
+    let (status, _, _) = e.parts();
+    match e {
+        ApiError::Domain(Error::Internal(cause)) => {
+            tracing::error!(request_id = %current_request_id(), cause = %cause, "internal error");
+        }
+        ApiError::Domain(Error::Unavailable) => {
+            tracing::warn!(request_id = %current_request_id(), "service unavailable");
+        }
+        ApiError::Domain(Error::PaymentGateway) => {
+            tracing::warn!(request_id = %current_request_id(), "payment provider error");
+        }
+        _ => {}
+    }
+    let mut res = HttpResponse::build(status);
+    res.insert_header((header::CONTENT_TYPE, "application/json"));
+    match e {
+        ApiError::Domain(Error::NotAuthenticated) => {
+            res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        ApiError::Domain(
+            Error::InvalidToken
+            | Error::TokenExpired
+            | Error::InvalidCredentials
+            | Error::InvalidRefreshToken
+            | Error::RefreshTokenReused,
+        ) => {
+            res.insert_header((header::WWW_AUTHENTICATE, r#"Bearer error="invalid_token""#));
+        }
+        ApiError::Domain(Error::TooManyLoginAttempts { retry_after_secs }) => {
+            res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        ApiError::RateLimited { retry_after } => {
+            res.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+        }
+        ApiError::MethodNotAllowed(allow) => {
+            if let Ok(v) = HeaderValue::from_str(&allow.join(", ")) {
+                res.insert_header((header::ALLOW, v));
+            }
+        }
+        _ => {}
+    }
+    res.body(e.body())
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.parts().0
+    }
+    fn error_response(&self) -> HttpResponse {
+        error_response(self)
+    }
+}
+
+/// Handler result.
+pub type ApiResult<T> = Result<T, ApiError>;

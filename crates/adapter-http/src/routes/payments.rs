@@ -1,0 +1,100 @@
+//! The provider webhook and the simulated gateway's hosted page.
+
+use super::json;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::read_body;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use domain::services::SimulatedCheckout;
+use serde_json::json;
+use std::sync::Arc;
+
+#[utoipa::path(post, path = "/webhooks/stripe", tag = "payments",
+    params(("Stripe-Signature" = String, Header)),
+    request_body(content = inline(serde_json::Value), description = "the raw provider event"),
+    responses((status = 200, description = "Processed (or a duplicate, ignored or unmatched event)"),
+              (status = 400, description = "invalid_signature / invalid_payload")))]
+pub async fn webhook(req: HttpRequest, state: web::Data<AppState>, payload: web::Payload) -> ApiResult<HttpResponse> {
+    let mut inner = payload.into_inner();
+    let body = read_body(&mut inner, state.config.webhook_max_body_bytes).await?;
+    let sig = req.headers().get("stripe-signature").and_then(|v| v.to_str().ok());
+    let event = state.webhooks.verify(&body, sig, state.clock.now())?;
+    let event_type = event.event_type.clone();
+    let outcome = state.bookings.handle_payment_event(event).await?;
+    metrics::counter!("webhook_events_total", "type" => event_type, "outcome" => outcome.label()).increment(1);
+    Ok(json(StatusCode::OK, &json!({"status": "success"})))
+}
+
+fn simulated(state: &AppState) -> ApiResult<Arc<SimulatedCheckout>> {
+    state.simulated.clone().ok_or(ApiError::NotFound)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+fn session_id(req: &HttpRequest) -> String {
+    req.match_info().get("session_id").unwrap_or("").to_string()
+}
+
+#[utoipa::path(get, path = "/payments/simulated/{session_id}", tag = "payments",
+    params(("session_id" = String, Path)),
+    responses((status = 200, content_type = "text/html", description = "Checkout page with Pay and Cancel forms"),
+              (status = 404, description = "payment_session_not_found")))]
+pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let sim = simulated(&state)?;
+    let id = session_id(&req);
+    let (s, b) = sim.page(&id).await?;
+    let id = escape(&s.id);
+    let html = format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>staybook checkout</title></head>
+<body>
+<h1>Simulated checkout</h1>
+<dl>
+<dt>Booking</dt><dd id="booking-id">{booking}</dd>
+<dt>Hotel</dt><dd id="hotel">{hotel}</dd>
+<dt>Room</dt><dd id="room">{room}</dd>
+<dt>Dates</dt><dd id="dates">{ci} to {co}</dd>
+<dt>Amount</dt><dd id="amount">{amount} {currency}</dd>
+<dt>Status</dt><dd id="status">{status}</dd>
+</dl>
+<form method="post" action="/payments/simulated/{id}/complete"><button type="submit">Pay</button></form>
+<form method="post" action="/payments/simulated/{id}/cancel"><button type="submit">Cancel</button></form>
+</body></html>"#,
+        booking = b.id,
+        hotel = escape(&b.hotel_name),
+        room = escape(&b.room_type),
+        ci = b.check_in_date,
+        co = b.check_out_date,
+        amount = s.amount,
+        currency = escape(&s.currency),
+        status = escape(&s.status),
+    );
+    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html))
+}
+
+fn see_other(state: &AppState, booking_id: i64, what: &str) -> HttpResponse {
+    let url = format!("{}/booking/{booking_id}/{what}", state.config.frontend_url.trim_end_matches('/'));
+    HttpResponse::SeeOther().insert_header((header::LOCATION, url)).finish()
+}
+
+#[utoipa::path(post, path = "/payments/simulated/{session_id}/complete", tag = "payments",
+    params(("session_id" = String, Path)),
+    responses((status = 303, description = "To the frontend's success page"), (status = 409, description = "Payment session is no longer open")))]
+pub async fn complete(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let sim = simulated(&state)?;
+    let out = sim.complete(&session_id(&req)).await?;
+    Ok(see_other(&state, out.booking_id, "success"))
+}
+
+#[utoipa::path(post, path = "/payments/simulated/{session_id}/cancel", tag = "payments",
+    params(("session_id" = String, Path)),
+    responses((status = 303, description = "To the frontend's cancel page"), (status = 409, description = "invalid_booking_state")))]
+pub async fn cancel(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let sim = simulated(&state)?;
+    let out = sim.cancel(&session_id(&req)).await?;
+    Ok(see_other(&state, out.booking_id, "cancel"))
+}

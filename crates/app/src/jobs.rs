@@ -1,0 +1,39 @@
+//! Background jobs: the hold sweeper with refund retries, the daily inventory top-up and housekeeping.
+//! All are safe with several instances (SKIP LOCKED, advisory lock, idempotent deletes).
+
+use crate::startup::Wired;
+use chrono::{NaiveDate, Utc};
+use std::time::Duration;
+
+/// One pass: expire due holds, retry refunds, prune. Returns the number of holds expired.
+pub async fn sweep_once(w: &Wired, login_window_secs: i64) -> Result<usize, domain::Error> {
+    let expired = w.bookings.sweep().await?;
+    if expired > 0 {
+        metrics::counter!("holds_expired_total").increment(expired as u64);
+        tracing::info!(expired, "holds expired");
+    }
+    w.store.prune(Utc::now(), login_window_secs).await?;
+    Ok(expired)
+}
+
+/// Runs forever: the sweeper every `interval` seconds, the inventory window once per UTC day (and at start).
+pub async fn run(w: Wired, interval: u64, login_window_secs: i64) {
+    let mut last_topup: Option<NaiveDate> = None;
+    let mut tick = tokio::time::interval(Duration::from_secs(interval));
+    loop {
+        tick.tick().await;
+        let today = Utc::now().date_naive();
+        if last_topup != Some(today) {
+            match w.catalog.extend_window().await {
+                Ok(n) => {
+                    last_topup = Some(today);
+                    tracing::info!(rows = n, "inventory window topped up");
+                }
+                Err(e) => tracing::warn!(error = %e, "inventory top-up failed"),
+            }
+        }
+        if let Err(e) = sweep_once(&w, login_window_secs).await {
+            tracing::warn!(error = %e, "sweep failed");
+        }
+    }
+}

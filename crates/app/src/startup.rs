@@ -1,0 +1,146 @@
+//! Wiring: adapters → services → HTTP state; the server and its background jobs.
+
+use crate::config::{Config, Gateway};
+use crate::jobs;
+use adapter_auth::{Argon2Hasher, JwtConfig, JwtIssuer};
+use adapter_http::{AppState, HttpConfig, RateLimiter, Readiness};
+use adapter_postgres::PgStore;
+use adapter_stripe::{SimulatedGateway, StripeWebhookVerifier};
+use async_trait::async_trait;
+use domain::ports::*;
+use domain::services::*;
+use std::net::TcpListener;
+use std::sync::Arc;
+
+struct PgReadiness(PgStore);
+
+#[async_trait]
+impl Readiness for PgReadiness {
+    async fn ready(&self) -> bool {
+        self.0.ready().await
+    }
+    fn pool(&self) -> (usize, usize) {
+        self.0.pool_status()
+    }
+}
+
+/// Everything wired, ready to serve.
+pub struct Wired {
+    pub state: AppState,
+    pub store: PgStore,
+    pub bookings: Arc<BookingService>,
+    pub catalog: Arc<CatalogService>,
+    pub auth: Arc<AuthService>,
+}
+
+/// Builds the adapters and services from the configuration (no I/O happens until first use).
+pub fn wire(config: &Config, clock: Arc<dyn Clock>) -> Result<Wired, String> {
+    let store = PgStore::connect(config.database_url.expose(), config.database_pool_size).map_err(|e| e.to_string())?;
+    let read_store = match &config.database_read_url {
+        Some(url) => PgStore::connect(url.expose(), config.database_pool_size).map_err(|e| e.to_string())?,
+        None => store.clone(),
+    };
+    let repo = Arc::new(store.clone());
+    let tokens: Arc<dyn TokenIssuer> = Arc::new(JwtIssuer::new(JwtConfig {
+        secret: config.jwt_secret.expose().as_bytes().to_vec(),
+        issuer: config.jwt_issuer.clone(),
+        audience: config.jwt_audience.clone(),
+        access_minutes: config.access_token_minutes,
+        refresh_days: config.refresh_token_days,
+    }));
+    let auth = Arc::new(AuthService::new(
+        repo.clone(),
+        repo.clone(),
+        Arc::new(Argon2Hasher::default()),
+        tokens.clone(),
+        clock.clone(),
+        AuthConfig { login_max_failures: config.login_max_failures, login_window_minutes: config.login_window_minutes },
+    ));
+    let catalog = Arc::new(CatalogService::new(
+        repo.clone(),
+        Arc::new(read_store),
+        clock.clone(),
+        config.pricing.clone(),
+        config.max_stay_nights,
+    ));
+    let gateway: Arc<dyn PaymentGateway> = match config.payment_gateway {
+        Gateway::Simulated => Arc::new(SimulatedGateway::new(repo.clone(), &config.public_base_url)),
+        Gateway::Stripe => return Err("PAYMENT_GATEWAY=stripe is not available in this build yet".into()),
+    };
+    let bookings = Arc::new(BookingService::new(
+        repo.clone(),
+        repo.clone(),
+        repo.clone(),
+        gateway,
+        clock.clone(),
+        config.pricing.clone(),
+        BookingConfig {
+            hold_minutes: config.hold_minutes,
+            checkout_session_minutes: config.checkout_session_minutes,
+            max_stay_nights: config.max_stay_nights,
+            max_active_holds: config.max_active_holds_per_user,
+            currency: config.currency.clone(),
+            refund_max_attempts: 10,
+        },
+    ));
+    let simulated = (config.payment_gateway == Gateway::Simulated)
+        .then(|| Arc::new(SimulatedCheckout::new(repo.clone(), repo.clone(), bookings.clone(), clock.clone())));
+    let state = AppState {
+        auth: auth.clone(),
+        catalog: catalog.clone(),
+        bookings: bookings.clone(),
+        idempotency: repo.clone(),
+        simulated,
+        webhooks: Arc::new(StripeWebhookVerifier::new(config.stripe_webhook_secret.expose())),
+        tokens,
+        clock,
+        readiness: Arc::new(PgReadiness(store.clone())),
+        config: Arc::new(HttpConfig {
+            max_body_bytes: config.max_body_bytes,
+            webhook_max_body_bytes: 512 * 1024,
+            cors_origins: config.cors_origins.clone(),
+            rate_limit_per_minute: config.rate_limit_per_minute,
+            trust_proxy: config.trust_proxy,
+            frontend_url: config.frontend_url.clone(),
+            metrics_token: config.metrics_token.as_ref().map(|s| s.expose().to_string()),
+            refresh_token_days: config.refresh_token_days,
+        }),
+        metrics: crate::telemetry::metrics_handle(),
+    };
+    Ok(Wired { state, store, bookings, catalog, auth })
+}
+
+/// A running server.
+pub struct Running {
+    pub port: u16,
+    pub server: actix_web::dev::ServerHandle,
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+    pub jobs: tokio::task::JoinHandle<()>,
+}
+
+/// Migrates (when configured), binds `listener`, starts the HTTP server and the background jobs on the current
+/// tokio runtime (which must be multi-threaded).
+pub async fn start(config: Config, listener: TcpListener) -> Result<Running, String> {
+    let wired = wire(&config, Arc::new(SystemClock))?;
+    if config.auto_migrate {
+        let n = wired.store.migrate().await.map_err(|e| format!("migrations failed: {e}"))?;
+        tracing::info!(applied = n, "migrations applied");
+    }
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    let state = actix_web::web::Data::new(wired.state.clone());
+    let limiter = actix_web::web::Data::new(RateLimiter::new(config.rate_limit_per_minute));
+    let api = adapter_http::openapi();
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(2);
+    let server =
+        actix_web::HttpServer::new(move || adapter_http::build_app(state.clone(), limiter.clone(), api.clone()))
+            .workers(workers)
+            .shutdown_timeout(10)
+            .listen(listener)
+            .map_err(|e| e.to_string())?
+            .run();
+    let handle = server.handle();
+    let task = tokio::spawn(server);
+    let jobs = tokio::spawn(jobs::run(wired, config.sweep_interval_seconds, config.login_window_minutes * 60));
+    tracing::info!(port, "listening");
+    Ok(Running { port, server: handle, task, jobs })
+}
