@@ -1,1 +1,41 @@
+#![doc = include_str!("../README.md")]
+#![deny(clippy::unwrap_used, clippy::expect_used)]
 
+mod bookings;
+mod catalog;
+mod guests;
+mod idempotency;
+mod payments;
+mod search;
+mod sessions;
+mod state;
+mod users;
+
+use domain::{Error, Result};
+use state::State;
+use std::sync::{Arc, Mutex};
+
+/// Every repository port, in memory. Share it as `Arc<InMemoryStore>` and coerce the `Arc` to each
+/// `Arc<dyn Port>` the services need; all of them then see the same data.
+#[derive(Debug, Default)]
+pub struct InMemoryStore {
+    state: Mutex<State>,
+}
+
+impl InMemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty store behind an `Arc`, ready to be handed out as several ports.
+    pub fn shared() -> Arc<Self> {
+        Arc::new(Self::new())
+    }
+
+    /// Runs `f` under the lock: the whole call is one atomic step, like one database transaction.
+    fn with<T>(&self, f: impl FnOnce(&mut State) -> Result<T>) -> Result<T> {
+        let mut state = self.state.lock().map_err(|_| Error::Internal("in-memory store lock poisoned".into()))?;
+        f(&mut state)
+    }
+}

@@ -1,0 +1,324 @@
+//! Hotels, room types, the inventory window and the revenue report.
+
+use crate::InMemoryStore;
+use crate::state::{State, paged};
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use domain::model::{
+    BookingStatus, Hotel, HotelPatch, INVENTORY_WINDOW_DAYS, InventoryNight, InventoryPatch, InventoryView,
+    MAX_ROOMS_PER_HOTEL, Money, NewHotel, NewRoom, Page, Paged, Room, RoomPatch, SearchHit, SearchQuery, StayDates,
+};
+use domain::ports::CatalogRepository;
+use domain::pricing::PricingPolicy;
+use domain::{Error, Result};
+use rust_decimal::Decimal;
+
+fn hotel_missing(id: i64) -> Error {
+    Error::HotelNotFound(format!("Hotel not found with id: {id}"))
+}
+
+fn room_missing(id: i64) -> Error {
+    Error::RoomNotFound(format!("Room not found with id: {id}"))
+}
+
+fn inventory_room_missing(id: i64) -> Error {
+    Error::RoomNotFound(format!("Room not found: {id}"))
+}
+
+impl State {
+    /// Inserts the row of `room` on `date` with the room's current values, unless it exists.
+    fn insert_night(&mut self, room: &Room, date: NaiveDate) -> bool {
+        if self.inventory.contains_key(&(room.id, date)) {
+            return false;
+        }
+        let night = InventoryNight {
+            id: self.ids.inventory(),
+            hotel_id: room.hotel_id,
+            room_id: room.id,
+            date,
+            book_count: 0,
+            reserved_count: 0,
+            total_count: room.total_count,
+            surge_factor: Decimal::new(100, 2),
+            price: room.base_price,
+            closed: false,
+        };
+        self.inventory.insert((room.id, date), night);
+        true
+    }
+
+    /// Fills the window `[today, today + 365)` of a room; returns the rows inserted.
+    fn fill_window(&mut self, room: &Room, today: NaiveDate) -> u64 {
+        (0..INVENTORY_WINDOW_DAYS).filter(|d| self.insert_night(room, today + Duration::days(*d))).count() as u64
+    }
+
+    fn inventory_view(&self, night: &InventoryNight) -> InventoryView {
+        let city = self.hotels.get(&night.hotel_id).and_then(|h| h.city.clone()).unwrap_or_default();
+        InventoryView { night: night.clone(), city }
+    }
+
+    /// Rows of a room with `start ≤ date ≤ end`, by date.
+    fn rows_between(&self, room_id: i64, start: NaiveDate, end: Option<NaiveDate>) -> Vec<InventoryView> {
+        self.inventory
+            .range((room_id, start)..=(room_id, end.unwrap_or(NaiveDate::MAX)))
+            .map(|(_, night)| self.inventory_view(night))
+            .collect()
+    }
+
+    fn delete_room_rows(&mut self, room_id: i64) {
+        self.inventory.retain(|(r, _), _| *r != room_id);
+        self.rooms.remove(&room_id);
+    }
+}
+
+#[async_trait]
+impl CatalogRepository for InMemoryStore {
+    async fn create_hotel(&self, owner_id: i64, hotel: NewHotel, now: DateTime<Utc>) -> Result<Hotel> {
+        self.with(|st| {
+            st.saw(now);
+            let id = st.ids.hotel();
+            let stored = Hotel {
+                id,
+                name: hotel.name,
+                city: hotel.city,
+                photos: hotel.photos,
+                amenities: hotel.amenities,
+                contact_phone: hotel.contact_phone,
+                contact_email: hotel.contact_email,
+                contact_address: hotel.contact_address,
+                active: false,
+                owner_id,
+                created_at: now,
+                updated_at: now,
+            };
+            st.hotels.insert(id, stored.clone());
+            Ok(stored)
+        })
+    }
+
+    async fn hotel(&self, id: i64) -> Result<Option<Hotel>> {
+        self.with(|st| Ok(st.hotels.get(&id).cloned()))
+    }
+
+    async fn hotels_of_owner(&self, owner_id: i64, page: Page) -> Result<Paged<Hotel>> {
+        self.with(|st| Ok(paged(st.hotels.values().filter(|h| h.owner_id == owner_id).cloned(), page)))
+    }
+
+    async fn update_hotel(&self, id: i64, patch: HotelPatch, now: DateTime<Utc>) -> Result<Hotel> {
+        self.with(|st| {
+            st.saw(now);
+            let h = st.hotels.get_mut(&id).ok_or_else(|| hotel_missing(id))?;
+            if let Some(name) = patch.name {
+                h.name = name;
+            }
+            h.city = patch.city.apply(h.city.take());
+            h.photos = patch.photos.apply(h.photos.take());
+            h.amenities = patch.amenities.apply(h.amenities.take());
+            h.contact_phone = patch.contact_phone.apply(h.contact_phone.take());
+            h.contact_email = patch.contact_email.apply(h.contact_email.take());
+            h.contact_address = patch.contact_address.apply(h.contact_address.take());
+            h.updated_at = now;
+            Ok(h.clone())
+        })
+    }
+
+    async fn set_hotel_active(&self, id: i64, active: bool, now: DateTime<Utc>) -> Result<Hotel> {
+        self.with(|st| {
+            st.saw(now);
+            let h = st.hotels.get_mut(&id).ok_or_else(|| hotel_missing(id))?;
+            h.active = active;
+            h.updated_at = now;
+            Ok(h.clone())
+        })
+    }
+
+    async fn delete_hotel(&self, id: i64) -> Result<()> {
+        self.with(|st| {
+            if !st.hotels.contains_key(&id) {
+                return Err(hotel_missing(id));
+            }
+            let (bookings, active) = st.bookings_where(|b| b.hotel_id == id);
+            if active {
+                return Err(Error::HasActiveBookings("Hotel has active bookings; deactivate it instead"));
+            }
+            st.delete_bookings(&bookings);
+            let rooms: Vec<i64> = st.rooms.values().filter(|r| r.hotel_id == id).map(|r| r.id).collect();
+            for room_id in rooms {
+                st.delete_room_rows(room_id);
+            }
+            st.hotels.remove(&id);
+            Ok(())
+        })
+    }
+
+    async fn create_room(&self, hotel_id: i64, room: NewRoom, today: NaiveDate, now: DateTime<Utc>) -> Result<Room> {
+        self.with(|st| {
+            st.saw(now);
+            if !st.hotels.contains_key(&hotel_id) {
+                return Err(hotel_missing(hotel_id));
+            }
+            let count = st.rooms.values().filter(|r| r.hotel_id == hotel_id).count();
+            if i64::try_from(count).unwrap_or(i64::MAX) >= MAX_ROOMS_PER_HOTEL {
+                return Err(Error::LimitExceeded("A hotel can have at most 100 room types"));
+            }
+            let stored = Room {
+                id: st.ids.room(),
+                hotel_id,
+                kind: room.kind,
+                base_price: room.base_price,
+                photos: room.photos,
+                amenities: room.amenities,
+                total_count: room.total_count,
+                capacity: room.capacity,
+                created_at: now,
+                updated_at: now,
+            };
+            st.rooms.insert(stored.id, stored.clone());
+            st.fill_window(&stored, today);
+            Ok(stored)
+        })
+    }
+
+    async fn room(&self, id: i64) -> Result<Option<Room>> {
+        self.with(|st| Ok(st.rooms.get(&id).cloned()))
+    }
+
+    async fn rooms_of_hotel(&self, hotel_id: i64, page: Page) -> Result<Paged<Room>> {
+        self.with(|st| Ok(paged(st.rooms.values().filter(|r| r.hotel_id == hotel_id).cloned(), page)))
+    }
+
+    async fn update_room(&self, id: i64, patch: RoomPatch, today: NaiveDate, now: DateTime<Utc>) -> Result<Room> {
+        self.with(|st| {
+            st.saw(now);
+            let old = st.rooms.get(&id).cloned().ok_or_else(|| room_missing(id))?;
+            // Plan every row change first, so a conflict leaves everything untouched.
+            let mut plan: Vec<(NaiveDate, Option<Money>, Option<i32>)> = Vec::new();
+            for night in st.nights(id, today, NaiveDate::MAX) {
+                let price = patch.base_price.filter(|_| night.price == old.base_price);
+                let total = patch.total_count.filter(|_| night.total_count == old.total_count);
+                if let Some(t) = total
+                    && t < night.book_count + night.reserved_count
+                {
+                    return Err(Error::InventoryConflict(night.date));
+                }
+                if price.is_some() || total.is_some() {
+                    plan.push((night.date, price, total));
+                }
+            }
+            for (date, price, total) in plan {
+                if let Some(night) = st.inventory.get_mut(&(id, date)) {
+                    night.price = price.unwrap_or(night.price);
+                    night.total_count = total.unwrap_or(night.total_count);
+                }
+            }
+            let room = st.rooms.get_mut(&id).ok_or_else(|| room_missing(id))?;
+            if let Some(kind) = patch.kind {
+                room.kind = kind;
+            }
+            room.base_price = patch.base_price.unwrap_or(room.base_price);
+            room.photos = patch.photos.apply(room.photos.take());
+            room.amenities = patch.amenities.apply(room.amenities.take());
+            room.total_count = patch.total_count.unwrap_or(room.total_count);
+            room.capacity = patch.capacity.unwrap_or(room.capacity);
+            room.updated_at = now;
+            Ok(room.clone())
+        })
+    }
+
+    async fn delete_room(&self, id: i64) -> Result<()> {
+        self.with(|st| {
+            if !st.rooms.contains_key(&id) {
+                return Err(room_missing(id));
+            }
+            let (bookings, active) = st.bookings_where(|b| b.room_id == id);
+            if active {
+                return Err(Error::HasActiveBookings("Room has active bookings"));
+            }
+            st.delete_bookings(&bookings);
+            st.delete_room_rows(id);
+            Ok(())
+        })
+    }
+
+    async fn inventory(
+        &self,
+        room_id: i64,
+        start: NaiveDate,
+        end: Option<NaiveDate>,
+        page: Page,
+    ) -> Result<Paged<InventoryView>> {
+        self.with(|st| {
+            if !st.rooms.contains_key(&room_id) {
+                return Err(inventory_room_missing(room_id));
+            }
+            if end.is_some_and(|e| e < start) {
+                return Ok(Paged { items: Vec::new(), total: 0 });
+            }
+            Ok(paged(st.rows_between(room_id, start, end), page))
+        })
+    }
+
+    async fn patch_inventory(
+        &self,
+        room_id: i64,
+        start: NaiveDate,
+        end: NaiveDate,
+        patch: InventoryPatch,
+    ) -> Result<Vec<InventoryView>> {
+        self.with(|st| {
+            if !st.rooms.contains_key(&room_id) {
+                return Err(inventory_room_missing(room_id));
+            }
+            if end < start {
+                return Ok(Vec::new());
+            }
+            let range = (room_id, start)..=(room_id, end);
+            if let Some(total) = patch.total_count
+                && let Some((_, bad)) =
+                    st.inventory.range(range.clone()).find(|(_, n)| total < n.book_count + n.reserved_count)
+            {
+                return Err(Error::InventoryConflict(bad.date));
+            }
+            for (_, night) in st.inventory.range_mut(range) {
+                night.surge_factor = patch.surge_factor.unwrap_or(night.surge_factor);
+                night.price = patch.price.unwrap_or(night.price);
+                night.closed = patch.closed.unwrap_or(night.closed);
+                night.total_count = patch.total_count.unwrap_or(night.total_count);
+            }
+            Ok(st.rows_between(room_id, start, Some(end)))
+        })
+    }
+
+    async fn stay_nights(&self, room_id: i64, stay: StayDates) -> Result<Vec<InventoryNight>> {
+        self.with(|st| Ok(st.stay_nights(room_id, &stay)))
+    }
+
+    async fn extend_inventory_window(&self, today: NaiveDate) -> Result<u64> {
+        self.with(|st| {
+            let rooms: Vec<Room> = st.rooms.values().cloned().collect();
+            Ok(rooms.iter().map(|room| st.fill_window(room, today)).sum())
+        })
+    }
+
+    async fn search(&self, query: SearchQuery, policy: PricingPolicy, today: NaiveDate) -> Result<Paged<SearchHit>> {
+        self.with(|st| Ok(crate::search::search(st, &query, &policy, today)))
+    }
+
+    async fn report(&self, hotel_id: i64, start: NaiveDate, end: NaiveDate) -> Result<(i64, Money)> {
+        self.with(|st| {
+            let mut count = 0i64;
+            let mut sum = Money::ZERO;
+            for row in st.bookings.values() {
+                let b = &row.booking;
+                if b.hotel_id == hotel_id
+                    && b.status == BookingStatus::Confirmed
+                    && (start..=end).contains(&b.check_in_date)
+                {
+                    count += 1;
+                    sum = sum.checked_add(b.amount).ok_or_else(|| Error::internal("revenue overflow"))?;
+                }
+            }
+            Ok((count, sum))
+        })
+    }
+}

@@ -1,0 +1,215 @@
+//! The one repository contract suite of staybook.
+//!
+//! Every `MUST` of `domain::ports` (and the storage rules of API.md) is a `pub async fn` here that takes a
+//! [`StoreFactory`]. An adapter implements the factory once and runs the whole list with one macro:
+//!
+//! ```ignore
+//! // crates/adapter-xyz/tests/contract.rs
+//! struct Factory;
+//!
+//! #[async_trait::async_trait]
+//! impl repo_contract::StoreFactory for Factory {
+//!     async fn fresh(&self) -> repo_contract::Stores {
+//!         repo_contract::Stores::from_store(std::sync::Arc::new(MyStore::connect_to_a_fresh_database().await))
+//!     }
+//! }
+//!
+//! repo_contract::contract_tests!(Factory);
+//! ```
+//!
+//! The macro expands to one `#[tokio::test(flavor = "multi_thread", worker_threads = 4)]` per contract test,
+//! grouped in one module per area (`users::refresh_concurrent_presentation_rotates_once`, ...), so the
+//! calling crate needs `tokio` (with `macros` and `rt-multi-thread`) among its dev-dependencies.
+//! [`run_all`] runs the same list sequentially inside one test instead.
+//!
+//! Each test calls [`StoreFactory::fresh`] once and expects empty stores. Times are passed to the ports
+//! explicitly; the suite starts from the real current time (microsecond precision, as PostgreSQL stores it)
+//! so that an adapter that also consults its own clock (for example for `record_refund`, which takes none)
+//! stays consistent with the suite's timeline. Races use real tasks on the multi-thread runtime.
+
+pub mod fixtures;
+
+pub mod bookings;
+pub mod catalog;
+pub mod guests;
+pub mod idempotency;
+pub mod payments;
+pub mod search;
+pub mod sessions;
+pub mod users;
+
+use async_trait::async_trait;
+use domain::ports::{
+    BookingRepository, CatalogRepository, GuestRepository, IdempotencyStore, SimulatedSessionStore, UserRepository,
+};
+use std::any::Any;
+use std::sync::Arc;
+
+/// One set of empty repositories, all backed by the same storage.
+pub struct Stores {
+    pub users: Arc<dyn UserRepository>,
+    pub guests: Arc<dyn GuestRepository>,
+    pub catalog: Arc<dyn CatalogRepository>,
+    pub bookings: Arc<dyn BookingRepository>,
+    pub idempotency: Arc<dyn IdempotencyStore>,
+    pub sessions: Arc<dyn SimulatedSessionStore>,
+    /// Anything that must live as long as the test (a temporary database, a container handle…); dropped
+    /// when the test ends.
+    pub guard: Option<Box<dyn Any + Send + Sync>>,
+}
+
+impl Stores {
+    /// All six ports from one value that implements them all.
+    pub fn from_store<T>(store: Arc<T>) -> Stores
+    where
+        T: UserRepository
+            + GuestRepository
+            + CatalogRepository
+            + BookingRepository
+            + IdempotencyStore
+            + SimulatedSessionStore
+            + 'static,
+    {
+        Stores {
+            users: store.clone(),
+            guests: store.clone(),
+            catalog: store.clone(),
+            bookings: store.clone(),
+            idempotency: store.clone(),
+            sessions: store,
+            guard: None,
+        }
+    }
+
+    /// Keeps `guard` alive for the duration of the test.
+    pub fn with_guard(mut self, guard: impl Any + Send + Sync) -> Stores {
+        self.guard = Some(Box::new(guard));
+        self
+    }
+}
+
+/// Creates fresh, empty stores for one test.
+#[async_trait]
+pub trait StoreFactory: Send + Sync {
+    async fn fresh(&self) -> Stores;
+}
+
+/// The list of contract tests, by area. `$mode` selects what [`__contract_emit`] generates.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __contract_list {
+    ($mode:ident $args:tt) => {
+        $crate::__contract_emit! { $mode $args
+            users {
+                signup_stores_user_and_rejects_duplicate_email,
+                concurrent_signups_create_one_account,
+                profile_password_and_manager_role,
+                refresh_rotation_keeps_the_family,
+                refresh_rejects_invalid_tokens,
+                refresh_concurrent_presentation_rotates_once,
+                login_throttle_fixed_window,
+            }
+            guests {
+                guests_crud_and_soft_delete,
+                guests_limit_per_user,
+                concurrent_guest_creation_respects_limit,
+            }
+            catalog {
+                hotels_crud_and_listing,
+                room_creation_inserts_the_inventory_window,
+                room_limit_per_hotel,
+                room_update_propagates_to_future_inventory,
+                room_update_conflict_changes_nothing,
+                inventory_patch_applies_to_range,
+                inventory_patch_conflict_changes_nothing,
+                inventory_window_extension,
+                hotel_delete_rules,
+                room_delete_rules,
+                revenue_report,
+            }
+            search {
+                search_needs_one_room_type_for_every_night,
+                search_closed_nights_and_check_out_day,
+                search_city_is_case_insensitive_equality,
+                search_guests_filter,
+                search_price_filter_and_min_price,
+                search_sort_and_paging,
+            }
+            bookings {
+                hold_reserves_and_prices_the_stay,
+                hold_errors_in_order_change_nothing,
+                hold_cap_counts_unexpired_holds,
+                concurrent_holds_never_oversell,
+                concurrent_holds_respect_the_cap,
+                cancel_rules,
+                overdue_hold_expires_before_client_actions,
+                concurrent_identical_transitions_apply_once,
+                concurrent_cancel_timeout_and_payment,
+                add_guests_rules,
+                booking_lists,
+            }
+            payments {
+                payment_attempts,
+                payment_event_confirms_exactly_once,
+                payment_event_matching,
+                payment_event_failure_expiry_and_async,
+                late_payment_rules,
+                expire_due_releases_each_hold_once,
+                refund_queue_and_backoff,
+            }
+            idempotency {
+                idempotency_lifecycle,
+                idempotency_lease_and_retention,
+                concurrent_idempotency_claims,
+            }
+            sessions {
+                simulated_sessions,
+            }
+        }
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __contract_emit {
+    (tests ($factory:expr) $($module:ident { $($name:ident),* $(,)? })*) => {
+        $(
+            mod $module {
+                #[allow(unused_imports)]
+                use super::*;
+                $(
+                    #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                    async fn $name() {
+                        $crate::$module::$name(&$factory).await;
+                    }
+                )*
+            }
+        )*
+    };
+    (run ($factory:expr) $($module:ident { $($name:ident),* $(,)? })*) => {
+        $($(
+            eprintln!("contract: {}::{}", stringify!($module), stringify!($name));
+            $crate::$module::$name($factory).await;
+        )*)*
+    };
+    (names () $($module:ident { $($name:ident),* $(,)? })*) => {
+        &[$($(concat!(stringify!($module), "::", stringify!($name)),)*)*]
+    };
+}
+
+/// Expands to one multi-thread tokio test per contract test, each calling `$factory`'s
+/// [`StoreFactory::fresh`]. The factory is an expression evaluated in each test (e.g. a unit struct).
+#[macro_export]
+macro_rules! contract_tests {
+    ($factory:expr) => {
+        $crate::__contract_list! { tests ($factory) }
+    };
+}
+
+/// Every contract test as `module::name`, in the order they run.
+pub const TEST_NAMES: &[&str] = __contract_list! { names () };
+
+/// Runs every contract test one after the other (the first failure panics).
+pub async fn run_all<F: StoreFactory>(factory: &F) {
+    __contract_list! { run (factory) }
+}
