@@ -4,8 +4,8 @@ use crate::rows::*;
 use crate::{PgStore, TxError, db_error, tx};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use diesel::{OptionalExtension, QueryableByName};
 use diesel::sql_types::{Array, BigInt, Bool, Date, Integer, Nullable, Numeric, Text, Timestamptz};
+use diesel::{OptionalExtension, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use domain::model::*;
 use domain::ports::*;
@@ -215,7 +215,8 @@ impl PgStore {
             .map_err(db_error)?;
         let mut total = rows.iter().next().map(|r| r.total).unwrap_or(0);
         if rows.is_empty() && page.offset > 0 {
-            let q = format!("SELECT count(*) AS n FROM booking b WHERE b.{column} = $1 {filter} AND ($2 = $2 AND $3 = $3)");
+            let q =
+                format!("SELECT count(*) AS n FROM booking b WHERE b.{column} = $1 {filter} AND ($2 = $2 AND $3 = $3)");
             total = diesel::sql_query(q)
                 .bind::<BigInt, _>(id)
                 .bind::<Text, _>(st)
@@ -385,8 +386,12 @@ impl BookingRepository for PgStore {
             let from = b.status;
             let applied = apply_action(c, &mut b, action, now).await?;
             let booking = load(c, id, false).await?.ok_or_else(|| not_found(id))?;
-            let client = matches!(action, BookingAction::AddGuests | BookingAction::StartPayment | BookingAction::Cancel);
-            Ok::<_, TxError>((Transitioned { booking, from, changed: applied.changed }, applied.expired_first && client))
+            let client =
+                matches!(action, BookingAction::AddGuests | BookingAction::StartPayment | BookingAction::Cancel);
+            Ok::<_, TxError>((
+                Transitioned { booking, from, changed: applied.changed },
+                applied.expired_first && client,
+            ))
         })?;
         if expired_client { Err(Error::BookingExpired) } else { Ok(t) }
     }
@@ -406,13 +411,12 @@ impl BookingRepository for PgStore {
                 return Ok(Out::Expired);
             }
             decide(b.status, BookingAction::AddGuests, now.date_naive(), b.check_in_date).map_err(TxError::Domain)?;
-            let live = diesel::sql_query(
-                "SELECT id FROM guest WHERE id = ANY($1) AND user_id = $2 AND deleted_at IS NULL",
-            )
-            .bind::<Array<BigInt>, _>(&guest_ids)
-            .bind::<BigInt, _>(user_id)
-            .load::<IdRow>(c)
-            .await?;
+            let live =
+                diesel::sql_query("SELECT id FROM guest WHERE id = ANY($1) AND user_id = $2 AND deleted_at IS NULL")
+                    .bind::<Array<BigInt>, _>(&guest_ids)
+                    .bind::<BigInt, _>(user_id)
+                    .load::<IdRow>(c)
+                    .await?;
             let live: std::collections::HashSet<i64> = live.into_iter().map(|r| r.id).collect();
             if let Some(missing) = guest_ids.iter().find(|g| !live.contains(g)) {
                 return Err(TxError::Domain(Error::GuestNotFound(*missing)));
@@ -443,7 +447,10 @@ impl BookingRepository for PgStore {
             if b.status != BookingStatus::GuestsAdded {
                 set_status(c, &b, BookingStatus::GuestsAdded, false, now).await?;
             }
-            diesel::sql_query("UPDATE booking SET updated_at = now() WHERE id = $1").bind::<BigInt, _>(id).execute(c).await?;
+            diesel::sql_query("UPDATE booking SET updated_at = now() WHERE id = $1")
+                .bind::<BigInt, _>(id)
+                .execute(c)
+                .await?;
             Ok::<_, TxError>(Out::Done(load(c, id, false).await?.ok_or_else(|| not_found(id))?))
         })?;
         match out {
@@ -603,11 +610,15 @@ impl BookingRepository for PgStore {
     async fn record_refund(&self, id: i64, result: std::result::Result<String, ()>, max_attempts: i32) -> Result<()> {
         let mut conn = self.conn().await?;
         let q = match &result {
-            Ok(_) => "UPDATE booking SET refund_status = 'SUCCEEDED', refund_id = $2, refund_attempts = refund_attempts + 1
-                      WHERE id = $1 AND refund_status = 'PENDING' AND $3 = $3",
-            Err(_) => "UPDATE booking SET refund_attempts = refund_attempts + 1,
+            Ok(_) => {
+                "UPDATE booking SET refund_status = 'SUCCEEDED', refund_id = $2, refund_attempts = refund_attempts + 1
+                      WHERE id = $1 AND refund_status = 'PENDING' AND $3 = $3"
+            }
+            Err(_) => {
+                "UPDATE booking SET refund_attempts = refund_attempts + 1,
                          refund_status = CASE WHEN refund_attempts + 1 >= $3 THEN 'FAILED' ELSE 'PENDING' END
-                       WHERE id = $1 AND refund_status = 'PENDING' AND ($2::text IS NULL OR true)",
+                       WHERE id = $1 AND refund_status = 'PENDING' AND ($2::text IS NULL OR true)"
+            }
         };
         diesel::sql_query(q)
             .bind::<BigInt, _>(id)
@@ -667,7 +678,9 @@ async fn decide_event(c: &mut AsyncPgConnection, ev: &PaymentEvent, now: DateTim
             })
         }
         PaymentEventKind::AwaitingAsync => {
-            if current && b.status == BookingStatus::PaymentsPending && b.effective_status(now) != BookingStatus::Expired
+            if current
+                && b.status == BookingStatus::PaymentsPending
+                && b.effective_status(now) != BookingStatus::Expired
             {
                 diesel::sql_query("UPDATE booking SET expires_at = NULL WHERE id = $1")
                     .bind::<BigInt, _>(id)

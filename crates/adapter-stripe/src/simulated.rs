@@ -47,4 +47,3 @@ impl PaymentGateway for SimulatedGateway {
         Ok(format!("sim_re_{}", req.booking_id))
     }
 }
-

@@ -147,14 +147,18 @@ mod tests {
         let good = sign(BODY, "whsec_new", t);
         let multi = format!("{},v1={}", sign(BODY, "nope", t), good.split_once(",v1=").unwrap().1);
         assert!(v.verify(BODY, Some(&multi), now).is_ok());
-        assert_eq!(StripeWebhookVerifier::new("").verify(BODY, Some(&sign(BODY, "", t)), now).unwrap_err(), Error::InvalidSignature);
+        assert_eq!(
+            StripeWebhookVerifier::new("").verify(BODY, Some(&sign(BODY, "", t)), now).unwrap_err(),
+            Error::InvalidSignature
+        );
     }
 
     #[test]
     fn payload_checks() {
         let v = StripeWebhookVerifier::new("s");
         let now = Utc::now();
-        for body in [&b"[]"[..], br#"{"id":1,"type":"x","data":{"object":{}}}"#, br#"{"id":"e","type":"x","data":{}}"#] {
+        for body in [&b"[]"[..], br#"{"id":1,"type":"x","data":{"object":{}}}"#, br#"{"id":"e","type":"x","data":{}}"#]
+        {
             let sig = sign(body, "s", now.timestamp());
             assert_eq!(v.verify(body, Some(&sig), now).unwrap_err(), Error::InvalidPayload);
         }
