@@ -451,7 +451,10 @@ pub async fn refund_queue_and_backoff(f: &impl StoreFactory) {
         (Some(RefundStatus::Succeeded), Some("re_1"), BookingStatus::Cancelled)
     );
     repo.record_refund(b2.id, Err(()), 3).await.unwrap();
-    assert_eq!(fx.booking(b2.id).await.refund_status, Some(RefundStatus::Succeeded), "a settled refund stays settled");
+    repo.record_refund(b.id, Ok("re_late".into()), 3).await.unwrap();
+    let settled = |b: &Booking| (b.refund_status, b.refund_id.clone(), b.refund_attempts);
+    assert_eq!(settled(&fx.booking(b2.id).await), settled(&ok), "a settled refund stays settled");
+    assert_eq!(settled(&fx.booking(b.id).await), settled(&failed), "a failed refund stays failed");
     assert_eq!(due(fx.mins(240)).await, vec![]);
 
     let b3 = refunded(12).await;
