@@ -1,1 +1,7 @@
+//! End-to-end tests: the real server wiring on port 0, a fresh database per test, HTTP only.
 
+mod auth;
+mod bookings;
+mod catalog;
+mod races;
+mod service;

@@ -6,6 +6,7 @@ mod catalog;
 mod error;
 mod misc;
 mod rows;
+pub mod testing;
 mod users;
 
 use diesel::sql_types::Integer;
