@@ -443,10 +443,7 @@ impl Query {
                 "int_type",
             ));
         }
-        let v = match s.parse::<i64>() {
-            Ok(v) => v,
-            Err(_) => i64::MAX,
-        };
+        let v = s.parse::<i64>().unwrap_or(i64::MAX);
         if v < min {
             self.push(name, format!("Input should be greater than or equal to {min}"), "out_of_range");
         } else if v > max {

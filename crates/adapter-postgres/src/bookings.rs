@@ -213,7 +213,7 @@ impl PgStore {
             .load::<Row>(&mut conn)
             .await
             .map_err(db_error)?;
-        let mut total = rows.iter().next().map(|r| r.total).unwrap_or(0);
+        let mut total = rows.as_slice().first().map(|r| r.total).unwrap_or(0);
         if rows.is_empty() && page.offset > 0 {
             let q =
                 format!("SELECT count(*) AS n FROM booking b WHERE b.{column} = $1 {filter} AND ($2 = $2 AND $3 = $3)");
@@ -249,7 +249,7 @@ impl PgStore {
             let Some(IdRow { id }) = id else { return Ok(None) };
             let Some(mut b) = load(c, id, true).await? else { return Ok(None) };
             apply_action(c, &mut b, BookingAction::HoldTimeout, now).await?;
-            Ok::<_, TxError>(load(c, id, false).await?)
+            load(c, id, false).await
         })
     }
 }
@@ -398,7 +398,7 @@ impl BookingRepository for PgStore {
 
     async fn add_guests(&self, id: i64, user_id: i64, guest_ids: Vec<i64>, now: DateTime<Utc>) -> Result<Booking> {
         enum Out {
-            Done(Booking),
+            Done(Box<Booking>),
             Expired,
         }
         let out = tx!(self, |c| {
@@ -451,10 +451,10 @@ impl BookingRepository for PgStore {
                 .bind::<BigInt, _>(id)
                 .execute(c)
                 .await?;
-            Ok::<_, TxError>(Out::Done(load(c, id, false).await?.ok_or_else(|| not_found(id))?))
+            Ok::<_, TxError>(Out::Done(Box::new(load(c, id, false).await?.ok_or_else(|| not_found(id))?)))
         })?;
         match out {
-            Out::Done(b) => Ok(b),
+            Out::Done(b) => Ok(*b),
             Out::Expired => Err(Error::BookingExpired),
         }
     }
@@ -467,7 +467,7 @@ impl BookingRepository for PgStore {
         provisional_expiry: DateTime<Utc>,
     ) -> Result<Transitioned> {
         enum Out {
-            Done(Transitioned),
+            Done(Box<Transitioned>),
             Expired,
         }
         let out = tx!(self, |c| {
@@ -483,7 +483,7 @@ impl BookingRepository for PgStore {
             match decide(b.status, BookingAction::StartPayment, now.date_naive(), b.check_in_date)
                 .map_err(TxError::Domain)?
             {
-                Step::NoEffect => Ok(Out::Done(Transitioned { booking: b, from, changed: false })),
+                Step::NoEffect => Ok(Out::Done(Box::new(Transitioned { booking: b, from, changed: false }))),
                 Step::Apply(_) => {
                     diesel::sql_query(
                         "UPDATE booking SET booking_status = 'PAYMENTS_PENDING', payment_attempt = payment_attempt + 1,
@@ -496,12 +496,12 @@ impl BookingRepository for PgStore {
                     .execute(c)
                     .await?;
                     let booking = load(c, id, false).await?.ok_or_else(|| not_found(id))?;
-                    Ok::<_, TxError>(Out::Done(Transitioned { booking, from, changed: true }))
+                    Ok::<_, TxError>(Out::Done(Box::new(Transitioned { booking, from, changed: true })))
                 }
             }
         })?;
         match out {
-            Out::Done(t) => Ok(t),
+            Out::Done(t) => Ok(*t),
             Out::Expired => Err(Error::BookingExpired),
         }
     }

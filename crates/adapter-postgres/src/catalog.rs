@@ -520,7 +520,7 @@ impl CatalogRepository for PgStore {
             .load::<SearchRow>(&mut conn)
             .await
             .map_err(db_error)?;
-        let mut total = rows.iter().next().map(|r| r.total).unwrap_or(0);
+        let mut total = rows.as_slice().first().map(|r| r.total).unwrap_or(0);
         if rows.is_empty() && q.page.offset > 0 {
             // Past the last page: count the matches on their own.
             let count =

@@ -96,9 +96,9 @@ pub fn parse_event(payload: &[u8]) -> Result<PaymentEvent> {
 }
 
 impl WebhookVerifier for StripeWebhookVerifier {
-    fn verify(&self, payload: &[u8], signature: Option<&str>, now: DateTime<Utc>) -> Result<PaymentEvent> {
+    fn verify(&self, payload: &[u8], signature: Option<String>, now: DateTime<Utc>) -> Result<PaymentEvent> {
         match signature {
-            Some(h) if !self.secrets.is_empty() && self.signature_ok(payload, h, now) => parse_event(payload),
+            Some(h) if !self.secrets.is_empty() && self.signature_ok(payload, &h, now) => parse_event(payload),
             _ => Err(Error::InvalidSignature),
         }
     }
@@ -125,7 +125,7 @@ mod tests {
     fn valid_signature_parses_the_event() {
         let v = StripeWebhookVerifier::new("whsec_a");
         let now = Utc::now();
-        let ev = v.verify(BODY, Some(&sign(BODY, "whsec_a", now.timestamp())), now).unwrap();
+        let ev = v.verify(BODY, Some(sign(BODY, "whsec_a", now.timestamp())), now).unwrap();
         assert_eq!(ev.kind, Some(PaymentEventKind::Paid));
         assert_eq!((ev.booking_id, ev.amount_minor, ev.session_id.as_deref()), (Some(7), Some(12345), Some("cs_1")));
     }
@@ -135,20 +135,20 @@ mod tests {
         let v = StripeWebhookVerifier::new("whsec_old, whsec_new");
         let now = Utc::now();
         let t = now.timestamp();
-        assert!(v.verify(BODY, Some(&sign(BODY, "whsec_new", t)), now).is_ok());
-        assert!(v.verify(BODY, Some(&sign(BODY, "whsec_old", t)), now).is_ok());
-        assert_eq!(v.verify(BODY, Some(&sign(BODY, "other", t)), now).unwrap_err(), Error::InvalidSignature);
-        assert_eq!(v.verify(BODY, Some(&sign(BODY, "whsec_new", t - 301)), now).unwrap_err(), Error::InvalidSignature);
+        assert!(v.verify(BODY, Some(sign(BODY, "whsec_new", t)), now).is_ok());
+        assert!(v.verify(BODY, Some(sign(BODY, "whsec_old", t)), now).is_ok());
+        assert_eq!(v.verify(BODY, Some(sign(BODY, "other", t)), now).unwrap_err(), Error::InvalidSignature);
+        assert_eq!(v.verify(BODY, Some(sign(BODY, "whsec_new", t - 301)), now).unwrap_err(), Error::InvalidSignature);
         let mut tampered = BODY.to_vec();
         tampered[10] = b'X';
-        assert_eq!(v.verify(&tampered, Some(&sign(BODY, "whsec_new", t)), now).unwrap_err(), Error::InvalidSignature);
+        assert_eq!(v.verify(&tampered, Some(sign(BODY, "whsec_new", t)), now).unwrap_err(), Error::InvalidSignature);
         assert_eq!(v.verify(BODY, None, now).unwrap_err(), Error::InvalidSignature);
         // several v1 values: one matching is enough
         let good = sign(BODY, "whsec_new", t);
         let multi = format!("{},v1={}", sign(BODY, "nope", t), good.split_once(",v1=").unwrap().1);
-        assert!(v.verify(BODY, Some(&multi), now).is_ok());
+        assert!(v.verify(BODY, Some(multi), now).is_ok());
         assert_eq!(
-            StripeWebhookVerifier::new("").verify(BODY, Some(&sign(BODY, "", t)), now).unwrap_err(),
+            StripeWebhookVerifier::new("").verify(BODY, Some(sign(BODY, "", t)), now).unwrap_err(),
             Error::InvalidSignature
         );
     }
@@ -160,7 +160,7 @@ mod tests {
         for body in [&b"[]"[..], br#"{"id":1,"type":"x","data":{"object":{}}}"#, br#"{"id":"e","type":"x","data":{}}"#]
         {
             let sig = sign(body, "s", now.timestamp());
-            assert_eq!(v.verify(body, Some(&sig), now).unwrap_err(), Error::InvalidPayload);
+            assert_eq!(v.verify(body, Some(sig), now).unwrap_err(), Error::InvalidPayload);
         }
     }
 }

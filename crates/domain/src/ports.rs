@@ -481,5 +481,5 @@ pub trait TokenIssuer: Send + Sync {
 pub trait WebhookVerifier: Send + Sync {
     /// `Error::InvalidSignature` for a missing, malformed, stale or unmatched signature; `Error::InvalidPayload`
     /// when a correctly signed body is not an event object.
-    fn verify(&self, payload: &[u8], signature: Option<&str>, now: DateTime<Utc>) -> Result<PaymentEvent>;
+    fn verify(&self, payload: &[u8], signature: Option<String>, now: DateTime<Utc>) -> Result<PaymentEvent>;
 }

@@ -13,7 +13,9 @@ use domain::model::*;
 use rust_decimal::Decimal;
 
 /// Photos: ≤ 20 absolute http(s) URLs of ≤ 2048 chars. Amenities: ≤ 50 items of 1..=64 chars.
-fn lists(f: &mut Fields<'_>) -> ApiResult<(Opt<Vec<String>>, Opt<Vec<String>>)> {
+type Lists = (Opt<Vec<String>>, Opt<Vec<String>>);
+
+fn lists(f: &mut Fields<'_>) -> ApiResult<Lists> {
     let photos = f.opt_str_list("photos")?;
     if let Patch::Set(Some(p)) = &photos {
         if p.len() > 20 {

@@ -19,7 +19,7 @@ use std::sync::Arc;
 pub async fn webhook(req: HttpRequest, state: web::Data<AppState>, payload: web::Payload) -> ApiResult<HttpResponse> {
     let mut inner = payload.into_inner();
     let body = read_body(&mut inner, state.config.webhook_max_body_bytes).await?;
-    let sig = req.headers().get("stripe-signature").and_then(|v| v.to_str().ok());
+    let sig = req.headers().get("stripe-signature").and_then(|v| v.to_str().ok()).map(String::from);
     let event = state.webhooks.verify(&body, sig, state.clock.now())?;
     let event_type = event.event_type.clone();
     let outcome = state.bookings.handle_payment_event(event).await?;
