@@ -107,10 +107,7 @@ pub async fn room_creation_inserts_the_inventory_window(f: &impl StoreFactory) {
     let paged = c.inventory(room.id, fx.today, None, page(2, 3)).await.unwrap();
     assert_eq!(paged.items.iter().map(|v| v.night.date).collect::<Vec<_>>(), vec![fx.day(3), fx.day(4)]);
     assert_eq!(paged.total, 365);
-    assert_err(
-        c.inventory(room.id + 1000, fx.today, None, YEAR).await,
-        Error::RoomNotFound(format!("Room not found: {}", room.id + 1000)),
-    );
+    assert_no_rows(c.inventory(room.id + 1000, fx.today, None, YEAR).await.map(|p| p.items));
 
     let nights = c.stay_nights(room.id, stay(fx.day(5), 3)).await.unwrap();
     assert_eq!(nights.iter().map(|n| n.date).collect::<Vec<_>>(), vec![fx.day(5), fx.day(6), fx.day(7)]);
@@ -131,6 +128,16 @@ pub async fn room_creation_inserts_the_inventory_window(f: &impl StoreFactory) {
         c.create_room(hotel.id + 1000, NewRoom { kind: "X".into(), ..new_room() }, fx.today, fx.now).await,
         Err(Error::HotelNotFound(_))
     ));
+}
+
+/// A missing room has no rows. The port leaves open whether that is an empty answer or `RoomNotFound`
+/// (the services look the room up first), so both are accepted.
+#[track_caller]
+fn assert_no_rows(r: domain::Result<Vec<InventoryView>>) {
+    match r {
+        Ok(rows) => assert!(rows.is_empty(), "{rows:?}"),
+        Err(e) => assert!(matches!(e, Error::RoomNotFound(_)), "{e:?}"),
+    }
 }
 
 fn new_room() -> NewRoom {
@@ -290,10 +297,7 @@ pub async fn inventory_patch_applies_to_range(f: &impl StoreFactory) {
     let edge = c.patch_inventory(s.room.id, fx.day(363), fx.day(370), InventoryPatch::default()).await.unwrap();
     assert_eq!(edge.iter().map(|v| v.night.date).collect::<Vec<_>>(), vec![fx.day(363), fx.day(364)]);
     assert!(c.patch_inventory(s.room.id, fx.day(-9), fx.day(-1), InventoryPatch::default()).await.unwrap().is_empty());
-    assert_err(
-        c.patch_inventory(s.room.id + 1000, fx.today, fx.today, InventoryPatch::default()).await,
-        Error::RoomNotFound(format!("Room not found: {}", s.room.id + 1000)),
-    );
+    assert_no_rows(c.patch_inventory(s.room.id + 1000, fx.today, fx.today, InventoryPatch::default()).await);
 }
 
 /// A total below booked + reserved on any row of the range fails with the first such date; nothing changes,
@@ -413,7 +417,7 @@ pub async fn hotel_delete_rules(f: &impl StoreFactory) {
     }
     assert_eq!(SimulatedSessionStore::session(&*fx.s.sessions, "sim_cs_hotel_delete").await.unwrap(), None);
     assert!(c.stay_nights(s.room.id, stay(fx.day(3), 2)).await.unwrap().is_empty());
-    assert!(matches!(c.inventory(s.room.id, fx.today, None, YEAR).await, Err(Error::RoomNotFound(_))));
+    assert_no_rows(c.inventory(s.room.id, fx.today, None, YEAR).await.map(|p| p.items));
     assert!(matches!(c.delete_hotel(s.hotel.id).await, Err(Error::HotelNotFound(_))));
 
     // The other hotel is untouched.

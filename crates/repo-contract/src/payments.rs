@@ -420,7 +420,6 @@ pub async fn refund_queue_and_backoff(f: &impl StoreFactory) {
         |at| async move { repo.pending_refunds(at, 100).await.unwrap().into_iter().map(|b| b.id).collect::<Vec<_>>() };
 
     let b = refunded(10).await;
-    assert_eq!(due(fx.now + Duration::milliseconds(500)).await, vec![], "1 s after queueing");
     let listed = repo.pending_refunds(fx.now + Duration::milliseconds(1500), 100).await.unwrap();
     assert_eq!(
         listed.iter().map(|x| (x.id, x.refund_status)).collect::<Vec<_>>(),

@@ -5,15 +5,35 @@ use crate::fixtures::*;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::Error;
 use domain::model::*;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
 
 fn new_user(addr: &str, hash: &str) -> NewUser {
     NewUser { email: email(addr), password_hash: hash.into(), name: None }
 }
 
+/// A deterministic UUID for a label: token ids and families are UUIDs in storage (`refresh_token.jti`).
+fn id(label: &str) -> String {
+    let hash = |salt: u8| {
+        let mut h = DefaultHasher::new();
+        (salt, label).hash(&mut h);
+        h.finish()
+    };
+    let (a, b) = (hash(1), hash(2));
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xfff,
+        b >> 52,
+        b & 0xffff_ffff_ffff
+    )
+}
+
 fn token(user: &User, jti: &str, family: &str, now: DateTime<Utc>) -> RefreshTokenRecord {
     RefreshTokenRecord {
-        jti: jti.into(),
-        family_id: family.into(),
+        jti: id(jti),
+        family_id: id(family),
         user_id: user.id,
         issued_at: now,
         expires_at: now + Duration::days(7),
@@ -103,26 +123,26 @@ pub async fn refresh_rotation_keeps_the_family(f: &impl StoreFactory) {
     users.insert_refresh_token(token(&u, "a", "family-1", fx.now)).await.unwrap();
     users.insert_refresh_token(token(&u, "e", "family-2", fx.now)).await.unwrap();
 
-    let r = users.rotate_refresh_token("a", u.id, token(&u, "b", "bogus-1", fx.now), fx.secs(1)).await.unwrap();
+    let r = users.rotate_refresh_token(&id("a"), u.id, token(&u, "b", "bogus-1", fx.now), fx.secs(1)).await.unwrap();
     assert_eq!(r, RotateOutcome::Rotated);
-    let r = users.rotate_refresh_token("b", u.id, token(&u, "c", "bogus-2", fx.now), fx.secs(2)).await.unwrap();
+    let r = users.rotate_refresh_token(&id("b"), u.id, token(&u, "c", "bogus-2", fx.now), fx.secs(2)).await.unwrap();
     assert_eq!(r, RotateOutcome::Rotated);
 
     // Replaying "a" (rotated before this presentation) is reuse: family-1 is revoked, "c" included.
-    let r = users.rotate_refresh_token("a", u.id, token(&u, "x", "family-1", fx.now), fx.secs(3)).await.unwrap();
+    let r = users.rotate_refresh_token(&id("a"), u.id, token(&u, "x", "family-1", fx.now), fx.secs(3)).await.unwrap();
     assert_eq!(r, RotateOutcome::Reused);
-    let r = users.rotate_refresh_token("c", u.id, token(&u, "d", "family-1", fx.now), fx.secs(4)).await.unwrap();
+    let r = users.rotate_refresh_token(&id("c"), u.id, token(&u, "d", "family-1", fx.now), fx.secs(4)).await.unwrap();
     assert_eq!(r, RotateOutcome::Invalid, "c was stored in family-1, which reuse revoked");
-    let r = users.rotate_refresh_token("x", u.id, token(&u, "y", "family-1", fx.now), fx.secs(4)).await.unwrap();
+    let r = users.rotate_refresh_token(&id("x"), u.id, token(&u, "y", "family-1", fx.now), fx.secs(4)).await.unwrap();
     assert_eq!(r, RotateOutcome::Invalid, "the token offered during reuse is never stored");
     // Once revoked, the replayed token itself is just invalid.
-    let r = users.rotate_refresh_token("a", u.id, token(&u, "z", "family-1", fx.now), fx.secs(5)).await.unwrap();
+    let r = users.rotate_refresh_token(&id("a"), u.id, token(&u, "z", "family-1", fx.now), fx.secs(5)).await.unwrap();
     assert_eq!(r, RotateOutcome::Invalid);
 
     // Another family (another login) is untouched.
-    let r = users.rotate_refresh_token("e", u.id, token(&u, "f", "family-2", fx.now), fx.secs(5)).await.unwrap();
+    let r = users.rotate_refresh_token(&id("e"), u.id, token(&u, "f", "family-2", fx.now), fx.secs(5)).await.unwrap();
     assert_eq!(r, RotateOutcome::Rotated);
-    let r = users.rotate_refresh_token("f", u.id, token(&u, "g", "family-2", fx.now), fx.secs(6)).await.unwrap();
+    let r = users.rotate_refresh_token(&id("f"), u.id, token(&u, "g", "family-2", fx.now), fx.secs(6)).await.unwrap();
     assert_eq!(r, RotateOutcome::Rotated);
 }
 
@@ -135,34 +155,35 @@ pub async fn refresh_rejects_invalid_tokens(f: &impl StoreFactory) {
     let other = fx.user("frank").await;
     let next = |jti: &str| token(&u, jti, "whatever", fx.now);
 
-    let r = users.rotate_refresh_token("unknown", u.id, next("n0"), fx.secs(1)).await.unwrap();
+    let r = users.rotate_refresh_token(&id("unknown"), u.id, next("n0"), fx.secs(1)).await.unwrap();
     assert_eq!(r, RotateOutcome::Invalid);
 
     users.insert_refresh_token(token(&u, "mine", "fam-a", fx.now)).await.unwrap();
-    let r = users.rotate_refresh_token("mine", other.id, token(&other, "n1", "x", fx.now), fx.secs(1)).await.unwrap();
+    let r =
+        users.rotate_refresh_token(&id("mine"), other.id, token(&other, "n1", "x", fx.now), fx.secs(1)).await.unwrap();
     assert_eq!(r, RotateOutcome::Invalid);
-    let r = users.rotate_refresh_token("mine", u.id, next("n2"), fx.secs(2)).await.unwrap();
+    let r = users.rotate_refresh_token(&id("mine"), u.id, next("n2"), fx.secs(2)).await.unwrap();
     assert_eq!(r, RotateOutcome::Rotated, "a foreign presentation must not consume the token");
 
     let mut old = token(&u, "old", "fam-b", fx.now - Duration::days(8));
     old.expires_at = fx.now - Duration::seconds(1);
     users.insert_refresh_token(old).await.unwrap();
-    let r = users.rotate_refresh_token("old", u.id, next("n3"), fx.now).await.unwrap();
+    let r = users.rotate_refresh_token(&id("old"), u.id, next("n3"), fx.now).await.unwrap();
     assert_eq!(r, RotateOutcome::Invalid);
 
     // Logout revokes the whole family: the live successor of a rotated token too.
     users.insert_refresh_token(token(&u, "m", "fam-c", fx.now)).await.unwrap();
-    let r = users.rotate_refresh_token("m", u.id, next("m2"), fx.secs(1)).await.unwrap();
+    let r = users.rotate_refresh_token(&id("m"), u.id, next("m2"), fx.secs(1)).await.unwrap();
     assert_eq!(r, RotateOutcome::Rotated);
-    users.revoke_refresh_family("m", fx.secs(2)).await.unwrap();
-    let r = users.rotate_refresh_token("m2", u.id, next("m3"), fx.secs(3)).await.unwrap();
+    users.revoke_refresh_family(&id("m"), fx.secs(2)).await.unwrap();
+    let r = users.rotate_refresh_token(&id("m2"), u.id, next("m3"), fx.secs(3)).await.unwrap();
     assert_eq!(r, RotateOutcome::Invalid);
-    let r = users.rotate_refresh_token("m", u.id, next("m4"), fx.secs(3)).await.unwrap();
+    let r = users.rotate_refresh_token(&id("m"), u.id, next("m4"), fx.secs(3)).await.unwrap();
     assert_eq!(r, RotateOutcome::Invalid, "a revoked family gives Invalid, not Reused");
 
-    users.revoke_refresh_family("never-issued", fx.secs(3)).await.unwrap();
+    users.revoke_refresh_family(&id("never-issued"), fx.secs(3)).await.unwrap();
     // "n2" (the successor of "mine") lives in fam-a, which logout of fam-c did not touch.
-    let r = users.rotate_refresh_token("n2", u.id, next("n4"), fx.secs(4)).await.unwrap();
+    let r = users.rotate_refresh_token(&id("n2"), u.id, next("n4"), fx.secs(4)).await.unwrap();
     assert_eq!(r, RotateOutcome::Rotated);
 }
 
@@ -177,7 +198,7 @@ pub async fn refresh_concurrent_presentation_rotates_once(f: &impl StoreFactory)
         let users = fx.s.users.clone();
         let next = token(&u, &format!("t1-{i}"), "fam", fx.now);
         let uid = u.id;
-        async move { users.rotate_refresh_token("t0", uid, next, at).await.unwrap() }
+        async move { users.rotate_refresh_token(&id("t0"), uid, next, at).await.unwrap() }
     })
     .await;
     let winners: Vec<usize> = (0..8).filter(|i| results[*i] == RotateOutcome::Rotated).collect();
@@ -187,11 +208,11 @@ pub async fn refresh_concurrent_presentation_rotates_once(f: &impl StoreFactory)
     let winner = format!("t1-{}", winners[0]);
     let loser = format!("t1-{}", (winners[0] + 1) % 8);
     let users = &fx.s.users;
-    let r = users.rotate_refresh_token(&loser, u.id, token(&u, "t2-l", "fam", fx.now), fx.secs(2)).await.unwrap();
+    let r = users.rotate_refresh_token(&id(&loser), u.id, token(&u, "t2-l", "fam", fx.now), fx.secs(2)).await.unwrap();
     assert_eq!(r, RotateOutcome::Invalid, "a losing successor was never stored");
-    let r = users.rotate_refresh_token(&winner, u.id, token(&u, "t2", "fam", fx.now), fx.secs(2)).await.unwrap();
+    let r = users.rotate_refresh_token(&id(&winner), u.id, token(&u, "t2", "fam", fx.now), fx.secs(2)).await.unwrap();
     assert_eq!(r, RotateOutcome::Rotated, "the family survived the race");
-    let r = users.rotate_refresh_token("t0", u.id, token(&u, "t2-r", "fam", fx.now), fx.secs(3)).await.unwrap();
+    let r = users.rotate_refresh_token(&id("t0"), u.id, token(&u, "t2-r", "fam", fx.now), fx.secs(3)).await.unwrap();
     assert_eq!(r, RotateOutcome::Reused);
 }
 
