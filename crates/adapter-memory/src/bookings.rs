@@ -351,6 +351,8 @@ impl BookingRepository for InMemoryStore {
         now: DateTime<Utc>,
         _hold_minutes: i64,
     ) -> Result<Transitioned> {
+        // `_hold_minutes` is not needed here: no transition of `decide` re-opens a hold (only
+        // `abort_payment` does, and it gets the value itself).
         self.with(|st| {
             st.saw(now);
             st.owned_row(id, actor.user_id)?;

@@ -1,31 +1,4 @@
-//! The one repository contract suite of staybook.
-//!
-//! Every `MUST` of `domain::ports` (and the storage rules of API.md) is a `pub async fn` here that takes a
-//! [`StoreFactory`]. An adapter implements the factory once and runs the whole list with one macro:
-//!
-//! ```ignore
-//! // crates/adapter-xyz/tests/contract.rs
-//! struct Factory;
-//!
-//! #[async_trait::async_trait]
-//! impl repo_contract::StoreFactory for Factory {
-//!     async fn fresh(&self) -> repo_contract::Stores {
-//!         repo_contract::Stores::from_store(std::sync::Arc::new(MyStore::connect_to_a_fresh_database().await))
-//!     }
-//! }
-//!
-//! repo_contract::contract_tests!(Factory);
-//! ```
-//!
-//! The macro expands to one `#[tokio::test(flavor = "multi_thread", worker_threads = 4)]` per contract test,
-//! grouped in one module per area (`users::refresh_concurrent_presentation_rotates_once`, ...), so the
-//! calling crate needs `tokio` (with `macros` and `rt-multi-thread`) among its dev-dependencies.
-//! [`run_all`] runs the same list sequentially inside one test instead.
-//!
-//! Each test calls [`StoreFactory::fresh`] once and expects empty stores. Times are passed to the ports
-//! explicitly; the suite starts from the real current time (microsecond precision, as PostgreSQL stores it)
-//! so that an adapter that also consults its own clock (for example for `record_refund`, which takes none)
-//! stays consistent with the suite's timeline. Races use real tasks on the multi-thread runtime.
+#![doc = include_str!("../README.md")]
 
 pub mod fixtures;
 
