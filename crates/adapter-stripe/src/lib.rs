@@ -2,7 +2,9 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 mod simulated;
+mod stripe_gateway;
 mod webhook;
 
 pub use simulated::SimulatedGateway;
+pub use stripe_gateway::{CALL_TIMEOUT, CircuitBreaker, StripeGateway, StripeSettings};
 pub use webhook::{StripeWebhookVerifier, parse_event, sign};

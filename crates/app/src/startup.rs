@@ -5,7 +5,7 @@ use crate::jobs;
 use adapter_auth::{Argon2Hasher, JwtConfig, JwtIssuer};
 use adapter_http::{AppState, HttpConfig, RateLimiter, Readiness};
 use adapter_postgres::PgStore;
-use adapter_stripe::{SimulatedGateway, StripeWebhookVerifier};
+use adapter_stripe::{SimulatedGateway, StripeGateway, StripeSettings, StripeWebhookVerifier};
 use async_trait::async_trait;
 use domain::ports::*;
 use domain::services::*;
@@ -65,7 +65,13 @@ pub fn wire(config: &Config, clock: Arc<dyn Clock>) -> Result<Wired, String> {
     ));
     let gateway: Arc<dyn PaymentGateway> = match config.payment_gateway {
         Gateway::Simulated => Arc::new(SimulatedGateway::new(repo.clone(), &config.public_base_url)),
-        Gateway::Stripe => return Err("PAYMENT_GATEWAY=stripe is not available in this build yet".into()),
+        Gateway::Stripe => Arc::new(StripeGateway::new(StripeSettings {
+            secret_key: config.stripe_secret_key.expose().to_string(),
+            api_base: config.stripe_api_base.clone(),
+            frontend_url: config.frontend_url.clone(),
+            breaker_threshold: 5,
+            breaker_cool_down: std::time::Duration::from_secs(30),
+        })?),
     };
     let bookings = Arc::new(BookingService::new(
         repo.clone(),

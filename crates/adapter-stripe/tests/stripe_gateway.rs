@@ -1,0 +1,185 @@
+//! StripeGateway against a local fake Stripe (wiremock): request shape, idempotency keys, error translation and
+//! the circuit breaker.
+
+use adapter_stripe::{StripeGateway, StripeSettings};
+use chrono::{TimeZone, Utc};
+use domain::model::Money;
+use domain::ports::{CheckoutRequest, PaymentError, PaymentGateway, RefundRequest};
+use std::time::Duration;
+use wiremock::matchers::{body_string_contains, header, method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+/// A complete Checkout Session object as Stripe returns it (every non-optional field present).
+pub fn session_json(id: &str, expires_at: i64) -> String {
+    serde_json::json!({
+        "id": id, "object": "checkout.session", "automatic_tax": {"enabled": false, "liability": null, "status": null},
+        "created": expires_at - 1860, "custom_fields": [], "custom_text": {"after_submit": null, "shipping_address": null, "submit": null, "terms_of_service_acceptance": null},
+        "expires_at": expires_at, "livemode": false, "mode": "payment", "payment_method_types": ["card"],
+        "payment_status": "unpaid", "shipping_options": [], "status": "open",
+        "url": format!("https://checkout.stripe.test/c/pay/{id}"), "amount_total": 12345, "currency": "usd",
+        "metadata": {"booking_id": "42"}, "client_reference_id": "42"
+    })
+    .to_string()
+}
+
+fn gateway(base: &str, cool_down: Duration) -> StripeGateway {
+    StripeGateway::new(StripeSettings {
+        secret_key: "sk_test_123".into(),
+        api_base: base.into(),
+        frontend_url: "http://front.test".into(),
+        breaker_threshold: 5,
+        breaker_cool_down: cool_down,
+    })
+    .unwrap()
+}
+
+fn checkout(key: &str) -> CheckoutRequest {
+    CheckoutRequest {
+        booking_id: 42,
+        amount: Money::from_minor(12345),
+        currency: "USD".into(),
+        check_in_date: "2027-01-10".parse().unwrap(),
+        check_out_date: "2027-01-13".parse().unwrap(),
+        customer_email: "guest@example.com".into(),
+        hotel_name: "Hotel".into(),
+        expires_at: Utc.timestamp_opt(1_900_000_000, 0).unwrap(),
+        idempotency_key: key.into(),
+    }
+}
+
+fn decoded(req: &Request) -> String {
+    let raw = String::from_utf8_lossy(&req.body).to_string();
+    raw.split('&')
+        .map(|kv| {
+            let kv = kv.replace('+', " ");
+            let mut out = Vec::new();
+            let b = kv.as_bytes();
+            let mut i = 0;
+            while i < b.len() {
+                if b[i] == b'%' && i + 2 < b.len() {
+                    out.push(u8::from_str_radix(&kv[i + 1..i + 3], 16).unwrap());
+                    i += 3;
+                } else {
+                    out.push(b[i]);
+                    i += 1;
+                }
+            }
+            String::from_utf8(out).unwrap()
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[tokio::test]
+async fn creates_a_checkout_session_with_the_contract_fields() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/checkout/sessions"))
+        .and(header("Idempotency-Key", "booking-42-checkout-1"))
+        .and(header("Authorization", "Bearer sk_test_123"))
+        .and(body_string_contains("mode=payment"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(session_json("cs_test_1", 1_900_000_000), "application/json"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let g = gateway(&server.uri(), Duration::from_secs(30));
+    let s = g.create_checkout(checkout("booking-42-checkout-1")).await.unwrap();
+    assert_eq!(s.id, "cs_test_1");
+    assert_eq!(s.url, "https://checkout.stripe.test/c/pay/cs_test_1");
+    assert_eq!(s.expires_at.timestamp(), 1_900_000_000);
+    let reqs = server.received_requests().await.unwrap();
+    let form = decoded(&reqs[0]);
+    for field in [
+        "mode=payment",
+        "line_items[0][quantity]=1",
+        "line_items[0][price_data][currency]=usd",
+        "line_items[0][price_data][unit_amount]=12345",
+        "line_items[0][price_data][product_data][name]=Booking #42",
+        "line_items[0][price_data][product_data][description]=Room booking from 2027-01-10 to 2027-01-13",
+        "success_url=http://front.test/booking/42/success",
+        "cancel_url=http://front.test/booking/42/cancel",
+        "metadata[booking_id]=42",
+        "client_reference_id=42",
+        "customer_email=guest@example.com",
+        "expires_at=1900000000",
+        "allowed_payment_method_types[0]=card",
+    ] {
+        assert!(form.split('&').any(|kv| kv == field), "missing {field} in {form}");
+    }
+}
+
+#[tokio::test]
+async fn card_errors_are_declined_and_server_errors_retryable() {
+    let server = MockServer::start().await;
+    let card_error = serde_json::json!({"error": {"type": "card_error", "code": "card_declined", "message": "Your card was declined."}});
+    Mock::given(path("/v1/refunds"))
+        .and(header("Idempotency-Key", "refund-booking-7"))
+        .respond_with(ResponseTemplate::new(402).set_body_raw(card_error.to_string(), "application/json"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/v1/checkout/sessions"))
+        .respond_with(
+            ResponseTemplate::new(500)
+                .set_body_raw(r#"{"error":{"type":"api_error","message":"boom"}}"#, "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let g = gateway(&server.uri(), Duration::from_secs(30));
+    let refund = RefundRequest {
+        booking_id: 7,
+        payment_intent: Some("pi_1".into()),
+        session_id: None,
+        amount: Money::from_minor(500),
+        idempotency_key: "refund-booking-7".into(),
+    };
+    assert!(matches!(g.refund(refund).await, Err(PaymentError::Declined(_))));
+    assert!(matches!(g.create_checkout(checkout("k")).await, Err(PaymentError::Retryable(_))));
+}
+
+#[tokio::test]
+async fn timeouts_are_retryable() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/checkout/sessions"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(session_json("cs_slow", 1_900_000_000), "application/json")
+                .set_delay(Duration::from_secs(11)),
+        )
+        .mount(&server)
+        .await;
+    let g = gateway(&server.uri(), Duration::from_secs(30));
+    let started = std::time::Instant::now();
+    assert!(matches!(g.create_checkout(checkout("k")).await, Err(PaymentError::Retryable(_))));
+    assert!(started.elapsed() < Duration::from_secs(11), "gave up at the 10 s timeout");
+}
+
+#[tokio::test]
+async fn the_breaker_opens_after_five_failures_and_recovers() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/checkout/sessions"))
+        .respond_with(ResponseTemplate::new(503).set_body_raw(r#"{"error":{"type":"api_error"}}"#, "application/json"))
+        .up_to_n_times(5)
+        .mount(&server)
+        .await;
+    Mock::given(path("/v1/checkout/sessions"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(session_json("cs_ok", 1_900_000_000), "application/json"))
+        .mount(&server)
+        .await;
+    let g = gateway(&server.uri(), Duration::from_millis(300));
+    for _ in 0..5 {
+        assert!(g.create_checkout(checkout("k")).await.is_err());
+    }
+    assert!(g.breaker().is_open());
+    // While open: refused at once, without calling the provider.
+    let before = server.received_requests().await.unwrap().len();
+    let started = std::time::Instant::now();
+    assert!(matches!(g.create_checkout(checkout("k")).await, Err(PaymentError::Retryable(m)) if m == "circuit open"));
+    assert!(started.elapsed() < Duration::from_millis(50));
+    assert_eq!(server.received_requests().await.unwrap().len(), before);
+    // Half-open after the cool-down: one trial succeeds and closes it.
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    assert_eq!(g.create_checkout(checkout("k")).await.unwrap().id, "cs_ok");
+    assert!(!g.breaker().is_open());
+}
