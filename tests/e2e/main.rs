@@ -5,3 +5,4 @@ mod bookings;
 mod catalog;
 mod races;
 mod service;
+mod stripe;

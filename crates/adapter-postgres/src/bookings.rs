@@ -107,7 +107,8 @@ async fn set_status(
             expires_at = CASE WHEN $2 IN ('RESERVED','GUESTS_ADDED','PAYMENTS_PENDING') THEN expires_at ELSE NULL END,
             confirmed_at = CASE WHEN $2 = 'CONFIRMED' AND booking_status <> 'CONFIRMED' THEN $4 ELSE confirmed_at END,
             cancelled_at = CASE WHEN $2 = 'CANCELLED' AND booking_status <> 'CANCELLED' THEN $4 ELSE cancelled_at END,
-            refund_status = CASE WHEN $5 AND refund_status IS NULL THEN 'PENDING' ELSE refund_status END
+            refund_status = CASE WHEN $5 THEN 'PENDING' ELSE refund_status END,
+            refund_attempts = CASE WHEN $5 THEN 0 ELSE refund_attempts END
          WHERE id = $1 AND booking_status = $3::bookingstatus",
     )
     .bind::<BigInt, _>(b.id)
@@ -654,8 +655,19 @@ async fn decide_event(c: &mut AsyncPgConnection, ev: &PaymentEvent, now: DateTim
     match kind {
         PaymentEventKind::Paid => {
             if b.status == BookingStatus::Confirmed {
-                // Already confirmed (a redelivery, or another session of this booking paid first).
-                return Ok(EventOutcome::NoEffect);
+                if current {
+                    // A redelivery for the session that confirmed it.
+                    return Ok(EventOutcome::NoEffect);
+                }
+                // Another session of this booking was paid too: money taken is never ignored, it is refunded.
+                diesel::sql_query(
+                    "UPDATE booking SET refund_status = 'PENDING', refund_attempts = 0, refund_id = NULL WHERE id = $1",
+                )
+                .bind::<BigInt, _>(id)
+                .execute(c)
+                .await?;
+                let after = load(c, id, false).await?.ok_or_else(|| not_found(id))?;
+                return Ok(EventOutcome::RefundQueued(after));
             }
             if let Some(pi) = &ev.payment_intent {
                 diesel::sql_query("UPDATE booking SET payment_intent_id = $2 WHERE id = $1")

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::OptionalExtension;
 use diesel::result::Error as DieselError;
-use diesel::sql_types::{Array, BigInt, Bool, Date, Integer, Nullable, Numeric, Text};
+use diesel::sql_types::{Array, BigInt, Bool, Date, Integer, Nullable, Numeric, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use domain::model::*;
 use domain::ports::CatalogRepository;
@@ -63,11 +63,12 @@ fn views(rows: Vec<InventoryViewRow>) -> Result<Vec<InventoryView>> {
 
 #[async_trait]
 impl CatalogRepository for PgStore {
-    async fn create_hotel(&self, owner_id: i64, h: NewHotel, _now: DateTime<Utc>) -> Result<Hotel> {
+    async fn create_hotel(&self, owner_id: i64, h: NewHotel, now: DateTime<Utc>) -> Result<Hotel> {
         let mut conn = self.conn().await?;
         let q = format!(
-            "INSERT INTO hotel (name, city, photos, amenities, contact_phone, contact_email, contact_address, owner_id)
-             VALUES ($1, $2, $3::varchar[], $4::varchar[], $5, $6, $7, $8) RETURNING {HOTEL_COLS}"
+            "INSERT INTO hotel (name, city, photos, amenities, contact_phone, contact_email, contact_address, owner_id,
+                                created_at, updated_at)
+             VALUES ($1, $2, $3::varchar[], $4::varchar[], $5, $6, $7, $8, $9, $9) RETURNING {HOTEL_COLS}"
         );
         let row = diesel::sql_query(q)
             .bind::<Text, _>(&h.name)
@@ -78,6 +79,7 @@ impl CatalogRepository for PgStore {
             .bind::<Nullable<Text>, _>(h.contact_email.as_deref())
             .bind::<Nullable<Text>, _>(h.contact_address.as_deref())
             .bind::<BigInt, _>(owner_id)
+            .bind::<Timestamptz, _>(now)
             .get_result::<HotelRow>(&mut conn)
             .await
             .map_err(db_error)?;
@@ -115,7 +117,7 @@ impl CatalogRepository for PgStore {
         Ok(Paged { items: rows.into_iter().map(Hotel::from).collect(), total })
     }
 
-    async fn update_hotel(&self, id: i64, p: HotelPatch, _now: DateTime<Utc>) -> Result<Hotel> {
+    async fn update_hotel(&self, id: i64, p: HotelPatch, now: DateTime<Utc>) -> Result<Hotel> {
         let mut conn = self.conn().await?;
         let q = format!(
             "UPDATE hotel SET name = COALESCE($2, name),
@@ -124,7 +126,8 @@ impl CatalogRepository for PgStore {
                 amenities = CASE WHEN $7 THEN $8::varchar[] ELSE amenities END,
                 contact_phone = CASE WHEN $9 THEN $10 ELSE contact_phone END,
                 contact_email = CASE WHEN $11 THEN $12 ELSE contact_email END,
-                contact_address = CASE WHEN $13 THEN $14 ELSE contact_address END
+                contact_address = CASE WHEN $13 THEN $14 ELSE contact_address END,
+                updated_at = $15
              WHERE id = $1 RETURNING {HOTEL_COLS}"
         );
         let (s_city, city) = split(p.city);
@@ -148,6 +151,7 @@ impl CatalogRepository for PgStore {
             .bind::<Nullable<Text>, _>(email)
             .bind::<Bool, _>(s_addr)
             .bind::<Nullable<Text>, _>(addr)
+            .bind::<Timestamptz, _>(now)
             .get_result::<HotelRow>(&mut conn)
             .await
             .optional()
@@ -155,12 +159,13 @@ impl CatalogRepository for PgStore {
         row.map(Hotel::from).ok_or_else(|| Error::HotelNotFound(format!("Hotel not found with id: {id}")))
     }
 
-    async fn set_hotel_active(&self, id: i64, active: bool, _now: DateTime<Utc>) -> Result<Hotel> {
+    async fn set_hotel_active(&self, id: i64, active: bool, now: DateTime<Utc>) -> Result<Hotel> {
         let mut conn = self.conn().await?;
-        let q = format!("UPDATE hotel SET active = $2 WHERE id = $1 RETURNING {HOTEL_COLS}");
+        let q = format!("UPDATE hotel SET active = $2, updated_at = $3 WHERE id = $1 RETURNING {HOTEL_COLS}");
         let row = diesel::sql_query(q)
             .bind::<BigInt, _>(id)
             .bind::<Bool, _>(active)
+            .bind::<Timestamptz, _>(now)
             .get_result::<HotelRow>(&mut conn)
             .await
             .optional()
@@ -190,7 +195,7 @@ impl CatalogRepository for PgStore {
         })
     }
 
-    async fn create_room(&self, hotel_id: i64, room: NewRoom, today: NaiveDate, _now: DateTime<Utc>) -> Result<Room> {
+    async fn create_room(&self, hotel_id: i64, room: NewRoom, today: NaiveDate, now: DateTime<Utc>) -> Result<Room> {
         tx!(self, |c| {
             if !lock_hotel(c, hotel_id).await? {
                 return Err(TxError::Domain(Error::HotelNotFound(format!("Hotel not found with id: {hotel_id}"))));
@@ -204,8 +209,8 @@ impl CatalogRepository for PgStore {
                 return Err(TxError::Domain(Error::LimitExceeded("A hotel can have at most 100 room types")));
             }
             let q = format!(
-                "INSERT INTO room (hotel_id, type, base_price, photos, amenities, total_count, capacity)
-                 VALUES ($1, $2, $3, $4::varchar[], $5::varchar[], $6, $7) RETURNING {ROOM_COLS}"
+                "INSERT INTO room (hotel_id, type, base_price, photos, amenities, total_count, capacity, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4::varchar[], $5::varchar[], $6, $7, $8, $8) RETURNING {ROOM_COLS}"
             );
             let row = diesel::sql_query(q)
                 .bind::<BigInt, _>(hotel_id)
@@ -215,6 +220,7 @@ impl CatalogRepository for PgStore {
                 .bind::<Nullable<Array<Text>>, _>(room.amenities.as_ref())
                 .bind::<Integer, _>(room.total_count)
                 .bind::<Integer, _>(room.capacity)
+                .bind::<Timestamptz, _>(now)
                 .get_result::<RoomRow>(c)
                 .await?;
             diesel::sql_query(
@@ -263,7 +269,7 @@ impl CatalogRepository for PgStore {
         Ok(Paged { items: rows.into_iter().map(Room::try_from).collect::<Result<_>>()?, total })
     }
 
-    async fn update_room(&self, id: i64, p: RoomPatch, today: NaiveDate, _now: DateTime<Utc>) -> Result<Room> {
+    async fn update_room(&self, id: i64, p: RoomPatch, today: NaiveDate, now: DateTime<Utc>) -> Result<Room> {
         tx!(self, |c| {
             let q = format!("SELECT {ROOM_COLS} FROM room WHERE id = $1 FOR UPDATE");
             let old = diesel::sql_query(q).bind::<BigInt, _>(id).get_result::<RoomRow>(c).await.optional()?;
@@ -308,7 +314,7 @@ impl CatalogRepository for PgStore {
                 "UPDATE room SET type = COALESCE($2, type), base_price = $3,
                     photos = CASE WHEN $4 THEN $5::varchar[] ELSE photos END,
                     amenities = CASE WHEN $6 THEN $7::varchar[] ELSE amenities END,
-                    total_count = $8, capacity = COALESCE($9, capacity)
+                    total_count = $8, capacity = COALESCE($9, capacity), updated_at = $10
                  WHERE id = $1 RETURNING {ROOM_COLS}"
             );
             let row = diesel::sql_query(q)
@@ -321,6 +327,7 @@ impl CatalogRepository for PgStore {
                 .bind::<Nullable<Array<Text>>, _>(amen)
                 .bind::<Integer, _>(new_total)
                 .bind::<Nullable<Integer>, _>(p.capacity)
+                .bind::<Timestamptz, _>(now)
                 .get_result::<RoomRow>(c)
                 .await?;
             Ok::<_, TxError>(Room::try_from(row)?)

@@ -57,6 +57,7 @@ async fn template() -> Result<String> {
             .await
             .map_err(crate::db_error)?
             .exists;
+            drop_stale(&mut conn).await;
             let result = async {
                 if !exists {
                     let building = format!("{name}_build");
@@ -85,7 +86,7 @@ async fn template() -> Result<String> {
         .cloned()
 }
 
-/// A fresh, migrated database; dropped by [`FreshDatabase::drop_now`].
+/// A fresh, migrated database; dropped by [`FreshDatabase::drop_now`] or when it goes out of scope.
 pub struct FreshDatabase {
     pub name: String,
     pub url: String,
@@ -95,7 +96,7 @@ impl FreshDatabase {
     /// Clones the template into a new database.
     pub async fn create() -> Result<FreshDatabase> {
         let template = template().await?;
-        let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+        let name = format!("t_{}_{}", chrono::Utc::now().timestamp(), uuid::Uuid::new_v4().simple());
         let admin = PgStore::connect(&admin_url(), 1)?;
         // Cloning needs the template to have no other connections; retry briefly if another clone is running.
         let mut last = None;
@@ -115,8 +116,48 @@ impl FreshDatabase {
 
     /// Drops the database (closing any remaining connections).
     pub async fn drop_now(&self) {
-        if let Ok(admin) = PgStore::connect(&admin_url(), 1) {
-            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).await;
+        drop_database(&self.name).await;
+    }
+}
+
+async fn drop_database(name: &str) {
+    if let Ok(admin) = PgStore::connect(&admin_url(), 1) {
+        let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+    }
+}
+
+impl Drop for FreshDatabase {
+    fn drop(&mut self) {
+        // Async work cannot run in `drop`: use a short-lived runtime on a helper thread.
+        let name = self.name.clone();
+        let _ = std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                rt.block_on(drop_database(&name));
+            }
+        })
+        .join();
+    }
+}
+
+/// Drops test databases left behind by crashed runs (named `t_<unix seconds>_…`, older than an hour).
+async fn drop_stale(conn: &mut diesel_async::AsyncPgConnection) {
+    #[derive(QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        datname: String,
+    }
+    let Ok(names) = diesel::sql_query("SELECT datname::text AS datname FROM pg_database WHERE datname LIKE 't\\_%'")
+        .load::<Name>(conn)
+        .await
+    else {
+        return;
+    };
+    let cutoff = chrono::Utc::now().timestamp() - 3600;
+    for n in names {
+        let created = n.datname.split('_').nth(1).and_then(|t| t.parse::<i64>().ok());
+        if created.is_some_and(|t| t < cutoff) {
+            let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", n.datname);
+            let _ = diesel_async::SimpleAsyncConnection::batch_execute(conn, &sql).await;
         }
     }
 }

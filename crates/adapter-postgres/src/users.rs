@@ -149,7 +149,11 @@ impl UserRepository for PgStore {
             if row.user_id != user_id || row.revoked_at.is_some() || row.expires_at <= now {
                 return Ok(RotateOutcome::Invalid);
             }
-            if row.rotated_at.is_some() {
+            if let Some(rotated) = row.rotated_at {
+                if rotated >= now {
+                    // Rotated by a concurrent presentation of the same token: this one lost the race.
+                    return Ok(RotateOutcome::Invalid);
+                }
                 diesel::sql_query(
                     "UPDATE refresh_token SET revoked_at = $2 WHERE family_id = $1::uuid AND revoked_at IS NULL",
                 )
@@ -159,12 +163,17 @@ impl UserRepository for PgStore {
                 .await?;
                 return Ok(RotateOutcome::Reused);
             }
-            diesel::sql_query("UPDATE refresh_token SET rotated_at = $2, replaced_by = $3::uuid WHERE jti = $1::uuid")
-                .bind::<Text, _>(jti)
-                .bind::<Timestamptz, _>(now)
-                .bind::<Text, _>(&next.jti)
-                .execute(c)
-                .await?;
+            // The later of the presentation time and the commit-time clock, so that a presentation that raced
+            // this one (made before it committed) is recognised as concurrent, not as reuse.
+            diesel::sql_query(
+                "UPDATE refresh_token SET rotated_at = GREATEST($2, clock_timestamp()), replaced_by = $3::uuid
+                 WHERE jti = $1::uuid",
+            )
+            .bind::<Text, _>(jti)
+            .bind::<Timestamptz, _>(now)
+            .bind::<Text, _>(&next.jti)
+            .execute(c)
+            .await?;
             diesel::sql_query(
                 "INSERT INTO refresh_token (jti, family_id, user_id, issued_at, expires_at)
                  VALUES ($1::uuid, $2::uuid, $3, $4, $5)",
