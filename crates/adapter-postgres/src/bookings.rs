@@ -118,6 +118,7 @@ async fn set_status(
     .bind::<Bool, _>(refund)
     .execute(c)
     .await?;
+    metrics::counter!("booking_transitions_total", "from" => b.status.as_str(), "to" => to.as_str()).increment(1);
     Ok(())
 }
 
@@ -323,6 +324,7 @@ impl BookingRepository for PgStore {
             if n as i64 != req.stay.nights() {
                 return Err(TxError::Domain(Error::RoomUnavailable));
             }
+            metrics::counter!("booking_transitions_total", "from" => "NONE", "to" => "RESERVED").increment(1);
             let id = diesel::sql_query(
                 "INSERT INTO booking (user_id, hotel_id, room_id, rooms_count, check_in_date, check_out_date, nights,
                                       booking_status, amount, currency, expires_at, created_at, updated_at)
@@ -621,13 +623,17 @@ impl BookingRepository for PgStore {
                        WHERE id = $1 AND refund_status = 'PENDING' AND ($2::text IS NULL OR true)"
             }
         };
-        diesel::sql_query(q)
+        let n = diesel::sql_query(q)
             .bind::<BigInt, _>(id)
             .bind::<Nullable<Text>, _>(result.as_ref().ok())
             .bind::<Integer, _>(max_attempts)
             .execute(&mut conn)
             .await
             .map_err(db_error)?;
+        if n > 0 {
+            let outcome = if result.is_ok() { "succeeded" } else { "failed_attempt" };
+            metrics::counter!("refunds_total", "outcome" => outcome).increment(1);
+        }
         Ok(())
     }
 }

@@ -51,12 +51,19 @@ impl PgStore {
         }
     }
 
-    /// Applies pending migrations. Needs a multi-thread tokio runtime.
+    /// Applies pending migrations under an advisory lock, so several replicas starting together migrate once.
+    /// Needs a multi-thread tokio runtime.
     pub async fn migrate(&self) -> Result<usize> {
-        let conn = self.conn().await?;
-        let mut harness = AsyncMigrationHarness::new(conn);
-        let applied = harness.run_pending_migrations(MIGRATIONS).map_err(|e| Error::internal(e.to_string()))?;
-        Ok(applied.len())
+        let mut lock = self.conn().await?;
+        diesel::sql_query("SELECT pg_advisory_lock(7283640000)").execute(&mut lock).await.map_err(db_error)?;
+        let result = async {
+            let conn = self.conn().await?;
+            let mut harness = AsyncMigrationHarness::new(conn);
+            harness.run_pending_migrations(MIGRATIONS).map(|v| v.len()).map_err(|e| Error::internal(e.to_string()))
+        }
+        .await;
+        let _ = diesel::sql_query("SELECT pg_advisory_unlock(7283640000)").execute(&mut lock).await;
+        result
     }
 
     /// Readiness: `SELECT 1` within 2 s and no pending migration.

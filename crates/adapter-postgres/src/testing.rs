@@ -66,7 +66,7 @@ async fn template() -> Result<String> {
                             .await
                             .map_err(|e| Error::internal(format!("{e}")))?;
                     }
-                    let store = PgStore::connect(&with_database(&admin_url(), &building), 1)?;
+                    let store = PgStore::connect(&with_database(&admin_url(), &building), 2)?;
                     store.migrate().await?;
                     drop(store);
                     diesel_async::SimpleAsyncConnection::batch_execute(
