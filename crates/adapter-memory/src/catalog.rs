@@ -5,8 +5,9 @@ use crate::state::{State, paged};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::model::{
-    BookingStatus, Hotel, HotelPatch, INVENTORY_WINDOW_DAYS, InventoryNight, InventoryPatch, InventoryView,
-    MAX_ROOMS_PER_HOTEL, Money, NewHotel, NewRoom, Page, Paged, Room, RoomPatch, SearchHit, SearchQuery, StayDates,
+    BookingStatus, Hotel, HotelListing, HotelPatch, INVENTORY_WINDOW_DAYS, InventoryNight, InventoryPatch,
+    InventoryView, MAX_ROOMS_PER_HOTEL, Money, NewHotel, NewRoom, Page, Paged, Room, RoomPatch, SearchHit, SearchQuery,
+    StayDates,
 };
 use domain::ports::CatalogRepository;
 use domain::pricing::PricingPolicy;
@@ -286,6 +287,22 @@ impl CatalogRepository for InMemoryStore {
                 night.total_count = patch.total_count.unwrap_or(night.total_count);
             }
             Ok(st.rows_between(room_id, start, Some(end)))
+        })
+    }
+
+    async fn hotel_listing(&self, hotel_id: i64, stay: Option<StayDates>) -> Result<Option<HotelListing>> {
+        self.with(|st| {
+            let Some(hotel) = st.hotels.get(&hotel_id).cloned() else { return Ok(None) };
+            let mut rooms: Vec<Room> = st.rooms.values().filter(|r| r.hotel_id == hotel_id).cloned().collect();
+            rooms.sort_by_key(|r| r.id);
+            let rooms = rooms
+                .into_iter()
+                .map(|r| {
+                    let nights = stay.map(|s| st.stay_nights(r.id, &s)).unwrap_or_default();
+                    (r, nights)
+                })
+                .collect();
+            Ok(Some(HotelListing { hotel, rooms }))
         })
     }
 

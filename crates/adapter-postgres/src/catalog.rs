@@ -434,6 +434,49 @@ impl CatalogRepository for PgStore {
         views(rows)
     }
 
+    async fn hotel_listing(&self, hotel_id: i64, stay: Option<StayDates>) -> Result<Option<HotelListing>> {
+        let mut conn = self.conn().await?;
+        let q = format!(
+            "SELECT h.{}, r.id AS r_id, r.type AS r_kind, r.base_price AS r_base_price,
+                    r.photos::text[] AS r_photos, r.amenities::text[] AS r_amenities, r.total_count AS r_total_count,
+                    r.capacity AS r_capacity, r.created_at AS r_created_at, r.updated_at AS r_updated_at
+             FROM hotel h LEFT JOIN room r ON r.hotel_id = h.id WHERE h.id = $1 ORDER BY r.id",
+            HOTEL_COLS.replace(", ", ", h.")
+        );
+        let rows =
+            diesel::sql_query(q).bind::<BigInt, _>(hotel_id).load::<HotelRoomRow>(&mut conn).await.map_err(db_error)?;
+        let Some(first) = rows.as_slice().first() else { return Ok(None) };
+        let mut rooms = Vec::with_capacity(rows.len());
+        for r in &rows {
+            if let Some(room) = r.room()? {
+                rooms.push((room, Vec::new()));
+            }
+        }
+        let hotel = Hotel::from(first.hotel.clone());
+        if let Some(stay) = stay
+            && !rooms.is_empty()
+        {
+            let q = format!(
+                "SELECT {NIGHT_COLS} FROM inventory i WHERE i.hotel_id = $1 AND i.date >= $2 AND i.date < $3
+                 ORDER BY i.room_id, i.date"
+            );
+            let nights = diesel::sql_query(q)
+                .bind::<BigInt, _>(hotel_id)
+                .bind::<Date, _>(stay.check_in())
+                .bind::<Date, _>(stay.check_out())
+                .load::<NightRow>(&mut conn)
+                .await
+                .map_err(db_error)?;
+            for n in nights {
+                let n = InventoryNight::try_from(n)?;
+                if let Some((_, list)) = rooms.iter_mut().find(|(r, _)| r.id == n.room_id) {
+                    list.push(n);
+                }
+            }
+        }
+        Ok(Some(HotelListing { hotel, rooms }))
+    }
+
     async fn stay_nights(&self, room_id: i64, stay: StayDates) -> Result<Vec<InventoryNight>> {
         let mut conn = self.conn().await?;
         let q = format!(

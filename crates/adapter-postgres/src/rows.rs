@@ -102,7 +102,7 @@ pub(crate) struct BookingGuestRow {
     pub guest: GuestRow,
 }
 
-#[derive(QueryableByName)]
+#[derive(QueryableByName, Clone)]
 pub(crate) struct HotelRow {
     #[diesel(sql_type = BigInt)]
     pub id: i64,
@@ -194,6 +194,60 @@ impl TryFrom<RoomRow> for Room {
             created_at: r.created_at,
             updated_at: r.updated_at,
         })
+    }
+}
+
+/// A hotel joined with one of its rooms (room columns prefixed `r_`, null when the hotel has no room).
+#[derive(QueryableByName)]
+pub(crate) struct HotelRoomRow {
+    #[diesel(embed)]
+    pub hotel: HotelRow,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub r_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub r_kind: Option<String>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub r_base_price: Option<Decimal>,
+    #[diesel(sql_type = Nullable<Array<Text>>)]
+    pub r_photos: Option<Vec<String>>,
+    #[diesel(sql_type = Nullable<Array<Text>>)]
+    pub r_amenities: Option<Vec<String>>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub r_total_count: Option<i32>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub r_capacity: Option<i32>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub r_created_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub r_updated_at: Option<DateTime<Utc>>,
+}
+
+impl HotelRoomRow {
+    /// The room part, if any.
+    pub fn room(&self) -> Result<Option<Room>> {
+        let (Some(id), Some(kind), Some(price), Some(total), Some(cap), Some(c), Some(u)) = (
+            self.r_id,
+            self.r_kind.clone(),
+            self.r_base_price,
+            self.r_total_count,
+            self.r_capacity,
+            self.r_created_at,
+            self.r_updated_at,
+        ) else {
+            return Ok(None);
+        };
+        Ok(Some(Room {
+            id,
+            hotel_id: self.hotel.id,
+            kind,
+            base_price: money(price)?,
+            photos: self.r_photos.clone(),
+            amenities: self.r_amenities.clone(),
+            total_count: total,
+            capacity: cap,
+            created_at: c,
+            updated_at: u,
+        }))
     }
 }
 

@@ -139,6 +139,9 @@ pub trait CatalogRepository: Send + Sync {
         end: NaiveDate,
         patch: InventoryPatch,
     ) -> Result<Vec<InventoryView>>;
+    /// A hotel with all its room types (by id) and, when `stay` is given, each room's nights of the stay (by
+    /// date) — the public hotel page in as few round trips as possible. `None` when the hotel does not exist.
+    async fn hotel_listing(&self, hotel_id: i64, stay: Option<StayDates>) -> Result<Option<HotelListing>>;
     /// Inventory nights of a room for a stay, by date (missing nights are absent).
     async fn stay_nights(&self, room_id: i64, stay: StayDates) -> Result<Vec<InventoryNight>>;
     /// Tops up every room's window through `today + 364` with the room's current values, never touching

@@ -476,3 +476,30 @@ pub async fn revenue_report(f: &impl StoreFactory) {
     assert_eq!(c.report(s.hotel.id, fx.day(6), fx.day(30)).await.unwrap(), (0, Money::ZERO));
     assert_eq!(c.report(other.id, fx.today, fx.day(30)).await.unwrap(), (1, money(10_000)));
 }
+
+/// `hotel_listing`: the hotel, every room type by id, and each room's nights of the stay (by date), from the
+/// same data as `room` and `stay_nights`; `None` for a missing hotel; no nights without a stay.
+pub async fn hotel_listing_matches_rooms_and_nights(f: &impl StoreFactory) {
+    let fx = Fx::new(f).await;
+    let c = &fx.s.catalog;
+    let owner = fx.manager("owner").await;
+    let hotel = fx.hotel(&owner, "Listing Inn", Some("Faro"), true).await;
+    let empty = fx.hotel(&owner, "Empty Inn", Some("Faro"), true).await;
+    let a = fx.room(&hotel, "A", 10_000, 2, 2).await;
+    let b = fx.room(&hotel, "B", 20_000, 1, 4).await;
+    let s = stay(fx.day(3), 2);
+    let got = c.hotel_listing(hotel.id, Some(s)).await.unwrap().expect("listing");
+    assert_eq!(got.hotel, c.hotel(hotel.id).await.unwrap().unwrap());
+    let ids: Vec<i64> = got.rooms.iter().map(|(r, _)| r.id).collect();
+    assert_eq!(ids, [a.id, b.id]);
+    assert_eq!(got.rooms[0].0, a);
+    for (room, nights) in &got.rooms {
+        assert_eq!(nights, &c.stay_nights(room.id, s).await.unwrap());
+        assert_eq!(nights.len(), 2);
+    }
+    let plain = c.hotel_listing(hotel.id, None).await.unwrap().unwrap();
+    assert!(plain.rooms.iter().all(|(_, n)| n.is_empty()));
+    let none = c.hotel_listing(empty.id, Some(s)).await.unwrap().unwrap();
+    assert!(none.rooms.is_empty());
+    assert!(c.hotel_listing(987_654, None).await.unwrap().is_none());
+}

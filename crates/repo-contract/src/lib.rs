@@ -99,6 +99,7 @@ macro_rules! __contract_list {
                 hotel_delete_rules,
                 room_delete_rules,
                 revenue_report,
+                hotel_listing_matches_rooms_and_nights,
             }
             search {
                 search_needs_one_room_type_for_every_night,

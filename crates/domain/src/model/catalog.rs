@@ -170,6 +170,13 @@ pub struct RoomSummary {
     pub total_price: Option<Money>,
 }
 
+/// A hotel with its room types and, for a stay, each room's nights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HotelListing {
+    pub hotel: Hotel,
+    pub rooms: Vec<(Room, Vec<InventoryNight>)>,
+}
+
 /// Revenue report over check-in dates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HotelReport {

@@ -177,36 +177,37 @@ impl CatalogService {
         self.search.search(query, self.policy.clone(), self.clock.today()).await
     }
 
-    /// Public hotel info with an optional per-room quote.
+    /// Public hotel info with an optional per-room quote. A missing or inactive hotel is 404 before any date
+    /// error.
     pub async fn hotel_info(
         &self,
         id: i64,
         dates: Option<(NaiveDate, NaiveDate)>,
         rooms_count: i32,
     ) -> Result<(Hotel, Vec<RoomSummary>)> {
-        let hotel = match self.catalog.hotel(id).await? {
-            Some(h) if h.active => h,
+        let stay = dates.map(|(ci, co)| self.stay(ci, co));
+        let listing = self.catalog.hotel_listing(id, stay.clone().and_then(|s| s.ok())).await?;
+        let listing = match listing {
+            Some(l) if l.hotel.active => l,
             _ => return Err(Error::HotelNotFound("Hotel not found".into())),
         };
-        let stay = dates.map(|(ci, co)| self.stay(ci, co)).transpose()?;
-        let rooms = self.catalog.rooms_of_hotel(id, Page { limit: MAX_ROOMS_PER_HOTEL, offset: 0 }).await?.items;
+        let stay = stay.transpose()?;
         let today = self.clock.today();
-        let mut out = Vec::with_capacity(rooms.len());
-        for room in rooms {
-            let (available, total_price) = match &stay {
-                None => (None, None),
-                Some(stay) => {
-                    let nights = self.catalog.stay_nights(room.id, *stay).await?;
-                    if stay_is_available(&nights, stay, rooms_count) {
+        let rooms = listing
+            .rooms
+            .into_iter()
+            .map(|(room, nights)| {
+                let (available, total_price) = match &stay {
+                    None => (None, None),
+                    Some(stay) if stay_is_available(&nights, stay, rooms_count) => {
                         (Some(true), Some(self.policy.quote(&nights, rooms_count, today)))
-                    } else {
-                        (Some(false), None)
                     }
-                }
-            };
-            out.push(RoomSummary { room, available, total_price });
-        }
-        Ok((hotel, out))
+                    Some(_) => (Some(false), None),
+                };
+                RoomSummary { room, available, total_price }
+            })
+            .collect();
+        Ok((listing.hotel, rooms))
     }
 
     /// Revenue report of CONFIRMED stays by check-in date (defaults: first of this month … today).
