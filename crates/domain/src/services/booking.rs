@@ -155,9 +155,15 @@ impl BookingService {
         };
         match self.gateway.create_checkout(req).await {
             Ok(session) => {
-                let url = session.url.clone();
-                self.bookings.store_payment_session(b.id, b.payment_attempt, session, self.clock.now()).await?;
-                Ok(PaymentStart { session_url: url })
+                let (url, sid) = (session.url.clone(), session.id.clone());
+                match self.bookings.store_payment_session(b.id, b.payment_attempt, session, self.clock.now()).await? {
+                    Some(_) => Ok(PaymentStart { session_url: url }),
+                    None => {
+                        // The booking moved on (cancelled or expired) while the session was being created.
+                        let _ = self.gateway.expire_session(&sid).await;
+                        Err(Error::InvalidBookingState("Booking cannot proceed to payment".into()))
+                    }
+                }
             }
             Err(e) => {
                 self.bookings
