@@ -9,7 +9,13 @@ static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
 /// The process-wide Prometheus handle (installed once).
 pub fn metrics_handle() -> Option<PrometheusHandle> {
-    HANDLE.get_or_init(|| PrometheusBuilder::new().install_recorder().ok()).clone()
+    HANDLE
+        .get_or_init(|| {
+            // Explicit buckets make the latency series a Prometheus histogram (the default is a summary).
+            let buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+            PrometheusBuilder::new().set_buckets(&buckets).ok()?.install_recorder().ok()
+        })
+        .clone()
 }
 
 /// Initialises logging once; later calls are ignored.
