@@ -20,7 +20,7 @@ async fn load(c: &mut AsyncPgConnection, id: i64, lock: bool) -> TxResult<Option
         "SELECT {BOOKING_COLS} FROM {BOOKING_FROM} WHERE b.id = $1 {}",
         if lock { "FOR UPDATE OF b" } else { "" }
     );
-    let row = diesel::sql_query(q).bind::<BigInt, _>(id).get_result::<BookingRow>(c).await.optional()?;
+    let row = crate::prepared::sql(q).bind::<BigInt, _>(id).get_result::<BookingRow>(c).await.optional()?;
     let Some(row) = row else { return Ok(None) };
     let mut b = Booking::try_from(row)?;
     b.guests = guests_of(c, &[id]).await?.remove(&id).unwrap_or_default();
@@ -32,7 +32,7 @@ async fn guests_of(c: &mut AsyncPgConnection, ids: &[i64]) -> TxResult<HashMap<i
         "SELECT bg.booking_id, {GUEST_COLS} FROM booking_guest bg JOIN guest g ON g.id = bg.guest_id
          WHERE bg.booking_id = ANY($1) ORDER BY g.id"
     );
-    let rows = diesel::sql_query(q).bind::<Array<BigInt>, _>(ids).load::<BookingGuestRow>(c).await?;
+    let rows = crate::prepared::sql(q).bind::<Array<BigInt>, _>(ids).load::<BookingGuestRow>(c).await?;
     let mut out: HashMap<i64, Vec<Guest>> = HashMap::new();
     for r in rows {
         out.entry(r.booking_id).or_default().push(Guest::try_from(r.guest)?);
@@ -50,7 +50,7 @@ async fn lock_stay(c: &mut AsyncPgConnection, room_id: i64, stay: StayDates) -> 
         "SELECT {NIGHT_COLS} FROM inventory i WHERE i.room_id = $1 AND i.date >= $2 AND i.date < $3
          ORDER BY i.date FOR UPDATE"
     );
-    let rows = diesel::sql_query(q)
+    let rows = crate::prepared::sql(q)
         .bind::<BigInt, _>(room_id)
         .bind::<Date, _>(stay.check_in())
         .bind::<Date, _>(stay.check_out())
@@ -78,7 +78,7 @@ async fn apply_effect(c: &mut AsyncPgConnection, b: &Booking, effect: InventoryE
         return Ok(false);
     }
     let q = format!("UPDATE inventory SET {set} WHERE room_id = $1 AND date >= $2 AND date < $3 AND {guard}");
-    let n = diesel::sql_query(q)
+    let n = crate::prepared::sql(q)
         .bind::<BigInt, _>(b.room_id)
         .bind::<Date, _>(b.check_in_date)
         .bind::<Date, _>(b.check_out_date)
@@ -102,7 +102,7 @@ async fn set_status(
     refund: bool,
     now: DateTime<Utc>,
 ) -> TxResult<()> {
-    diesel::sql_query(
+    crate::prepared::sql(
         "UPDATE booking SET booking_status = $2::bookingstatus,
             expires_at = CASE WHEN $2 IN ('RESERVED','GUESTS_ADDED','PAYMENTS_PENDING') THEN expires_at ELSE NULL END,
             confirmed_at = CASE WHEN $2 = 'CONFIRMED' AND booking_status <> 'CONFIRMED' THEN $4 ELSE confirmed_at END,
@@ -206,7 +206,7 @@ impl PgStore {
             #[diesel(sql_type = BigInt)]
             total: i64,
         }
-        let rows = diesel::sql_query(q)
+        let rows = crate::prepared::sql(q)
             .bind::<BigInt, _>(id)
             .bind::<Text, _>(st)
             .bind::<Timestamptz, _>(now)
@@ -219,7 +219,7 @@ impl PgStore {
         if rows.is_empty() && page.offset > 0 {
             let q =
                 format!("SELECT count(*) AS n FROM booking b WHERE b.{column} = $1 {filter} AND ($2 = $2 AND $3 = $3)");
-            total = diesel::sql_query(q)
+            total = crate::prepared::sql(q)
                 .bind::<BigInt, _>(id)
                 .bind::<Text, _>(st)
                 .bind::<Timestamptz, _>(now)
@@ -240,7 +240,7 @@ impl PgStore {
     /// Expires one due hold, skipping rows another instance holds. `None` when nothing is due.
     async fn expire_one(&self, now: DateTime<Utc>) -> Result<Option<Booking>> {
         tx!(self, |c| {
-            let id = diesel::sql_query(
+            let id = crate::prepared::sql(
                 "SELECT id FROM booking WHERE booking_status IN ('RESERVED','GUESTS_ADDED','PAYMENTS_PENDING')
                    AND expires_at <= $1 ORDER BY expires_at LIMIT 1 FOR UPDATE SKIP LOCKED",
             )
@@ -265,7 +265,7 @@ impl BookingRepository for PgStore {
                 #[diesel(sql_type = Bool)]
                 active: bool,
             }
-            let hotel = diesel::sql_query("SELECT active FROM hotel WHERE id = $1")
+            let hotel = crate::prepared::sql("SELECT active FROM hotel WHERE id = $1")
                 .bind::<BigInt, _>(req.hotel_id)
                 .get_result::<HotelState>(c)
                 .await
@@ -274,7 +274,8 @@ impl BookingRepository for PgStore {
                 return Err(TxError::Domain(Error::HotelNotFound(format!("Hotel not found: {}", req.hotel_id))));
             };
             let q = format!("SELECT {ROOM_COLS} FROM room WHERE id = $1");
-            let room = diesel::sql_query(q).bind::<BigInt, _>(req.room_id).get_result::<RoomRow>(c).await.optional()?;
+            let room =
+                crate::prepared::sql(q).bind::<BigInt, _>(req.room_id).get_result::<RoomRow>(c).await.optional()?;
             match room {
                 Some(r) if r.hotel_id == req.hotel_id => {}
                 _ => return Err(TxError::Domain(Error::RoomNotFound(format!("Room not found: {}", req.room_id)))),
@@ -284,11 +285,11 @@ impl BookingRepository for PgStore {
             }
             if req.max_active_holds > 0 {
                 // Serialise this user's inits so the cap holds under concurrency.
-                diesel::sql_query("SELECT id FROM app_user WHERE id = $1 FOR UPDATE")
+                crate::prepared::sql("SELECT id FROM app_user WHERE id = $1 FOR UPDATE")
                     .bind::<BigInt, _>(req.user_id)
                     .get_result::<IdRow>(c)
                     .await?;
-                let n = diesel::sql_query(
+                let n = crate::prepared::sql(
                     "SELECT count(*) AS n FROM booking WHERE user_id = $1
                        AND booking_status IN ('RESERVED','GUESTS_ADDED','PAYMENTS_PENDING')
                        AND (expires_at IS NULL OR expires_at > $2)",
@@ -310,7 +311,7 @@ impl BookingRepository for PgStore {
             if amount < MIN_PAYABLE || amount > MAX_PAYABLE {
                 return Err(TxError::Domain(Error::AmountOutOfRange));
             }
-            let n = diesel::sql_query(
+            let n = crate::prepared::sql(
                 "UPDATE inventory SET reserved_count = reserved_count + $4
                  WHERE room_id = $1 AND date >= $2 AND date < $3
                    AND NOT closed AND total_count - book_count - reserved_count >= $4",
@@ -325,7 +326,7 @@ impl BookingRepository for PgStore {
                 return Err(TxError::Domain(Error::RoomUnavailable));
             }
             metrics::counter!("booking_transitions_total", "from" => "NONE", "to" => "RESERVED").increment(1);
-            let id = diesel::sql_query(
+            let id = crate::prepared::sql(
                 "INSERT INTO booking (user_id, hotel_id, room_id, rooms_count, check_in_date, check_out_date, nights,
                                       booking_status, amount, currency, expires_at, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, 'RESERVED', $8, $9, $10, $11, $11) RETURNING id",
@@ -415,7 +416,7 @@ impl BookingRepository for PgStore {
             }
             decide(b.status, BookingAction::AddGuests, now.date_naive(), b.check_in_date).map_err(TxError::Domain)?;
             let live =
-                diesel::sql_query("SELECT id FROM guest WHERE id = ANY($1) AND user_id = $2 AND deleted_at IS NULL")
+                crate::prepared::sql("SELECT id FROM guest WHERE id = ANY($1) AND user_id = $2 AND deleted_at IS NULL")
                     .bind::<Array<BigInt>, _>(&guest_ids)
                     .bind::<BigInt, _>(user_id)
                     .load::<IdRow>(c)
@@ -431,7 +432,7 @@ impl BookingRepository for PgStore {
                 #[diesel(sql_type = Integer)]
                 capacity: i32,
             }
-            let cap = diesel::sql_query("SELECT capacity FROM room WHERE id = $1")
+            let cap = crate::prepared::sql("SELECT capacity FROM room WHERE id = $1")
                 .bind::<BigInt, _>(b.room_id)
                 .get_result::<Cap>(c)
                 .await?
@@ -440,7 +441,7 @@ impl BookingRepository for PgStore {
             if all.len() as i64 > max {
                 return Err(TxError::Domain(Error::TooManyGuests(max)));
             }
-            diesel::sql_query(
+            crate::prepared::sql(
                 "INSERT INTO booking_guest (booking_id, guest_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING",
             )
             .bind::<BigInt, _>(id)
@@ -450,7 +451,7 @@ impl BookingRepository for PgStore {
             if b.status != BookingStatus::GuestsAdded {
                 set_status(c, &b, BookingStatus::GuestsAdded, false, now).await?;
             }
-            diesel::sql_query("UPDATE booking SET updated_at = now() WHERE id = $1")
+            crate::prepared::sql("UPDATE booking SET updated_at = now() WHERE id = $1")
                 .bind::<BigInt, _>(id)
                 .execute(c)
                 .await?;
@@ -488,7 +489,7 @@ impl BookingRepository for PgStore {
             {
                 Step::NoEffect => Ok(Out::Done(Box::new(Transitioned { booking: b, from, changed: false }))),
                 Step::Apply(_) => {
-                    diesel::sql_query(
+                    crate::prepared::sql(
                         "UPDATE booking SET booking_status = 'PAYMENTS_PENDING', payment_attempt = payment_attempt + 1,
                             payment_started_at = $2, expires_at = $3, payment_session_id = NULL, payment_session_url = NULL
                          WHERE id = $1 AND booking_status = 'GUESTS_ADDED'",
@@ -517,7 +518,7 @@ impl BookingRepository for PgStore {
         _now: DateTime<Utc>,
     ) -> Result<Option<Booking>> {
         let mut conn = self.conn().await?;
-        let n = diesel::sql_query(
+        let n = crate::prepared::sql(
             "UPDATE booking SET payment_session_id = $3, payment_session_url = $4, expires_at = $5
              WHERE id = $1 AND payment_attempt = $2 AND booking_status = 'PAYMENTS_PENDING'",
         )
@@ -537,7 +538,7 @@ impl BookingRepository for PgStore {
 
     async fn abort_payment(&self, id: i64, attempt: i32, hold_minutes: i64, _now: DateTime<Utc>) -> Result<()> {
         let mut conn = self.conn().await?;
-        diesel::sql_query(
+        crate::prepared::sql(
             "UPDATE booking SET booking_status = 'GUESTS_ADDED', expires_at = created_at + make_interval(mins => $3)
              WHERE id = $1 AND payment_attempt = $2 AND booking_status = 'PAYMENTS_PENDING'",
         )
@@ -552,7 +553,7 @@ impl BookingRepository for PgStore {
 
     async fn apply_payment_event(&self, ev: PaymentEvent, now: DateTime<Utc>) -> Result<EventOutcome> {
         tx!(self, |c| {
-            let fresh = diesel::sql_query(
+            let fresh = crate::prepared::sql(
                 "INSERT INTO processed_webhook_event (event_id, event_type, outcome, received_at)
                  VALUES ($1, $2, 'ignored', $3) ON CONFLICT (event_id) DO NOTHING",
             )
@@ -573,12 +574,14 @@ impl BookingRepository for PgStore {
                 | EventOutcome::Expired(b) => Some(b.id),
                 _ => None,
             };
-            diesel::sql_query("UPDATE processed_webhook_event SET outcome = $2, booking_id = $3 WHERE event_id = $1")
-                .bind::<Text, _>(&ev.event_id)
-                .bind::<Text, _>(outcome.label())
-                .bind::<Nullable<BigInt>, _>(booking_id)
-                .execute(c)
-                .await?;
+            crate::prepared::sql(
+                "UPDATE processed_webhook_event SET outcome = $2, booking_id = $3 WHERE event_id = $1",
+            )
+            .bind::<Text, _>(&ev.event_id)
+            .bind::<Text, _>(outcome.label())
+            .bind::<Nullable<BigInt>, _>(booking_id)
+            .execute(c)
+            .await?;
             Ok::<_, TxError>(outcome)
         })
     }
@@ -601,7 +604,7 @@ impl BookingRepository for PgStore {
                AND (b.refund_attempts = 0 OR b.updated_at + make_interval(secs => power(2, least(b.refund_attempts, 16))) <= $1)
              ORDER BY b.id LIMIT $2"
         );
-        let rows = diesel::sql_query(q)
+        let rows = crate::prepared::sql(q)
             .bind::<Timestamptz, _>(now)
             .bind::<BigInt, _>(limit)
             .load::<BookingRow>(&mut conn)
@@ -623,7 +626,7 @@ impl BookingRepository for PgStore {
                        WHERE id = $1 AND refund_status = 'PENDING' AND ($2::text IS NULL OR true)"
             }
         };
-        let n = diesel::sql_query(q)
+        let n = crate::prepared::sql(q)
             .bind::<BigInt, _>(id)
             .bind::<Nullable<Text>, _>(result.as_ref().ok())
             .bind::<Integer, _>(max_attempts)
@@ -643,7 +646,7 @@ async fn decide_event(c: &mut AsyncPgConnection, ev: &PaymentEvent, now: DateTim
     let Some(kind) = ev.kind else { return Ok(EventOutcome::Ignored) };
     let mut id = None;
     if let Some(sid) = &ev.session_id {
-        id = diesel::sql_query("SELECT id FROM booking WHERE payment_session_id = $1")
+        id = crate::prepared::sql("SELECT id FROM booking WHERE payment_session_id = $1")
             .bind::<Text, _>(sid)
             .get_result::<IdRow>(c)
             .await
@@ -666,7 +669,7 @@ async fn decide_event(c: &mut AsyncPgConnection, ev: &PaymentEvent, now: DateTim
                     return Ok(EventOutcome::NoEffect);
                 }
                 // Another session of this booking was paid too: money taken is never ignored, it is refunded.
-                diesel::sql_query(
+                crate::prepared::sql(
                     "UPDATE booking SET refund_status = 'PENDING', refund_attempts = 0, refund_id = NULL WHERE id = $1",
                 )
                 .bind::<BigInt, _>(id)
@@ -676,7 +679,7 @@ async fn decide_event(c: &mut AsyncPgConnection, ev: &PaymentEvent, now: DateTim
                 return Ok(EventOutcome::RefundQueued(after));
             }
             if let Some(pi) = &ev.payment_intent {
-                diesel::sql_query("UPDATE booking SET payment_intent_id = $2 WHERE id = $1")
+                crate::prepared::sql("UPDATE booking SET payment_intent_id = $2 WHERE id = $1")
                     .bind::<BigInt, _>(id)
                     .bind::<Text, _>(pi)
                     .execute(c)
@@ -700,7 +703,7 @@ async fn decide_event(c: &mut AsyncPgConnection, ev: &PaymentEvent, now: DateTim
                 && b.status == BookingStatus::PaymentsPending
                 && b.effective_status(now) != BookingStatus::Expired
             {
-                diesel::sql_query("UPDATE booking SET expires_at = NULL WHERE id = $1")
+                crate::prepared::sql("UPDATE booking SET expires_at = NULL WHERE id = $1")
                     .bind::<BigInt, _>(id)
                     .execute(c)
                     .await?;

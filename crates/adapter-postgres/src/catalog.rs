@@ -14,14 +14,23 @@ use domain::ports::CatalogRepository;
 use domain::pricing::PricingPolicy;
 use domain::{Error, Result};
 
-/// The SQL twin of `PricingPolicy::nightly` (before rounding), over inventory alias `i`.
+/// The SQL twin of `PricingPolicy::nightly` before rounding, over inventory alias `i`.
 /// Binds: $occ bool, $urg bool, $hol bool, $today date, $holidays date[] at the given positions.
-pub(crate) fn nightly_price_sql(occ: usize, urg: usize, hol: usize, today: usize, holidays: usize) -> String {
+pub(crate) fn raw_nightly_price_sql(occ: usize, urg: usize, hol: usize, today: usize, holidays: usize) -> String {
     format!(
-        "round_half_even(i.price * i.surge_factor
+        "i.price * i.surge_factor
             * CASE WHEN ${occ} AND 5 * (i.book_count + i.reserved_count) >= 4 * i.total_count THEN 1.20 ELSE 1 END
             * CASE WHEN ${urg} AND i.date - ${today}::date BETWEEN 0 AND 6 THEN 1.15 ELSE 1 END
-            * CASE WHEN ${hol} AND i.date = ANY(${holidays}::date[]) THEN 1.25 ELSE 1 END)"
+            * CASE WHEN ${hol} AND i.date = ANY(${holidays}::date[]) THEN 1.25 ELSE 1 END"
+    )
+}
+
+/// Half-even rounding to cents of a non-negative numeric column or expression, written inline (a SQL function
+/// call per row costs more than the arithmetic; `round()` alone rounds half away from zero).
+pub(crate) fn half_even_sql(x: &str) -> String {
+    format!(
+        "(CASE WHEN {x} * 100 - trunc({x} * 100) = 0.5 AND mod(trunc({x} * 100), 2) = 0 \
+         THEN round(trunc({x} * 100) / 100, 2) ELSE round({x}, 2) END)"
     )
 }
 
@@ -31,7 +40,7 @@ const ACTIVE_BOOKING: &str =
      AND (expires_at IS NULL OR expires_at > now())))";
 
 async fn lock_hotel(c: &mut AsyncPgConnection, id: i64) -> std::result::Result<bool, DieselError> {
-    Ok(diesel::sql_query("SELECT id FROM hotel WHERE id = $1 FOR UPDATE")
+    Ok(crate::prepared::sql("SELECT id FROM hotel WHERE id = $1 FOR UPDATE")
         .bind::<BigInt, _>(id)
         .get_result::<IdRow>(c)
         .await
@@ -49,7 +58,7 @@ async fn inventory_rows(
         "SELECT {NIGHT_COLS}, COALESCE(h.city, '') AS city FROM inventory i JOIN hotel h ON h.id = i.hotel_id
          WHERE i.room_id = $1 AND i.date BETWEEN $2 AND $3 ORDER BY i.date"
     );
-    diesel::sql_query(q)
+    crate::prepared::sql(q)
         .bind::<BigInt, _>(room_id)
         .bind::<Date, _>(start)
         .bind::<Date, _>(end)
@@ -70,7 +79,7 @@ impl CatalogRepository for PgStore {
                                 created_at, updated_at)
              VALUES ($1, $2, $3::varchar[], $4::varchar[], $5, $6, $7, $8, $9, $9) RETURNING {HOTEL_COLS}"
         );
-        let row = diesel::sql_query(q)
+        let row = crate::prepared::sql(q)
             .bind::<Text, _>(&h.name)
             .bind::<Nullable<Text>, _>(h.city.as_deref())
             .bind::<Nullable<Array<Text>>, _>(h.photos.as_ref())
@@ -89,7 +98,7 @@ impl CatalogRepository for PgStore {
     async fn hotel(&self, id: i64) -> Result<Option<Hotel>> {
         let mut conn = self.conn().await?;
         let q = format!("SELECT {HOTEL_COLS} FROM hotel WHERE id = $1");
-        let row = diesel::sql_query(q)
+        let row = crate::prepared::sql(q)
             .bind::<BigInt, _>(id)
             .get_result::<HotelRow>(&mut conn)
             .await
@@ -100,14 +109,14 @@ impl CatalogRepository for PgStore {
 
     async fn hotels_of_owner(&self, owner_id: i64, page: Page) -> Result<Paged<Hotel>> {
         let mut conn = self.conn().await?;
-        let total = diesel::sql_query("SELECT count(*) AS n FROM hotel WHERE owner_id = $1")
+        let total = crate::prepared::sql("SELECT count(*) AS n FROM hotel WHERE owner_id = $1")
             .bind::<BigInt, _>(owner_id)
             .get_result::<CountRow>(&mut conn)
             .await
             .map_err(db_error)?
             .n;
         let q = format!("SELECT {HOTEL_COLS} FROM hotel WHERE owner_id = $1 ORDER BY id LIMIT $2 OFFSET $3");
-        let rows = diesel::sql_query(q)
+        let rows = crate::prepared::sql(q)
             .bind::<BigInt, _>(owner_id)
             .bind::<BigInt, _>(page.limit)
             .bind::<BigInt, _>(page.offset)
@@ -136,7 +145,7 @@ impl CatalogRepository for PgStore {
         let (s_phone, phone) = split(p.contact_phone);
         let (s_email, email) = split(p.contact_email);
         let (s_addr, addr) = split(p.contact_address);
-        let row = diesel::sql_query(q)
+        let row = crate::prepared::sql(q)
             .bind::<BigInt, _>(id)
             .bind::<Nullable<Text>, _>(p.name)
             .bind::<Bool, _>(s_city)
@@ -162,7 +171,7 @@ impl CatalogRepository for PgStore {
     async fn set_hotel_active(&self, id: i64, active: bool, now: DateTime<Utc>) -> Result<Hotel> {
         let mut conn = self.conn().await?;
         let q = format!("UPDATE hotel SET active = $2, updated_at = $3 WHERE id = $1 RETURNING {HOTEL_COLS}");
-        let row = diesel::sql_query(q)
+        let row = crate::prepared::sql(q)
             .bind::<BigInt, _>(id)
             .bind::<Bool, _>(active)
             .bind::<Timestamptz, _>(now)
@@ -180,12 +189,12 @@ impl CatalogRepository for PgStore {
                 return Err(TxError::Domain(Error::HotelNotFound(format!("Hotel not found with id: {id}"))));
             }
             let q = format!("SELECT count(*) AS n FROM booking WHERE hotel_id = $1 AND {ACTIVE_BOOKING}");
-            let n = diesel::sql_query(q).bind::<BigInt, _>(id).get_result::<CountRow>(c).await?.n;
+            let n = crate::prepared::sql(q).bind::<BigInt, _>(id).get_result::<CountRow>(c).await?.n;
             if n > 0 {
                 return Err(TxError::Domain(Error::HasActiveBookings(MSG)));
             }
             release_and_delete_bookings(c, "hotel_id", id).await?;
-            diesel::sql_query("DELETE FROM hotel WHERE id = $1").bind::<BigInt, _>(id).execute(c).await?;
+            crate::prepared::sql("DELETE FROM hotel WHERE id = $1").bind::<BigInt, _>(id).execute(c).await?;
             Ok::<_, TxError>(())
         });
         // A booking inserted concurrently makes the RESTRICT foreign key fail: the same 409.
@@ -200,7 +209,7 @@ impl CatalogRepository for PgStore {
             if !lock_hotel(c, hotel_id).await? {
                 return Err(TxError::Domain(Error::HotelNotFound(format!("Hotel not found with id: {hotel_id}"))));
             }
-            let n = diesel::sql_query("SELECT count(*) AS n FROM room WHERE hotel_id = $1")
+            let n = crate::prepared::sql("SELECT count(*) AS n FROM room WHERE hotel_id = $1")
                 .bind::<BigInt, _>(hotel_id)
                 .get_result::<CountRow>(c)
                 .await?
@@ -212,7 +221,7 @@ impl CatalogRepository for PgStore {
                 "INSERT INTO room (hotel_id, type, base_price, photos, amenities, total_count, capacity, created_at, updated_at)
                  VALUES ($1, $2, $3, $4::varchar[], $5::varchar[], $6, $7, $8, $8) RETURNING {ROOM_COLS}"
             );
-            let row = diesel::sql_query(q)
+            let row = crate::prepared::sql(q)
                 .bind::<BigInt, _>(hotel_id)
                 .bind::<Text, _>(&room.kind)
                 .bind::<Numeric, _>(room.base_price.to_decimal())
@@ -223,7 +232,7 @@ impl CatalogRepository for PgStore {
                 .bind::<Timestamptz, _>(now)
                 .get_result::<RoomRow>(c)
                 .await?;
-            diesel::sql_query(
+            crate::prepared::sql(
                 "INSERT INTO inventory (hotel_id, room_id, date, total_count, price)
                  SELECT $1, $2, d::date, $3, $4 FROM generate_series($5::date, $5::date + 364, interval '1 day') d",
             )
@@ -241,7 +250,7 @@ impl CatalogRepository for PgStore {
     async fn room(&self, id: i64) -> Result<Option<Room>> {
         let mut conn = self.conn().await?;
         let q = format!("SELECT {ROOM_COLS} FROM room WHERE id = $1");
-        let row = diesel::sql_query(q)
+        let row = crate::prepared::sql(q)
             .bind::<BigInt, _>(id)
             .get_result::<RoomRow>(&mut conn)
             .await
@@ -252,14 +261,14 @@ impl CatalogRepository for PgStore {
 
     async fn rooms_of_hotel(&self, hotel_id: i64, page: Page) -> Result<Paged<Room>> {
         let mut conn = self.conn().await?;
-        let total = diesel::sql_query("SELECT count(*) AS n FROM room WHERE hotel_id = $1")
+        let total = crate::prepared::sql("SELECT count(*) AS n FROM room WHERE hotel_id = $1")
             .bind::<BigInt, _>(hotel_id)
             .get_result::<CountRow>(&mut conn)
             .await
             .map_err(db_error)?
             .n;
         let q = format!("SELECT {ROOM_COLS} FROM room WHERE hotel_id = $1 ORDER BY id LIMIT $2 OFFSET $3");
-        let rows = diesel::sql_query(q)
+        let rows = crate::prepared::sql(q)
             .bind::<BigInt, _>(hotel_id)
             .bind::<BigInt, _>(page.limit)
             .bind::<BigInt, _>(page.offset)
@@ -272,7 +281,7 @@ impl CatalogRepository for PgStore {
     async fn update_room(&self, id: i64, p: RoomPatch, today: NaiveDate, now: DateTime<Utc>) -> Result<Room> {
         tx!(self, |c| {
             let q = format!("SELECT {ROOM_COLS} FROM room WHERE id = $1 FOR UPDATE");
-            let old = diesel::sql_query(q).bind::<BigInt, _>(id).get_result::<RoomRow>(c).await.optional()?;
+            let old = crate::prepared::sql(q).bind::<BigInt, _>(id).get_result::<RoomRow>(c).await.optional()?;
             let Some(old) = old else {
                 return Err(TxError::Domain(Error::RoomNotFound(format!("Room not found with id: {id}"))));
             };
@@ -285,7 +294,7 @@ impl CatalogRepository for PgStore {
                     "SELECT {NIGHT_COLS} FROM inventory i WHERE i.room_id = $1 AND i.date >= $2 ORDER BY i.date FOR UPDATE"
                 );
                 let nights =
-                    diesel::sql_query(q).bind::<BigInt, _>(id).bind::<Date, _>(today).load::<NightRow>(c).await?;
+                    crate::prepared::sql(q).bind::<BigInt, _>(id).bind::<Date, _>(today).load::<NightRow>(c).await?;
                 if new_total != old.total_count
                     && let Some(bad) = nights
                         .iter()
@@ -293,7 +302,7 @@ impl CatalogRepository for PgStore {
                 {
                     return Err(TxError::Domain(Error::InventoryConflict(bad.date)));
                 }
-                diesel::sql_query(
+                crate::prepared::sql(
                     "UPDATE inventory SET
                         price = CASE WHEN price = $3 THEN $4 ELSE price END,
                         total_count = CASE WHEN total_count = $5 THEN $6 ELSE total_count END
@@ -317,7 +326,7 @@ impl CatalogRepository for PgStore {
                     total_count = $8, capacity = COALESCE($9, capacity), updated_at = $10
                  WHERE id = $1 RETURNING {ROOM_COLS}"
             );
-            let row = diesel::sql_query(q)
+            let row = crate::prepared::sql(q)
                 .bind::<BigInt, _>(id)
                 .bind::<Nullable<Text>, _>(p.kind.as_deref())
                 .bind::<Numeric, _>(new_price.to_decimal())
@@ -338,16 +347,16 @@ impl CatalogRepository for PgStore {
         const MSG: &str = "Room has active bookings";
         let r: Result<()> = tx!(self, |c| {
             let q = "SELECT id FROM room WHERE id = $1 FOR UPDATE";
-            if diesel::sql_query(q).bind::<BigInt, _>(id).get_result::<IdRow>(c).await.optional()?.is_none() {
+            if crate::prepared::sql(q).bind::<BigInt, _>(id).get_result::<IdRow>(c).await.optional()?.is_none() {
                 return Err(TxError::Domain(Error::RoomNotFound(format!("Room not found with id: {id}"))));
             }
             let q = format!("SELECT count(*) AS n FROM booking WHERE room_id = $1 AND {ACTIVE_BOOKING}");
-            let n = diesel::sql_query(q).bind::<BigInt, _>(id).get_result::<CountRow>(c).await?.n;
+            let n = crate::prepared::sql(q).bind::<BigInt, _>(id).get_result::<CountRow>(c).await?.n;
             if n > 0 {
                 return Err(TxError::Domain(Error::HasActiveBookings(MSG)));
             }
             release_and_delete_bookings(c, "room_id", id).await?;
-            diesel::sql_query("DELETE FROM room WHERE id = $1").bind::<BigInt, _>(id).execute(c).await?;
+            crate::prepared::sql("DELETE FROM room WHERE id = $1").bind::<BigInt, _>(id).execute(c).await?;
             Ok::<_, TxError>(())
         });
         // A booking inserted concurrently makes the RESTRICT foreign key fail: the same 409.
@@ -367,7 +376,7 @@ impl CatalogRepository for PgStore {
         let mut conn = self.conn().await?;
         let end = end.unwrap_or(NaiveDate::MAX);
         let total =
-            diesel::sql_query("SELECT count(*) AS n FROM inventory WHERE room_id = $1 AND date BETWEEN $2 AND $3")
+            crate::prepared::sql("SELECT count(*) AS n FROM inventory WHERE room_id = $1 AND date BETWEEN $2 AND $3")
                 .bind::<BigInt, _>(room_id)
                 .bind::<Date, _>(start)
                 .bind::<Date, _>(end)
@@ -379,7 +388,7 @@ impl CatalogRepository for PgStore {
             "SELECT {NIGHT_COLS}, COALESCE(h.city, '') AS city FROM inventory i JOIN hotel h ON h.id = i.hotel_id
              WHERE i.room_id = $1 AND i.date BETWEEN $2 AND $3 ORDER BY i.date LIMIT $4 OFFSET $5"
         );
-        let rows = diesel::sql_query(q)
+        let rows = crate::prepared::sql(q)
             .bind::<BigInt, _>(room_id)
             .bind::<Date, _>(start)
             .bind::<Date, _>(end)
@@ -402,7 +411,7 @@ impl CatalogRepository for PgStore {
             let q = format!(
                 "SELECT {NIGHT_COLS} FROM inventory i WHERE i.room_id = $1 AND i.date BETWEEN $2 AND $3 ORDER BY i.date FOR UPDATE"
             );
-            let nights = diesel::sql_query(q)
+            let nights = crate::prepared::sql(q)
                 .bind::<BigInt, _>(room_id)
                 .bind::<Date, _>(start)
                 .bind::<Date, _>(end)
@@ -414,7 +423,7 @@ impl CatalogRepository for PgStore {
                 return Err(TxError::Domain(Error::InventoryConflict(bad.date)));
             }
             if p.surge_factor.is_some() || p.price.is_some() || p.closed.is_some() || p.total_count.is_some() {
-                diesel::sql_query(
+                crate::prepared::sql(
                     "UPDATE inventory SET surge_factor = COALESCE($4, surge_factor), price = COALESCE($5, price),
                         closed = COALESCE($6, closed), total_count = COALESCE($7, total_count)
                      WHERE room_id = $1 AND date BETWEEN $2 AND $3",
@@ -443,8 +452,11 @@ impl CatalogRepository for PgStore {
              FROM hotel h LEFT JOIN room r ON r.hotel_id = h.id WHERE h.id = $1 ORDER BY r.id",
             HOTEL_COLS.replace(", ", ", h.")
         );
-        let rows =
-            diesel::sql_query(q).bind::<BigInt, _>(hotel_id).load::<HotelRoomRow>(&mut conn).await.map_err(db_error)?;
+        let rows = crate::prepared::sql(q)
+            .bind::<BigInt, _>(hotel_id)
+            .load::<HotelRoomRow>(&mut conn)
+            .await
+            .map_err(db_error)?;
         let Some(first) = rows.as_slice().first() else { return Ok(None) };
         let mut rooms = Vec::with_capacity(rows.len());
         for r in &rows {
@@ -460,7 +472,7 @@ impl CatalogRepository for PgStore {
                 "SELECT {NIGHT_COLS} FROM inventory i WHERE i.hotel_id = $1 AND i.date >= $2 AND i.date < $3
                  ORDER BY i.room_id, i.date"
             );
-            let nights = diesel::sql_query(q)
+            let nights = crate::prepared::sql(q)
                 .bind::<BigInt, _>(hotel_id)
                 .bind::<Date, _>(stay.check_in())
                 .bind::<Date, _>(stay.check_out())
@@ -482,7 +494,7 @@ impl CatalogRepository for PgStore {
         let q = format!(
             "SELECT {NIGHT_COLS} FROM inventory i WHERE i.room_id = $1 AND i.date >= $2 AND i.date < $3 ORDER BY i.date"
         );
-        let rows = diesel::sql_query(q)
+        let rows = crate::prepared::sql(q)
             .bind::<BigInt, _>(room_id)
             .bind::<Date, _>(stay.check_in())
             .bind::<Date, _>(stay.check_out())
@@ -500,14 +512,14 @@ impl CatalogRepository for PgStore {
                 #[diesel(sql_type = Bool)]
                 locked: bool,
             }
-            let got = diesel::sql_query("SELECT pg_try_advisory_xact_lock(7283640001) AS locked")
+            let got = crate::prepared::sql("SELECT pg_try_advisory_xact_lock(7283640001) AS locked")
                 .get_result::<Locked>(c)
                 .await?
                 .locked;
             if !got {
                 return Ok(0);
             }
-            let n = diesel::sql_query(
+            let n = crate::prepared::sql(
                 "INSERT INTO inventory (hotel_id, room_id, date, total_count, price)
                  SELECT r.hotel_id, r.id, d::date, r.total_count, r.base_price
                  FROM room r CROSS JOIN generate_series($1::date, $1::date + 364, interval '1 day') d
@@ -527,22 +539,31 @@ impl CatalogRepository for PgStore {
             SearchSort::PriceDesc => "f.min_price DESC, h.id",
             SearchSort::Name => "lower(h.name), h.id",
         };
-        let nightly = nightly_price_sql(6, 7, 8, 9, 10);
+        let raw = raw_nightly_price_sql(6, 7, 8, 9, 10);
+        let nightly = half_even_sql("n.raw");
+        let avg = half_even_sql("(q.total / $4)");
+        // One round trip: candidate hotels by city, their nights of the stay through (hotel_id, date), each
+        // night's price computed once (OFFSET 0 keeps the subquery from being flattened), rooms that qualify on
+        // every night, then per hotel the lowest average. count(*) OVER () gives X-Total-Count.
         let sql = format!(
             "WITH h AS (
                 SELECT id, name, city, photos, amenities FROM hotel WHERE active AND lower(city) = lower($1)
              ), q AS (
-                SELECT i.hotel_id, i.room_id, round_half_even(sum({nightly}) / $4) AS avg
-                FROM inventory i JOIN h ON h.id = i.hotel_id
-                WHERE i.date >= $2 AND i.date < $3
-                GROUP BY i.hotel_id, i.room_id
-                HAVING count(*) = $4
-                   AND bool_and(NOT i.closed AND i.total_count - i.book_count - i.reserved_count >= $5)
+                SELECT n.hotel_id, n.room_id, sum({nightly}) AS total
+                FROM (
+                    SELECT i.hotel_id, i.room_id, {raw} AS raw,
+                           (NOT i.closed AND i.total_count - i.book_count - i.reserved_count >= $5) AS ok
+                    FROM inventory i
+                    WHERE i.hotel_id IN (SELECT id FROM h) AND i.date >= $2 AND i.date < $3
+                    OFFSET 0
+                ) n
+                GROUP BY n.hotel_id, n.room_id
+                HAVING count(*) = $4 AND bool_and(n.ok)
              ), f AS (
-                SELECT q.hotel_id, min(q.avg) AS min_price FROM q JOIN room r ON r.id = q.room_id
+                SELECT q.hotel_id, min({avg}) AS min_price FROM q JOIN room r ON r.id = q.room_id
                 WHERE ($11::int IS NULL OR r.capacity * $5 >= $11::int)
-                  AND ($12::numeric IS NULL OR q.avg >= $12::numeric)
-                  AND ($13::numeric IS NULL OR q.avg <= $13::numeric)
+                  AND ($12::numeric IS NULL OR {avg} >= $12::numeric)
+                  AND ($13::numeric IS NULL OR {avg} <= $13::numeric)
                 GROUP BY q.hotel_id
              )
              SELECT h.id, h.name, h.city, h.photos::text[] AS photos, h.amenities::text[] AS amenities, f.min_price,
@@ -551,7 +572,7 @@ impl CatalogRepository for PgStore {
              ORDER BY {order} LIMIT $14 OFFSET $15"
         );
         let holidays: Vec<NaiveDate> = policy.holidays.iter().copied().collect();
-        let rows = diesel::sql_query(sql)
+        let rows = crate::prepared::sql(sql)
             .bind::<Text, _>(&q.city)
             .bind::<Date, _>(q.stay.check_in())
             .bind::<Date, _>(q.stay.check_out())
@@ -596,7 +617,7 @@ impl CatalogRepository for PgStore {
 
     async fn report(&self, hotel_id: i64, start: NaiveDate, end: NaiveDate) -> Result<(i64, Money)> {
         let mut conn = self.conn().await?;
-        let r = diesel::sql_query(
+        let r = crate::prepared::sql(
             "SELECT count(*) AS n, COALESCE(sum(amount), 0)::numeric(14,2) AS revenue FROM booking
              WHERE hotel_id = $1 AND booking_status = 'CONFIRMED' AND check_in_date BETWEEN $2 AND $3",
         )
@@ -626,8 +647,8 @@ async fn release_and_delete_bookings(
          UPDATE inventory i SET reserved_count = i.reserved_count - due.rooms_count
          FROM due WHERE i.room_id = due.room_id AND i.date >= due.check_in_date AND i.date < due.check_out_date"
     );
-    diesel::sql_query(q).bind::<BigInt, _>(id).execute(c).await?;
+    crate::prepared::sql(q).bind::<BigInt, _>(id).execute(c).await?;
     let q = format!("DELETE FROM booking WHERE {column} = $1 AND booking_status IN ('CANCELLED','EXPIRED')");
-    diesel::sql_query(q).bind::<BigInt, _>(id).execute(c).await?;
+    crate::prepared::sql(q).bind::<BigInt, _>(id).execute(c).await?;
     Ok(())
 }

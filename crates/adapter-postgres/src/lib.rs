@@ -5,6 +5,7 @@ mod bookings;
 mod catalog;
 mod error;
 mod misc;
+mod prepared;
 mod rows;
 pub mod testing;
 mod users;
@@ -55,14 +56,14 @@ impl PgStore {
     /// Needs a multi-thread tokio runtime.
     pub async fn migrate(&self) -> Result<usize> {
         let mut lock = self.conn().await?;
-        diesel::sql_query("SELECT pg_advisory_lock(7283640000)").execute(&mut lock).await.map_err(db_error)?;
+        crate::prepared::sql("SELECT pg_advisory_lock(7283640000)").execute(&mut lock).await.map_err(db_error)?;
         let result = async {
             let conn = self.conn().await?;
             let mut harness = AsyncMigrationHarness::new(conn);
             harness.run_pending_migrations(MIGRATIONS).map(|v| v.len()).map_err(|e| Error::internal(e.to_string()))
         }
         .await;
-        let _ = diesel::sql_query("SELECT pg_advisory_unlock(7283640000)").execute(&mut lock).await;
+        let _ = crate::prepared::sql("SELECT pg_advisory_unlock(7283640000)").execute(&mut lock).await;
         result
     }
 
@@ -73,7 +74,7 @@ impl PgStore {
             diesel::select(1.into_sql::<Integer>()).get_result::<i32>(&mut conn).await.ok()?;
             let latest = MIGRATIONS_LATEST;
             let found: Option<String> =
-                diesel::sql_query("SELECT version FROM __diesel_schema_migrations WHERE version = $1")
+                crate::prepared::sql("SELECT version FROM __diesel_schema_migrations WHERE version = $1")
                     .bind::<diesel::sql_types::Text, _>(latest)
                     .get_result::<rows::VersionRow>(&mut conn)
                     .await

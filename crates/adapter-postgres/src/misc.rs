@@ -28,7 +28,7 @@ impl IdempotencyStore for PgStore {
     ) -> Result<IdempotencyStart> {
         let lease = now + Duration::seconds(LEASE_SECS);
         tx!(self, |c| {
-            let inserted = diesel::sql_query(
+            let inserted = crate::prepared::sql(
                 "INSERT INTO idempotency_key (user_id, key, method, path, fingerprint, state, locked_until, created_at)
                  VALUES ($1, $2, $3, $4, $5, 'IN_FLIGHT', $6, $7) ON CONFLICT (user_id, key) DO NOTHING",
             )
@@ -44,7 +44,7 @@ impl IdempotencyStore for PgStore {
             if inserted == 1 {
                 return Ok(IdempotencyStart::Proceed);
             }
-            let row = diesel::sql_query(
+            let row = crate::prepared::sql(
                 "SELECT method, path, fingerprint, state, locked_until, response_status, response_body, created_at
                  FROM idempotency_key WHERE user_id = $1 AND key = $2 FOR UPDATE",
             )
@@ -57,7 +57,7 @@ impl IdempotencyStore for PgStore {
             let stale = row.created_at + Duration::hours(RETENTION_HOURS) <= now;
             let lapsed = row.state == "IN_FLIGHT" && row.locked_until.is_none_or(|t| t <= now);
             if stale || (lapsed && row.fingerprint == fingerprint) {
-                diesel::sql_query(
+                crate::prepared::sql(
                     "UPDATE idempotency_key SET method = $3, path = $4, fingerprint = $5, state = 'IN_FLIGHT',
                         locked_until = $6, response_status = NULL, response_body = NULL, created_at = $7
                      WHERE user_id = $1 AND key = $2",
@@ -85,7 +85,7 @@ impl IdempotencyStore for PgStore {
 
     async fn complete(&self, user_id: i64, key: &str, status: u16, body: Vec<u8>) -> Result<()> {
         let mut conn = self.conn().await?;
-        diesel::sql_query(
+        crate::prepared::sql(
             "UPDATE idempotency_key SET state = 'COMPLETED', locked_until = NULL, response_status = $3, response_body = $4
              WHERE user_id = $1 AND key = $2",
         )
@@ -101,7 +101,7 @@ impl IdempotencyStore for PgStore {
 
     async fn release(&self, user_id: i64, key: &str) -> Result<()> {
         let mut conn = self.conn().await?;
-        diesel::sql_query("DELETE FROM idempotency_key WHERE user_id = $1 AND key = $2 AND state = 'IN_FLIGHT'")
+        crate::prepared::sql("DELETE FROM idempotency_key WHERE user_id = $1 AND key = $2 AND state = 'IN_FLIGHT'")
             .bind::<BigInt, _>(user_id)
             .bind::<Text, _>(key)
             .execute(&mut conn)
@@ -115,7 +115,7 @@ impl IdempotencyStore for PgStore {
 impl SimulatedSessionStore for PgStore {
     async fn insert_session(&self, s: SimulatedSession) -> Result<()> {
         let mut conn = self.conn().await?;
-        diesel::sql_query(
+        crate::prepared::sql(
             "INSERT INTO simulated_checkout_session (id, booking_id, amount, currency, status, expires_at)
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -133,7 +133,7 @@ impl SimulatedSessionStore for PgStore {
 
     async fn session(&self, id: &str) -> Result<Option<SimulatedSession>> {
         let mut conn = self.conn().await?;
-        let row = diesel::sql_query(
+        let row = crate::prepared::sql(
             "SELECT id, booking_id, amount, currency::text AS currency, status, expires_at
              FROM simulated_checkout_session WHERE id = $1",
         )
@@ -157,7 +157,7 @@ impl SimulatedSessionStore for PgStore {
 
     async fn set_session_status(&self, id: &str, from: &str, to: &str) -> Result<bool> {
         let mut conn = self.conn().await?;
-        let n = diesel::sql_query("UPDATE simulated_checkout_session SET status = $3 WHERE id = $1 AND status = $2")
+        let n = crate::prepared::sql("UPDATE simulated_checkout_session SET status = $3 WHERE id = $1 AND status = $2")
             .bind::<Text, _>(id)
             .bind::<Text, _>(from)
             .bind::<Text, _>(to)
@@ -181,7 +181,7 @@ impl PgStore {
             ("DELETE FROM login_throttle WHERE window_started_at < $1", now - Duration::seconds(login_window_secs)),
         ];
         for (q, cutoff) in stmts {
-            n += diesel::sql_query(q).bind::<Timestamptz, _>(cutoff).execute(&mut conn).await.map_err(db_error)?;
+            n += crate::prepared::sql(q).bind::<Timestamptz, _>(cutoff).execute(&mut conn).await.map_err(db_error)?;
         }
         Ok(n)
     }

@@ -17,7 +17,7 @@ impl UserRepository for PgStore {
     async fn create_user(&self, user: NewUser) -> Result<User> {
         let mut conn = self.conn().await?;
         let q = format!("INSERT INTO app_user (email, password, name) VALUES ($1, $2, $3) RETURNING {USER_COLS}");
-        let r = diesel::sql_query(q)
+        let r = crate::prepared::sql(q)
             .bind::<Text, _>(user.email.as_str())
             .bind::<Text, _>(&user.password_hash)
             .bind::<Nullable<Text>, _>(user.name.as_deref())
@@ -35,7 +35,7 @@ impl UserRepository for PgStore {
     async fn user_by_email(&self, email: &Email) -> Result<Option<User>> {
         let mut conn = self.conn().await?;
         let q = format!("SELECT {USER_COLS} FROM app_user WHERE email = $1");
-        let r = diesel::sql_query(q)
+        let r = crate::prepared::sql(q)
             .bind::<Text, _>(email.as_str())
             .get_result::<UserRow>(&mut conn)
             .await
@@ -47,7 +47,7 @@ impl UserRepository for PgStore {
     async fn user_by_id(&self, id: i64) -> Result<Option<User>> {
         let mut conn = self.conn().await?;
         let q = format!("SELECT {USER_COLS} FROM app_user WHERE id = $1");
-        let r = diesel::sql_query(q)
+        let r = crate::prepared::sql(q)
             .bind::<BigInt, _>(id)
             .get_result::<UserRow>(&mut conn)
             .await
@@ -68,7 +68,7 @@ impl UserRepository for PgStore {
         let (set_name, name) = split(patch.name);
         let (set_dob, dob) = split(patch.date_of_birth);
         let (set_gender, gender) = split(patch.gender);
-        let r = diesel::sql_query(q)
+        let r = crate::prepared::sql(q)
             .bind::<BigInt, _>(id)
             .bind::<Bool, _>(set_name)
             .bind::<Nullable<Text>, _>(name)
@@ -85,7 +85,7 @@ impl UserRepository for PgStore {
 
     async fn set_password_hash(&self, id: i64, hash: String) -> Result<()> {
         let mut conn = self.conn().await?;
-        diesel::sql_query("UPDATE app_user SET password = $2 WHERE id = $1")
+        crate::prepared::sql("UPDATE app_user SET password = $2 WHERE id = $1")
             .bind::<BigInt, _>(id)
             .bind::<Text, _>(hash)
             .execute(&mut conn)
@@ -96,7 +96,7 @@ impl UserRepository for PgStore {
 
     async fn set_manager(&self, email: &Email, manager: bool) -> Result<bool> {
         let mut conn = self.conn().await?;
-        let n = diesel::sql_query(
+        let n = crate::prepared::sql(
             "UPDATE app_user SET roles = CASE WHEN $2 THEN ARRAY['GUEST','HOTEL_MANAGER']::varchar[]
                                               ELSE ARRAY['GUEST']::varchar[] END
              WHERE email = $1",
@@ -111,7 +111,7 @@ impl UserRepository for PgStore {
 
     async fn insert_refresh_token(&self, t: RefreshTokenRecord) -> Result<()> {
         let mut conn = self.conn().await?;
-        diesel::sql_query(
+        crate::prepared::sql(
             "INSERT INTO refresh_token (jti, family_id, user_id, issued_at, expires_at)
              VALUES ($1::uuid, $2::uuid, $3, $4, $5)",
         )
@@ -137,7 +137,7 @@ impl UserRepository for PgStore {
             return Ok(RotateOutcome::Invalid);
         }
         tx!(self, |c| {
-            let row = diesel::sql_query(
+            let row = crate::prepared::sql(
                 "SELECT family_id::text AS family_id, user_id, expires_at, rotated_at, revoked_at
                  FROM refresh_token WHERE jti = $1::uuid FOR UPDATE",
             )
@@ -154,7 +154,7 @@ impl UserRepository for PgStore {
                     // Rotated by a concurrent presentation of the same token: this one lost the race.
                     return Ok(RotateOutcome::Invalid);
                 }
-                diesel::sql_query(
+                crate::prepared::sql(
                     "UPDATE refresh_token SET revoked_at = $2 WHERE family_id = $1::uuid AND revoked_at IS NULL",
                 )
                 .bind::<Text, _>(&row.family_id)
@@ -165,7 +165,7 @@ impl UserRepository for PgStore {
             }
             // The later of the presentation time and the commit-time clock, so that a presentation that raced
             // this one (made before it committed) is recognised as concurrent, not as reuse.
-            diesel::sql_query(
+            crate::prepared::sql(
                 "UPDATE refresh_token SET rotated_at = GREATEST($2, clock_timestamp()), replaced_by = $3::uuid
                  WHERE jti = $1::uuid",
             )
@@ -174,7 +174,7 @@ impl UserRepository for PgStore {
             .bind::<Text, _>(&next.jti)
             .execute(c)
             .await?;
-            diesel::sql_query(
+            crate::prepared::sql(
                 "INSERT INTO refresh_token (jti, family_id, user_id, issued_at, expires_at)
                  VALUES ($1::uuid, $2::uuid, $3, $4, $5)",
             )
@@ -194,7 +194,7 @@ impl UserRepository for PgStore {
             return Ok(());
         }
         let mut conn = self.conn().await?;
-        diesel::sql_query(
+        crate::prepared::sql(
             "UPDATE refresh_token SET revoked_at = $2
              WHERE family_id = (SELECT family_id FROM refresh_token WHERE jti = $1::uuid) AND revoked_at IS NULL",
         )
@@ -214,7 +214,7 @@ impl UserRepository for PgStore {
         max_failures: i32,
     ) -> Result<Option<u64>> {
         let mut conn = self.conn().await?;
-        let row = diesel::sql_query("SELECT window_started_at, failures FROM login_throttle WHERE email = $1")
+        let row = crate::prepared::sql("SELECT window_started_at, failures FROM login_throttle WHERE email = $1")
             .bind::<Text, _>(email.as_str())
             .get_result::<ThrottleRow>(&mut conn)
             .await
@@ -228,7 +228,7 @@ impl UserRepository for PgStore {
 
     async fn record_login_failure(&self, email: &Email, now: DateTime<Utc>, window_secs: i64) -> Result<()> {
         let mut conn = self.conn().await?;
-        diesel::sql_query(
+        crate::prepared::sql(
             "INSERT INTO login_throttle (email, window_started_at, failures) VALUES ($1, $2, 1)
              ON CONFLICT (email) DO UPDATE SET
                failures = CASE WHEN login_throttle.window_started_at + make_interval(secs => $3) <= $2
@@ -247,7 +247,7 @@ impl UserRepository for PgStore {
 
     async fn reset_login_failures(&self, email: &Email) -> Result<()> {
         let mut conn = self.conn().await?;
-        diesel::sql_query("DELETE FROM login_throttle WHERE email = $1")
+        crate::prepared::sql("DELETE FROM login_throttle WHERE email = $1")
             .bind::<Text, _>(email.as_str())
             .execute(&mut conn)
             .await
@@ -268,7 +268,7 @@ pub(crate) fn split<T>(p: Patch<Option<T>>) -> (bool, Option<T>) {
 impl GuestRepository for PgStore {
     async fn list_guests(&self, user_id: i64, page: Page) -> Result<Paged<Guest>> {
         let mut conn = self.conn().await?;
-        let total = diesel::sql_query("SELECT count(*) AS n FROM guest WHERE user_id = $1 AND deleted_at IS NULL")
+        let total = crate::prepared::sql("SELECT count(*) AS n FROM guest WHERE user_id = $1 AND deleted_at IS NULL")
             .bind::<BigInt, _>(user_id)
             .get_result::<CountRow>(&mut conn)
             .await
@@ -277,7 +277,7 @@ impl GuestRepository for PgStore {
         let q = format!(
             "SELECT {GUEST_COLS} FROM guest g WHERE g.user_id = $1 AND g.deleted_at IS NULL ORDER BY g.id LIMIT $2 OFFSET $3"
         );
-        let rows = diesel::sql_query(q)
+        let rows = crate::prepared::sql(q)
             .bind::<BigInt, _>(user_id)
             .bind::<BigInt, _>(page.limit)
             .bind::<BigInt, _>(page.offset)
@@ -290,11 +290,11 @@ impl GuestRepository for PgStore {
     async fn create_guest(&self, user_id: i64, guest: NewGuest) -> Result<Guest> {
         tx!(self, |c| {
             // Serialise guest creation per user so the limit holds under concurrency.
-            diesel::sql_query("SELECT id FROM app_user WHERE id = $1 FOR UPDATE")
+            crate::prepared::sql("SELECT id FROM app_user WHERE id = $1 FOR UPDATE")
                 .bind::<BigInt, _>(user_id)
                 .get_result::<IdRow>(c)
                 .await?;
-            let n = diesel::sql_query("SELECT count(*) AS n FROM guest WHERE user_id = $1 AND deleted_at IS NULL")
+            let n = crate::prepared::sql("SELECT count(*) AS n FROM guest WHERE user_id = $1 AND deleted_at IS NULL")
                 .bind::<BigInt, _>(user_id)
                 .get_result::<CountRow>(c)
                 .await?
@@ -305,7 +305,7 @@ impl GuestRepository for PgStore {
             let q = format!(
                 "INSERT INTO guest AS g (user_id, name, gender, age) VALUES ($1, $2, $3::gender, $4) RETURNING {GUEST_COLS}"
             );
-            let row = diesel::sql_query(q)
+            let row = crate::prepared::sql(q)
                 .bind::<BigInt, _>(user_id)
                 .bind::<Text, _>(&guest.name)
                 .bind::<Text, _>(guest.gender.as_str())
@@ -324,7 +324,7 @@ impl GuestRepository for PgStore {
                     age = CASE WHEN $5 THEN $6 ELSE g.age END
              WHERE g.id = $1 AND g.user_id = $2 AND g.deleted_at IS NULL RETURNING {GUEST_COLS}"
         );
-        let row = diesel::sql_query(q)
+        let row = crate::prepared::sql(q)
             .bind::<BigInt, _>(id)
             .bind::<BigInt, _>(user_id)
             .bind::<Nullable<Text>, _>(patch.name)
@@ -340,14 +340,15 @@ impl GuestRepository for PgStore {
 
     async fn delete_guest(&self, user_id: i64, id: i64, now: DateTime<Utc>) -> Result<bool> {
         let mut conn = self.conn().await?;
-        let n =
-            diesel::sql_query("UPDATE guest SET deleted_at = $3 WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL")
-                .bind::<BigInt, _>(id)
-                .bind::<BigInt, _>(user_id)
-                .bind::<Timestamptz, _>(now)
-                .execute(&mut conn)
-                .await
-                .map_err(db_error)?;
+        let n = crate::prepared::sql(
+            "UPDATE guest SET deleted_at = $3 WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL",
+        )
+        .bind::<BigInt, _>(id)
+        .bind::<BigInt, _>(user_id)
+        .bind::<Timestamptz, _>(now)
+        .execute(&mut conn)
+        .await
+        .map_err(db_error)?;
         Ok(n == 1)
     }
 }
