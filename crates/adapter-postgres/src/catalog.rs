@@ -542,6 +542,12 @@ impl CatalogRepository for PgStore {
         let raw = raw_nightly_price_sql(6, 7, 8, 9, 10);
         let nightly = half_even_sql("n.raw");
         let avg = half_even_sql("(q.total / $4)");
+        // The room row is only needed for the guests filter (capacity × rooms ≥ guests).
+        let room_join = if q.guests.is_some() {
+            "JOIN room r ON r.id = q.room_id AND r.capacity * $5 >= $11::int"
+        } else {
+            "CROSS JOIN (SELECT $11::int IS NULL) unused(g)"
+        };
         // One round trip: candidate hotels by city, their nights of the stay through (hotel_id, date), each
         // night's price computed once (OFFSET 0 keeps the subquery from being flattened), rooms that qualify on
         // every night, then per hotel the lowest average. count(*) OVER () gives X-Total-Count.
@@ -560,9 +566,8 @@ impl CatalogRepository for PgStore {
                 GROUP BY n.hotel_id, n.room_id
                 HAVING count(*) = $4 AND bool_and(n.ok)
              ), f AS (
-                SELECT q.hotel_id, min({avg}) AS min_price FROM q JOIN room r ON r.id = q.room_id
-                WHERE ($11::int IS NULL OR r.capacity * $5 >= $11::int)
-                  AND ($12::numeric IS NULL OR {avg} >= $12::numeric)
+                SELECT q.hotel_id, min({avg}) AS min_price FROM q {room_join}
+                WHERE ($12::numeric IS NULL OR {avg} >= $12::numeric)
                   AND ($13::numeric IS NULL OR {avg} <= $13::numeric)
                 GROUP BY q.hotel_id
              )
