@@ -1,5 +1,403 @@
 #!/usr/bin/env bash
-# Load and latency benchmark of the HTTP API (make bench). Placeholder until someone writes it.
+# Load and latency benchmark of the HTTP API (make bench). Method and results: docs/PERFORMANCE.md.
+#
+# 1. builds the release binary (cargo build --release -p app);
+# 2. recreates the database staybook_bench on the server scripts/pg-ensure.sh finds, and starts the release server
+#    on a free port (rate limit and hold cap off, JSON logs at warn, pool of 16), waiting for /ready;
+# 3. loads the capacity dataset: 500 hotels in 20 cities x 5 room types x 365 nights (912,500 inventory rows) with
+#    SQL (scripts/bench/dataset.sql), a manager and a few hundred guests through the API, and a race room through
+#    the API;
+# 4. runs wrk (2 threads, 32 connections, 5 s warm-up, then 20 s measured) against search, hotel info (without and
+#    with dates) and uncontended booking init; then the oversell race (10 rounds of 50 concurrent inits on a room
+#    with 3 free units);
+# 5. runs the search SQL alone with pgbench (32 clients, 20 s; as sent, then -M prepared) and EXPLAIN (ANALYZE,
+#    BUFFERS) of one search;
+# 6. prints a summary with PASS/FAIL against the targets, stops the server, keeps the database (--drop drops it),
+#    and rewrites the generated sections of docs/PERFORMANCE.md (--no-docs leaves it alone).
+#
+# Exit status: 0 when the run completed; 1 when the race oversold or undersold, the server answered 5xx, a
+# scenario had no successful request, or a step broke. Missing a speed target is reported, not fatal.
+#
+# Usage: scripts/bench.sh [--drop] [--no-build] [--no-docs]
+# Environment (defaults in brackets):
+#   BENCH_DB [staybook_bench]  BENCH_DURATION [20]  BENCH_WARMUP [5]  BENCH_CONNECTIONS [32]  BENCH_THREADS [2]
+#   BENCH_GUESTS [300]  BENCH_DROP [0]  BENCH_BUILD [1]  BENCH_DOCS [1]  BENCH_OUT [target/bench/<UTC time>]
+#   BENCH_ALLOW_5XX [0]: 1 = 5xx responses under load are reported but do not fail the run
+#   DATABASE_URL: an admin URL of the PostgreSQL server to use (else scripts/pg-ensure.sh decides)
 set -euo pipefail
-echo 'bench: not yet implemented' >&2
-exit 1
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/pg-common.sh
+. "$ROOT/scripts/pg-common.sh"
+BENCH_DIR=$ROOT/scripts/bench
+
+DB=${BENCH_DB:-staybook_bench}
+DURATION=${BENCH_DURATION:-20}
+WARMUP=${BENCH_WARMUP:-5}
+CONNS=${BENCH_CONNECTIONS:-32}
+THREADS=${BENCH_THREADS:-2}
+GUESTS=${BENCH_GUESTS:-300}
+DROP=${BENCH_DROP:-0}
+BUILD=${BENCH_BUILD:-1}
+DOCS=${BENCH_DOCS:-1}
+HOTELS=500
+CITIES=20
+POOL=16
+JWT_SECRET_BENCH=bench-only-jwt-secret-0123456789abcdef-not-for-production
+
+for arg in "$@"; do
+  case $arg in
+    --drop) DROP=1 ;;
+    --no-build) BUILD=0 ;;
+    --no-docs) DOCS=0 ;;
+    -h | --help)
+      sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "bench: unknown argument $arg (try --help)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() {
+  printf '[bench] ERROR: %s\n' "$*" >&2
+  exit 1
+}
+
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+OUT=${BENCH_OUT:-$ROOT/target/bench/$STAMP}
+mkdir -p "$OUT"
+ln -sfn "$OUT" "$ROOT/target/bench/latest" 2>/dev/null || true
+SERVER_PID=
+ADMIN_URL=
+BROKEN=()
+
+cleanup() {
+  local rc=$?
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    log "stopping the server (pid $SERVER_PID)"
+    kill "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  if [ "$DROP" = 1 ] && [ -n "$ADMIN_URL" ]; then
+    log "dropping database $DB"
+    "$PSQL" "$ADMIN_URL" -X -q -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >&2 || true
+  fi
+  log "results and logs: $OUT"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------------------------------------
+# Tools
+# ---------------------------------------------------------------------------------------------
+PSQL=$(find_pg_bin psql) || die "psql not found; install the PostgreSQL client (Debian: apt-get install postgresql-client)"
+PGBENCH=$(find_pg_bin pgbench) || die "pgbench not found; install the PostgreSQL client (Debian: apt-get install postgresql-client)"
+command -v python3 >/dev/null || die "python3 not found; it drives the API setup and the race (standard library only)"
+command -v curl >/dev/null || die "curl not found"
+if ! command -v wrk >/dev/null; then
+  if is_root && command -v apt-get >/dev/null; then
+    log "wrk not found; installing the Debian package wrk"
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y wrk >&2; then
+      { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk >&2; } || die "apt-get install wrk failed"
+    fi
+  fi
+  command -v wrk >/dev/null || die "wrk (HTTP load generator) not found. Install it (Debian/Ubuntu: sudo apt-get install wrk; macOS: brew install wrk) and run make bench again"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# 1. Release build
+# ---------------------------------------------------------------------------------------------
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+BIN=$TARGET_DIR/release/app
+if [ "$BUILD" = 1 ]; then
+  log "building the release binary (cargo build --release -p app)"
+  t0=$SECONDS
+  (cd "$ROOT" && ${CARGO:-cargo} build --release -p app) || die "cargo build --release -p app failed"
+  log "build done in $((SECONDS - t0))s"
+fi
+[ -x "$BIN" ] || die "$BIN not found (run without --no-build)"
+
+# ---------------------------------------------------------------------------------------------
+# 2. Database and server
+# ---------------------------------------------------------------------------------------------
+ADMIN_URL=$("$ROOT/scripts/pg-ensure.sh" | tail -n 1) || die "no PostgreSQL server (scripts/pg-ensure.sh failed)"
+ADMIN_URL=$(url_with_db "$ADMIN_URL" postgres)
+URL=$(url_with_db "$ADMIN_URL" "$DB")
+log "recreating database $DB"
+"$PSQL" "$ADMIN_URL" -X -q -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" -c "CREATE DATABASE \"$DB\"" >&2 ||
+  die "could not recreate database $DB"
+psql_db() { "$PSQL" "$URL" -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+BASE=http://127.0.0.1:$PORT
+log "starting $BIN serve on $BASE (log: $OUT/server.log)"
+# A clean environment, run from $OUT so that no .env of the checkout applies.
+(cd "$OUT" && exec env -i PATH="$PATH" HOME="${HOME:-/tmp}" \
+  DATABASE_URL="$URL" DATABASE_POOL_SIZE=$POOL BIND_ADDR=127.0.0.1 PORT="$PORT" PUBLIC_BASE_URL="$BASE" \
+  RATE_LIMIT_PER_MINUTE=0 MAX_ACTIVE_HOLDS_PER_USER=0 LOG_FORMAT=json RUST_LOG=warn \
+  JWT_SECRET="$JWT_SECRET_BENCH" ACCESS_TOKEN_MINUTES=240 PAYMENT_GATEWAY=simulated \
+  "$BIN" serve) >"$OUT/server.log" 2>&1 &
+SERVER_PID=$!
+for ((i = 0; ; i++)); do
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    tail -n 30 "$OUT/server.log" >&2 || true
+    SERVER_PID=
+    die "the server exited during start-up (log above)"
+  fi
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/ready" || true)" = 200 ] && break
+  ((i < 600)) || die "the server is not ready after 120 s (log: $OUT/server.log)"
+  sleep 0.2
+done
+log "server ready (pid $SERVER_PID)"
+
+# ---------------------------------------------------------------------------------------------
+# 3. Dataset
+# ---------------------------------------------------------------------------------------------
+API=("python3" "$BENCH_DIR/api.py")
+MANAGER=manager@bench.example.com
+"${API[@]}" signup "$BASE" "$MANAGER" bench-password-123
+(cd "$OUT" && env -i PATH="$PATH" HOME="${HOME:-/tmp}" DATABASE_URL="$URL" JWT_SECRET="$JWT_SECRET_BENCH" RUST_LOG=warn \
+  "$BIN" users grant-manager "$MANAGER") >&2 || die "app users grant-manager failed"
+MANAGER_TOKEN=$("${API[@]}" login "$BASE" "$MANAGER" bench-password-123)
+MANAGER_ID=$(psql_db -A -t -c "SELECT id FROM app_user WHERE email = '$MANAGER'")
+
+log "loading $HOTELS hotels in $CITIES cities x 5 room types x 365 nights with SQL (scripts/bench/dataset.sql)"
+t0=$SECONDS
+psql_db -v owner="$MANAGER_ID" -v hotels=$HOTELS -v cities=$CITIES -v seed=0.42 -f "$BENCH_DIR/dataset.sql" >"$OUT/dataset.log" 2>&1 ||
+  { cat "$OUT/dataset.log" >&2; die "loading the dataset failed"; }
+LOAD_SECONDS=$((SECONDS - t0))
+read -r N_HOTELS N_ROOMS N_INV < <(psql_db -A -t -F ' ' -c \
+  "SELECT (SELECT count(*) FROM hotel), (SELECT count(*) FROM room), (SELECT count(*) FROM inventory)")
+log "dataset loaded in ${LOAD_SECONDS}s: $N_HOTELS hotels, $N_ROOMS room types, $N_INV inventory rows"
+psql_db -A -t -c "SELECT id FROM hotel WHERE name LIKE 'Bench Hotel %' ORDER BY id" >"$OUT/hotels.txt"
+# Init targets the four room types that are never closed or sold out in the dataset.
+psql_db -A -t -F ' ' -c "SELECT r.hotel_id, r.id FROM room r JOIN hotel h ON h.id = r.hotel_id
+  WHERE h.name LIKE 'Bench Hotel %' AND r.type <> 'Suite' ORDER BY r.id" >"$OUT/rooms.txt"
+
+log "signing up and logging in $GUESTS guest users through the API"
+"${API[@]}" guests "$BASE" "$GUESTS" "$OUT/tokens.txt" || die "creating the guest users failed"
+read -r RACE_HOTEL RACE_ROOM < <("${API[@]}" race-room "$BASE" "$MANAGER_TOKEN") || die "creating the race room failed"
+log "race room $RACE_ROOM in hotel $RACE_HOTEL (created through the API)"
+
+# ---------------------------------------------------------------------------------------------
+# 4. HTTP scenarios with wrk
+# ---------------------------------------------------------------------------------------------
+export BENCH_LUA_DIR=$BENCH_DIR
+declare -A R # R[scenario.field] from the BENCH_RESULT line of the measured run
+SCENARIOS=()
+
+# run_wrk NAME LUA [ENV=VALUE...] -- [ARGS...]
+run_wrk() {
+  local name=$1 lua=$2 line kv cpu log_mark
+  shift 2
+  local envs=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  log "$name: warm-up ${WARMUP}s"
+  env "${envs[@]}" wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" --timeout 5s -s "$BENCH_DIR/$lua" "$BASE" -- "$@" \
+    >"$OUT/wrk-$name-warmup.txt" 2>&1 || { cat "$OUT/wrk-$name-warmup.txt" >&2; die "wrk failed ($name warm-up)"; }
+  log "$name: measuring ${DURATION}s (-t$THREADS -c$CONNS)"
+  log_mark=$(wc -l <"$OUT/server.log")
+  python3 "$BENCH_DIR/cpu.py" snap "$OUT/cpu-$name.before.json"
+  env "${envs[@]}" wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --timeout 5s --latency -s "$BENCH_DIR/$lua" "$BASE" -- "$@" \
+    >"$OUT/wrk-$name.txt" 2>&1 || { cat "$OUT/wrk-$name.txt" >&2; die "wrk failed ($name)"; }
+  python3 "$BENCH_DIR/cpu.py" snap "$OUT/cpu-$name.after.json"
+  cpu=$(python3 "$BENCH_DIR/cpu.py" diff "$OUT/cpu-$name.before.json" "$OUT/cpu-$name.after.json" "$SERVER_PID" $$)
+  for kv in $cpu; do R[$name.cpu_${kv%%=*}]=${kv#*=}; done
+  line=$(grep '^BENCH_RESULT ' "$OUT/wrk-$name.txt" | tail -n 1) || die "no result line in $OUT/wrk-$name.txt"
+  for kv in ${line#BENCH_RESULT }; do R[$name.${kv%%=*}]=${kv#*=}; done
+  R[$name.log_warn]=$(tail -n +"$((log_mark + 1))" "$OUT/server.log" | grep -c '"level":"\(WARN\|ERROR\)"' || true)
+  R[$name.pool_timeouts]=$(tail -n +"$((log_mark + 1))" "$OUT/server.log" | grep -c 'timed out waiting for a database connection' || true)
+  SCENARIOS+=("$name")
+  log "$name: $(printf '%s req/s, p50 %s ms, p99 %s ms, max %s ms, statuses %s' "${R[$name.rps]}" "${R[$name.p50_ms]}" \
+    "${R[$name.p99_ms]}" "${R[$name.max_ms]}" "${R[$name.statuses]}")"
+  log "$name: CPU $cpu (% of one core); server log: ${R[$name.log_warn]} WARN/ERROR lines, ${R[$name.pool_timeouts]} pool timeouts"
+  if [ "${R[$name.s5xx]}" != 0 ]; then BROKEN+=("$name: ${R[$name.s5xx]} responses 5xx (see $OUT/server.log)"); fi
+  if [ "${R[$name.s2xx]}" = 0 ]; then BROKEN+=("$name: no successful response"); fi
+  sleep 2
+}
+
+run_wrk search search.lua --
+run_wrk info info.lua BENCH_INFO_DATES=0 -- "$OUT/hotels.txt"
+run_wrk info_dates info.lua BENCH_INFO_DATES=1 -- "$OUT/hotels.txt"
+run_wrk init init.lua -- "$OUT/rooms.txt" "$OUT/tokens.txt"
+
+log "race: 10 rounds x 50 concurrent POST /bookings/init on room $RACE_ROOM (3 units free)"
+RACE_RC=0
+"${API[@]}" race "$BASE" "$MANAGER_TOKEN" "$OUT/tokens.txt" "$RACE_HOTEL" "$RACE_ROOM" \
+  --rounds 10 --clients 50 --units 3 --first-day 320 >"$OUT/race.txt" 2>&1 || RACE_RC=$?
+cat "$OUT/race.txt" >&2
+grep -q '^RACE_RESULT PASS' "$OUT/race.txt" || RACE_RC=1
+curl -s "$BASE/metrics" >"$OUT/metrics.txt" || true
+
+# ---------------------------------------------------------------------------------------------
+# 5. The search SQL alone: pgbench, and one EXPLAIN (ANALYZE, BUFFERS)
+# ---------------------------------------------------------------------------------------------
+# run_pgbench NAME [pgbench options...]: sets PG[NAME.tps], PG[NAME.lat], PG[NAME.cpu_*]
+declare -A PG
+run_pgbench() {
+  local name=$1 cpu kv
+  shift
+  log "pgbench ($name): the search SQL alone (-c $CONNS -j $THREADS -T $DURATION $*)"
+  python3 "$BENCH_DIR/cpu.py" snap "$OUT/cpu-pgbench-$name.before.json"
+  "$PGBENCH" -n -c "$CONNS" -j "$THREADS" -T "$DURATION" "$@" -f "$BENCH_DIR/search.sql" "$URL" >"$OUT/pgbench-$name.txt" 2>&1 ||
+    { cat "$OUT/pgbench-$name.txt" >&2; die "pgbench failed"; }
+  python3 "$BENCH_DIR/cpu.py" snap "$OUT/cpu-pgbench-$name.after.json"
+  cpu=$(python3 "$BENCH_DIR/cpu.py" diff "$OUT/cpu-pgbench-$name.before.json" "$OUT/cpu-pgbench-$name.after.json" "$SERVER_PID" $$)
+  for kv in $cpu; do PG[$name.cpu_${kv%%=*}]=${kv#*=}; done
+  PG[$name.tps]=$(sed -nE 's/^tps = ([0-9.]+) .*/\1/p' "$OUT/pgbench-$name.txt" | head -n 1)
+  PG[$name.lat]=$(sed -nE 's/^latency average = ([0-9.]+) ms.*/\1/p' "$OUT/pgbench-$name.txt" | head -n 1)
+  [ -n "${PG[$name.tps]}" ] || { cat "$OUT/pgbench-$name.txt" >&2; die "no tps in the pgbench output"; }
+  log "pgbench ($name): ${PG[$name.tps]} tps, average latency ${PG[$name.lat]} ms; CPU $cpu (% of one core)"
+}
+# As the server sends it (a fresh plan per query: diesel's sql_query does not cache prepared statements) ...
+run_pgbench simple
+# ... and with prepared statements, to show what planning costs.
+run_pgbench prepared -M prepared
+PG_TPS=${PG[simple.tps]}
+PG_LAT=${PG[simple.lat]}
+
+EXPLAIN_CITY=7
+EXPLAIN_DAY=30
+{
+  echo "EXPLAIN (ANALYZE, BUFFERS)"
+  sed -e '/^\\set/d' -e '/^--/d' "$BENCH_DIR/search.sql"
+} >"$OUT/explain.sql"
+psql_db -A -t -v city=$EXPLAIN_CITY -v d=$EXPLAIN_DAY -f "$OUT/explain.sql" >"$OUT/explain.txt" 2>&1 ||
+  { cat "$OUT/explain.txt" >&2; die "EXPLAIN failed"; }
+# (grep finds nothing when the plan has no such node: not an error)
+EXPLAIN_INDEXES=$({ grep -oE 'Index (Only )?Scan( Backward)? using [A-Za-z0-9_]+|Bitmap Index Scan on [A-Za-z0-9_]+' \
+  "$OUT/explain.txt" || true; } | sed -E 's/.* (using|on) //' | sort -u | paste -sd, - | sed 's/,/, /g')
+EXPLAIN_SEQ=$({ grep -oE 'Seq Scan on [a-z_]+' "$OUT/explain.txt" || true; } | sed 's/Seq Scan on //' | sort -u |
+  paste -sd, - | sed 's/,/, /g')
+EXPLAIN_TIME=$(sed -nE 's/.*Execution Time: ([0-9.]+) ms.*/\1/p' "$OUT/explain.txt")
+
+# ---------------------------------------------------------------------------------------------
+# 6. Server health during the run, summary, docs
+# ---------------------------------------------------------------------------------------------
+LOG_ERRORS=$(grep -c '"level":"ERROR"' "$OUT/server.log" || true)
+LOG_WARNS=$(grep -c '"level":"WARN"' "$OUT/server.log" || true)
+if ((LOG_ERRORS > 0)); then
+  log "the server logged $LOG_ERRORS ERROR lines; the first ones:"
+  grep '"level":"ERROR"' "$OUT/server.log" | head -n 5 >&2
+fi
+kill -0 "$SERVER_PID" 2>/dev/null || BROKEN+=("the server process died during the run")
+
+# Targets: scenario min-rps max-p99-ms (empty = none).
+declare -A T_RPS=([search]=2000 [info]=5000 [init]=500)
+declare -A T_P99=([search]=25 [init]=50)
+declare -A LABEL=([search]="search (GET /hotels/search)" [info]="hotel info (GET /hotels/{id}/info)"
+  [info_dates]="hotel info with dates" [init]="booking init (POST /bookings/init)")
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
+
+RATIO=$(awk -v a="${R[search.rps]}" -v b="$PG_TPS" 'BEGIN { printf "%.2f", a / b }')
+RATIO_PREP=$(awk -v a="${R[search.rps]}" -v b="${PG[prepared.tps]}" 'BEGIN { printf "%.2f", a / b }')
+INIT_TOTAL=${R[init.requests]}
+INIT_NON201=$((INIT_TOTAL - ${R[init.s2xx]}))
+INIT_SHARE=$(awk -v a="$INIT_NON201" -v b="$INIT_TOTAL" 'BEGIN { printf "%.2f", b ? 100 * a / b : 0 }')
+RACE_VERDICT=$([ "$RACE_RC" = 0 ] && echo PASS || echo FAIL)
+CPU_MODEL=$(sed -nE 's/^model name[[:space:]]*: (.*)/\1/p' /proc/cpuinfo 2>/dev/null | head -n 1 || true)
+MACHINE="$(nproc) cores${CPU_MODEL:+ ($CPU_MODEL)}, $(awk '/MemTotal/ { printf "%.0f GiB RAM", $2 / 1048576 }' /proc/meminfo 2>/dev/null || true)"
+PGVER=$("$PSQL" "$URL" -X -A -t -c 'SHOW server_version' | cut -d' ' -f1)
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if ! git -C "$ROOT" diff --quiet HEAD -- crates migrations Cargo.lock 2>/dev/null; then COMMIT="$COMMIT + uncommitted changes"; fi
+if [ "$BUILD" != 1 ]; then COMMIT="$COMMIT (checked out; --no-build ran the existing binary, built $(date -u -r "$BIN" '+%H:%M UTC'))"; fi
+
+SUMMARY=$OUT/summary.md
+{
+  echo "Run: $(date -u '+%Y-%m-%d %H:%M UTC') · commit $COMMIT · machine: $MACHINE · PostgreSQL $PGVER on the same machine."
+  echo "Load: wrk -t$THREADS -c$CONNS on the same machine, ${WARMUP} s warm-up then ${DURATION} s measured per scenario."
+  echo "Dataset: $N_HOTELS hotels, $N_ROOMS room types, $N_INV inventory rows, $GUESTS guests (SQL load ${LOAD_SECONDS} s)."
+  echo
+  echo "| Scenario | req/s | p50 ms | p99 ms | max ms | responses | Target | Result |"
+  echo "|---|---:|---:|---:|---:|---|---|---|"
+  for s in "${SCENARIOS[@]}"; do
+    target="—" result="—"
+    if [ -n "${T_RPS[$s]:-}" ]; then
+      target="≥ ${T_RPS[$s]} req/s" result=PASS
+      ge "${R[$s.rps]}" "${T_RPS[$s]}" || result=FAIL
+      if [ -n "${T_P99[$s]:-}" ]; then
+        target="$target, p99 < ${T_P99[$s]} ms"
+        lt "${R[$s.p99_ms]}" "${T_P99[$s]}" || result=FAIL
+      fi
+    fi
+    sock=$((${R[$s.sock_connect]} + ${R[$s.sock_read]} + ${R[$s.sock_write]} + ${R[$s.sock_timeout]}))
+    resp=${R[$s.statuses]//,/, }
+    ((sock == 0)) || resp="$resp, socket errors $sock"
+    printf '| %s | %.0f | %.1f | %.1f | %.0f | %s | %s | %s |\n' "${LABEL[$s]}" "${R[$s.rps]}" "${R[$s.p50_ms]}" \
+      "${R[$s.p99_ms]}" "${R[$s.max_ms]}" "$resp" "$target" "$result"
+  done
+  printf '| search SQL alone (pgbench) | %.0f tps | | | | avg latency %.1f ms | — | — |\n' "$PG_TPS" "$PG_LAT"
+  printf '| search SQL alone (pgbench -M prepared) | %.0f tps | | | | avg latency %.1f ms | — | — |\n' \
+    "${PG[prepared.tps]}" "${PG[prepared.lat]}"
+  echo
+  echo "* Booking init: $INIT_NON201 of $INIT_TOTAL responses were not 201 ($INIT_SHARE %); statuses ${R[init.statuses]}."
+  printf '* HTTP search ÷ pgbench search SQL: %.0f req/s ÷ %.0f tps = %s (÷ pgbench -M prepared, %.0f tps: %s).\n' \
+    "${R[search.rps]}" "$PG_TPS" "$RATIO" "${PG[prepared.tps]}" "$RATIO_PREP"
+  echo "* Race, 10 rounds × 50 concurrent inits on a room with 3 free units: **$RACE_VERDICT**."
+  echo "* Server log over the whole run: $LOG_ERRORS ERROR and $LOG_WARNS WARN lines."
+  echo
+  echo "| Race round | stay | 201s | reserved_count per night | responses | slowest ms | |"
+  echo "|---:|---|---:|---|---|---:|---|"
+  { grep '^RACE_ROUND' "$OUT/race.txt" || true; } | while read -r _ round stay created reserved statuses slowest verdict; do
+    statuses=${statuses//,/, }
+    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "${round#*=}" "${stay#*=}" "${created#*=}" "${reserved#*=}" \
+      "${statuses#*=}" "${slowest#*=}" "$verdict"
+  done
+  echo
+  echo "CPU used during each measured run, in % of one core ($(nproc) cores = $(($(nproc) * 100)) %). *Client* is wrk or"
+  echo "pgbench; *other* is everything else on the machine (a concurrent build or test run makes the figures low)."
+  echo
+  echo "| Scenario | total | server | postgres | client | other | server WARN/ERROR log lines | pool timeouts |"
+  echo "|---|---:|---:|---:|---:|---|---:|---:|"
+  for s in "${SCENARIOS[@]}"; do
+    other=${R[$s.cpu_other]}
+    [ "${R[$s.cpu_top_other]}" = - ] || other="$other (${R[$s.cpu_top_other]//,/, })"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "${LABEL[$s]}" "${R[$s.cpu_total]}" "${R[$s.cpu_server]}" \
+      "${R[$s.cpu_postgres]}" "${R[$s.cpu_client]}" "$other" "${R[$s.log_warn]}" "${R[$s.pool_timeouts]}"
+  done
+  for p in simple prepared; do
+    other=${PG[$p.cpu_other]}
+    [ "${PG[$p.cpu_top_other]}" = - ] || other="$other (${PG[$p.cpu_top_other]//,/, })"
+    printf '| pgbench%s | %s | — | %s | %s | %s | — | — |\n' "$([ $p = prepared ] && echo ' -M prepared')" \
+      "${PG[$p.cpu_total]}" "${PG[$p.cpu_postgres]}" "${PG[$p.cpu_client]}" "$other"
+  done
+} >"$SUMMARY"
+
+echo
+echo "================================ staybook bench summary ================================"
+cat "$SUMMARY"
+echo
+echo "Search query plan (city$(printf '%02d' $EXPLAIN_CITY), check-in today+$EXPLAIN_DAY, 3 nights): execution ${EXPLAIN_TIME} ms; indexes: ${EXPLAIN_INDEXES:-none}${EXPLAIN_SEQ:+; sequential scans: $EXPLAIN_SEQ}"
+echo "Full outputs: $OUT"
+
+if [ "$DOCS" = 1 ]; then
+  python3 "$BENCH_DIR/update_docs.py" "$ROOT/docs/PERFORMANCE.md" "$SUMMARY" "$OUT/explain.txt" \
+    "$EXPLAIN_CITY" "$EXPLAIN_DAY" "${EXPLAIN_INDEXES:-none}" "${EXPLAIN_SEQ:-none}" ||
+    log "warning: could not update docs/PERFORMANCE.md"
+fi
+
+if [ "$RACE_RC" != 0 ]; then BROKEN+=("race: not exactly 3 holds in every round (see $OUT/race.txt)"); fi
+if [ "${BENCH_ALLOW_5XX:-0}" = 1 ] && ((${#BROKEN[@]} > 0)); then
+  mapfile -t BROKEN < <(printf '%s\n' "${BROKEN[@]}" | grep -v 'responses 5xx' || true)
+fi
+for s in "${SCENARIOS[@]}"; do
+  other=${R[$s.cpu_other]}
+  if ((other > 20)); then
+    log "warning: other processes used ${other}% CPU during $s: the machine was not quiet, figures are low"
+  fi
+done
+if ((${#BROKEN[@]} > 0)); then
+  printf '[bench] FAILED: %s\n' "${BROKEN[@]}" >&2
+  exit 1
+fi
+log "done"
