@@ -258,9 +258,10 @@ run_pgbench() {
   [ -n "${PG[$name.tps]}" ] || { cat "$OUT/pgbench-$name.txt" >&2; die "no tps in the pgbench output"; }
   log "pgbench ($name): ${PG[$name.tps]} tps, average latency ${PG[$name.lat]} ms; CPU $cpu (% of one core)"
 }
-# As the server sends it (a fresh plan per query: diesel's sql_query does not cache prepared statements) ...
+# Simple protocol: parsed and planned on every execution (what the server did while it sent raw SQL through
+# diesel::sql_query, up to commit f81af6d) ...
 run_pgbench simple
-# ... and with prepared statements, to show what planning costs.
+# ... and prepared once per connection (what it does since it caches its statements, commit 66693ed).
 run_pgbench prepared -M prepared
 PG_TPS=${PG[simple.tps]}
 PG_LAT=${PG[simple.lat]}
