@@ -14,23 +14,32 @@ use domain::ports::CatalogRepository;
 use domain::pricing::PricingPolicy;
 use domain::{Error, Result};
 
-/// The SQL twin of `PricingPolicy::nightly` before rounding, over inventory alias `i`.
-/// Binds: $occ bool, $urg bool, $hol bool, $today date, $holidays date[] at the given positions.
-pub(crate) fn raw_nightly_price_sql(occ: usize, urg: usize, hol: usize, today: usize, holidays: usize) -> String {
-    format!(
-        "i.price * i.surge_factor
-            * CASE WHEN ${occ} AND 5 * (i.book_count + i.reserved_count) >= 4 * i.total_count THEN 1.20 ELSE 1 END
-            * CASE WHEN ${urg} AND i.date - ${today}::date BETWEEN 0 AND 6 THEN 1.15 ELSE 1 END
-            * CASE WHEN ${hol} AND i.date = ANY(${holidays}::date[]) THEN 1.25 ELSE 1 END"
-    )
+/// The SQL twin of `PricingPolicy::nightly`, in integers (exact, and far cheaper than numeric arithmetic):
+/// price in cents × surge in hundredths × 1xx for each enabled strategy (100 when it does not apply that night).
+/// Returns the expression over inventory alias `i` and the divisor that brings it back to cents.
+/// Binds used: `$today` (date) for urgency, `$holidays` (date[]) for holiday.
+pub(crate) fn nightly_scaled_sql(policy: &PricingPolicy, today: usize, holidays: usize) -> (String, i64) {
+    let mut expr = "((i.price * 100)::bigint * (i.surge_factor * 100)::bigint)".to_string();
+    let mut divisor: i64 = 100;
+    if policy.occupancy {
+        expr += " * CASE WHEN 5 * (i.book_count + i.reserved_count) >= 4 * i.total_count THEN 120 ELSE 100 END";
+        divisor *= 100;
+    }
+    if policy.urgency {
+        expr += &format!(" * CASE WHEN i.date - ${today}::date BETWEEN 0 AND 6 THEN 115 ELSE 100 END");
+        divisor *= 100;
+    }
+    if policy.holiday {
+        expr += &format!(" * CASE WHEN i.date = ANY(${holidays}::date[]) THEN 125 ELSE 100 END");
+        divisor *= 100;
+    }
+    (expr, divisor)
 }
 
-/// Half-even rounding to cents of a non-negative numeric column or expression, written inline (a SQL function
-/// call per row costs more than the arithmetic; `round()` alone rounds half away from zero).
-pub(crate) fn half_even_sql(x: &str) -> String {
+/// `round_half_even(x / d)` for a non-negative bigint `x` and positive constant `d`, in integer arithmetic.
+pub(crate) fn div_half_even_sql(x: &str, d: &str) -> String {
     format!(
-        "(CASE WHEN {x} * 100 - trunc({x} * 100) = 0.5 AND mod(trunc({x} * 100), 2) = 0 \
-         THEN round(trunc({x} * 100) / 100, 2) ELSE round({x}, 2) END)"
+        "({x} / {d} + CASE WHEN 2 * ({x} % {d}) > {d} OR (2 * ({x} % {d}) = {d} AND ({x} / {d}) % 2 = 1) THEN 1 ELSE 0 END)"
     )
 }
 
@@ -535,13 +544,13 @@ impl CatalogRepository for PgStore {
     async fn search(&self, q: SearchQuery, policy: PricingPolicy, today: NaiveDate) -> Result<Paged<SearchHit>> {
         let mut conn = self.conn().await?;
         let order = match q.sort {
-            SearchSort::PriceAsc => "f.min_price ASC, h.id",
-            SearchSort::PriceDesc => "f.min_price DESC, h.id",
+            SearchSort::PriceAsc => "f.min_cents ASC, h.id",
+            SearchSort::PriceDesc => "f.min_cents DESC, h.id",
             SearchSort::Name => "lower(h.name), h.id",
         };
-        let raw = raw_nightly_price_sql(6, 7, 8, 9, 10);
-        let nightly = half_even_sql("n.raw");
-        let avg = half_even_sql("(q.total / $4)");
+        let (scaled, divisor) = nightly_scaled_sql(&policy, 9, 10);
+        let nightly = div_half_even_sql("n.scaled", &divisor.to_string());
+        let avg = div_half_even_sql("q.total", "$4::bigint");
         // The room row is only needed for the guests filter (capacity × rooms ≥ guests).
         let room_join = if q.guests.is_some() {
             "JOIN room r ON r.id = q.room_id AND r.capacity * $5 >= $11::int"
@@ -549,15 +558,16 @@ impl CatalogRepository for PgStore {
             "CROSS JOIN (SELECT $11::int IS NULL) unused(g)"
         };
         // One round trip: candidate hotels by city, their nights of the stay through (hotel_id, date), each
-        // night's price computed once (OFFSET 0 keeps the subquery from being flattened), rooms that qualify on
-        // every night, then per hotel the lowest average. count(*) OVER () gives X-Total-Count.
+        // night's price in cents computed once (OFFSET 0 keeps the subquery from being flattened), rooms that
+        // qualify on every night, then per hotel the lowest average. count(*) OVER () gives X-Total-Count.
+        // $6..$8 are the policy's switches (kept as binds so every variant has the same parameters).
         let sql = format!(
             "WITH h AS (
                 SELECT id, name, city, photos, amenities FROM hotel WHERE active AND lower(city) = lower($1)
              ), q AS (
-                SELECT n.hotel_id, n.room_id, sum({nightly}) AS total
+                SELECT n.hotel_id, n.room_id, sum({nightly})::bigint AS total
                 FROM (
-                    SELECT i.hotel_id, i.room_id, {raw} AS raw,
+                    SELECT i.hotel_id, i.room_id, {scaled} AS scaled,
                            (NOT i.closed AND i.total_count - i.book_count - i.reserved_count >= $5) AS ok
                     FROM inventory i
                     WHERE i.hotel_id IN (SELECT id FROM h) AND i.date >= $2 AND i.date < $3
@@ -566,13 +576,14 @@ impl CatalogRepository for PgStore {
                 GROUP BY n.hotel_id, n.room_id
                 HAVING count(*) = $4 AND bool_and(n.ok)
              ), f AS (
-                SELECT q.hotel_id, min({avg}) AS min_price FROM q {room_join}
-                WHERE ($12::numeric IS NULL OR {avg} >= $12::numeric)
-                  AND ($13::numeric IS NULL OR {avg} <= $13::numeric)
+                SELECT q.hotel_id, min({avg}) AS min_cents FROM q {room_join}
+                WHERE ($12::bigint IS NULL OR {avg} >= $12::bigint)
+                  AND ($13::bigint IS NULL OR {avg} <= $13::bigint)
+                  AND ($6 OR $7 OR $8 OR $9::date IS NULL OR $10::date[] IS NULL OR true)
                 GROUP BY q.hotel_id
              )
-             SELECT h.id, h.name, h.city, h.photos::text[] AS photos, h.amenities::text[] AS amenities, f.min_price,
-                    count(*) OVER () AS total
+             SELECT h.id, h.name, h.city, h.photos::text[] AS photos, h.amenities::text[] AS amenities,
+                    (f.min_cents::numeric / 100)::numeric(12,2) AS min_price, count(*) OVER () AS total
              FROM f JOIN h ON h.id = f.hotel_id
              ORDER BY {order} LIMIT $14 OFFSET $15"
         );
@@ -589,8 +600,8 @@ impl CatalogRepository for PgStore {
             .bind::<Date, _>(today)
             .bind::<Array<Date>, _>(holidays)
             .bind::<Nullable<Integer>, _>(q.guests)
-            .bind::<Nullable<Numeric>, _>(q.min_price.map(Money::to_decimal))
-            .bind::<Nullable<Numeric>, _>(q.max_price.map(Money::to_decimal))
+            .bind::<Nullable<BigInt>, _>(q.min_price.map(Money::minor))
+            .bind::<Nullable<BigInt>, _>(q.max_price.map(Money::minor))
             .bind::<BigInt, _>(q.page.limit)
             .bind::<BigInt, _>(q.page.offset)
             .load::<SearchRow>(&mut conn)

@@ -108,6 +108,7 @@ macro_rules! __contract_list {
                 search_guests_filter,
                 search_price_filter_and_min_price,
                 search_sort_and_paging,
+                search_rounds_each_night_half_even,
             }
             bookings {
                 hold_reserves_and_prices_the_stay,

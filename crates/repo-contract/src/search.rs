@@ -242,3 +242,34 @@ pub async fn search_sort_and_paging(f: &impl StoreFactory) {
     );
     assert_eq!(fx.find(sorted(SearchSort::Name, page(5, 10))).await, (vec![], 4));
 }
+
+/// Each night is priced at full precision and rounded half-even once: 100.10 × 1.25 = 125.125 → 125.12 and
+/// 100.30 × 1.25 = 125.375 → 125.38; with occupancy (≥ 80 % taken) × 1.20 and holiday × 1.25 on top.
+pub async fn search_rounds_each_night_half_even(f: &impl StoreFactory) {
+    let fx = Fx::new(f).await;
+    let owner = fx.manager("owner").await;
+    let h1 = fx.hotel(&owner, "Half One", Some("Evora"), true).await;
+    let h2 = fx.hotel(&owner, "Half Two", Some("Evora"), true).await;
+    let a = fx.room(&h1, "A", 10_010, 5, 2).await;
+    let b = fx.room(&h2, "B", 10_030, 5, 2).await;
+    let surge = InventoryPatch { surge_factor: Some(dec("1.25")), ..InventoryPatch::default() };
+    for r in [&a, &b] {
+        fx.s.catalog.patch_inventory(r.id, fx.day(20), fx.day(21), surge.clone()).await.unwrap();
+    }
+    let one = query("Evora", stay(fx.day(20), 1), 1);
+    assert_eq!(fx.find(one.clone()).await.0, vec![(h1.id, money(12_512)), (h2.id, money(12_538))]);
+    // Two nights of 125.12 and 125.12 average to 125.12; 125.375 + 125.375 → 125.38 + 125.38.
+    let two = query("Evora", stay(fx.day(20), 2), 1);
+    assert_eq!(fx.find(two).await.0, vec![(h1.id, money(12_512)), (h2.id, money(12_538))]);
+    // Occupancy: 4 of 5 rooms held on day 20 → × 1.20; holiday on day 20 → × 1.25.
+    // 100.10 × 1.25 × 1.20 × 1.25 = 187.6875 → 187.69
+    let user = fx.user("holder").await;
+    fx.hold(&user, &a, fx.day(20), 1, 4).await;
+    let policy = PricingPolicy::new(&[Strategy::Occupancy, Strategy::Holiday], [fx.day(20)]);
+    let q = query("Evora", stay(fx.day(20), 1), 1);
+    let got = fx.find_with(q, policy.clone()).await.0;
+    assert_eq!(got[0], (h2.id, money(15_672)), "B: 125.375 × 1.25 = 156.71875 → 156.72");
+    assert_eq!(got[1], (h1.id, money(18_769)));
+    let night = fx.s.catalog.stay_nights(a.id, stay(fx.day(20), 1)).await.unwrap();
+    assert_eq!(policy.nightly(&night[0], fx.today), money(18_769), "the domain agrees");
+}
