@@ -1,5 +1,5 @@
 -- pgbench script: the SQL of GET /hotels/search alone (crates/adapter-postgres/src/catalog.rs, fn search, with
--- raw_nightly_price_sql and half_even_sql inlined; as of commit efad1a1), as the server sends it for the bench's HTTP
+-- nightly_scaled_sql and div_half_even_sql inlined; as of the integer-pricing commit), as the server sends it for the bench's HTTP
 -- scenario: a random city of city01..city20, a random 3-night stay with check-in between today+1 and today+300
 -- (UTC), rooms_count 1, no guests or price filter, sort price_asc, limit 50 offset 0, and every pricing strategy
 -- disabled (PRICING_STRATEGIES empty).
@@ -12,26 +12,26 @@ WITH h AS (
     SELECT id, name, city, photos, amenities FROM hotel
     WHERE active AND lower(city) = lower('City' || lpad(:city::text, 2, '0'))
  ), q AS (
-    SELECT n.hotel_id, n.room_id, sum((CASE WHEN n.raw * 100 - trunc(n.raw * 100) = 0.5 AND mod(trunc(n.raw * 100), 2) = 0 THEN round(trunc(n.raw * 100) / 100, 2) ELSE round(n.raw, 2) END)) AS total
+    SELECT n.hotel_id, n.room_id,
+           sum((n.scaled / 100 + CASE WHEN 2 * (n.scaled % 100) > 100 OR (2 * (n.scaled % 100) = 100 AND (n.scaled / 100) % 2 = 1) THEN 1 ELSE 0 END))::bigint AS total
     FROM (
-        SELECT i.hotel_id, i.room_id, i.price * i.surge_factor
-                               * CASE WHEN false AND 5 * (i.book_count + i.reserved_count) >= 4 * i.total_count THEN 1.20 ELSE 1 END
-                               * CASE WHEN false AND i.date - (now() AT TIME ZONE 'UTC')::date BETWEEN 0 AND 6 THEN 1.15 ELSE 1 END
-                               * CASE WHEN false AND i.date = ANY('{}'::date[]) THEN 1.25 ELSE 1 END AS raw,
+        SELECT i.hotel_id, i.room_id, ((i.price * 100)::bigint * (i.surge_factor * 100)::bigint) AS scaled,
                (NOT i.closed AND i.total_count - i.book_count - i.reserved_count >= 1) AS ok
         FROM inventory i
-        WHERE i.hotel_id IN (SELECT id FROM h) AND i.date >= (now() AT TIME ZONE 'UTC')::date + :d::int AND i.date < (now() AT TIME ZONE 'UTC')::date + :d::int + 3
+        WHERE i.hotel_id IN (SELECT id FROM h)
+          AND i.date >= (now() AT TIME ZONE 'UTC')::date + :d::int AND i.date < (now() AT TIME ZONE 'UTC')::date + :d::int + 3
         OFFSET 0
     ) n
     GROUP BY n.hotel_id, n.room_id
     HAVING count(*) = 3 AND bool_and(n.ok)
  ), f AS (
-    SELECT q.hotel_id, min((CASE WHEN (q.total / 3) * 100 - trunc((q.total / 3) * 100) = 0.5 AND mod(trunc((q.total / 3) * 100), 2) = 0 THEN round(trunc((q.total / 3) * 100) / 100, 2) ELSE round((q.total / 3), 2) END)) AS min_price FROM q CROSS JOIN (SELECT NULL::int IS NULL) unused(g)
-    WHERE (NULL::numeric IS NULL OR (CASE WHEN (q.total / 3) * 100 - trunc((q.total / 3) * 100) = 0.5 AND mod(trunc((q.total / 3) * 100), 2) = 0 THEN round(trunc((q.total / 3) * 100) / 100, 2) ELSE round((q.total / 3), 2) END) >= NULL::numeric)
-      AND (NULL::numeric IS NULL OR (CASE WHEN (q.total / 3) * 100 - trunc((q.total / 3) * 100) = 0.5 AND mod(trunc((q.total / 3) * 100), 2) = 0 THEN round(trunc((q.total / 3) * 100) / 100, 2) ELSE round((q.total / 3), 2) END) <= NULL::numeric)
+    SELECT q.hotel_id,
+           min((q.total / 3::bigint + CASE WHEN 2 * (q.total % 3::bigint) > 3::bigint OR (2 * (q.total % 3::bigint) = 3::bigint AND (q.total / 3::bigint) % 2 = 1) THEN 1 ELSE 0 END)) AS min_cents
+    FROM q CROSS JOIN (SELECT NULL::int IS NULL) unused(g)
+    WHERE (NULL::bigint IS NULL) AND (NULL::bigint IS NULL)
     GROUP BY q.hotel_id
  )
- SELECT h.id, h.name, h.city, h.photos::text[] AS photos, h.amenities::text[] AS amenities, f.min_price,
-        count(*) OVER () AS total
+ SELECT h.id, h.name, h.city, h.photos::text[] AS photos, h.amenities::text[] AS amenities,
+        (f.min_cents::numeric / 100)::numeric(12,2) AS min_price, count(*) OVER () AS total
  FROM f JOIN h ON h.id = f.hotel_id
- ORDER BY f.min_price ASC, h.id LIMIT 50 OFFSET 0;
+ ORDER BY f.min_cents ASC, h.id LIMIT 50 OFFSET 0;
