@@ -12,8 +12,9 @@ mod users;
 
 use diesel::sql_types::Integer;
 use diesel::{IntoSql, OptionalExtension};
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::AsyncConnection;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
 use diesel_async::{AsyncMigrationHarness, AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use domain::{Error, Result};
@@ -31,9 +32,31 @@ pub struct PgStore {
 }
 
 impl PgStore {
-    /// Builds a pool of at most `size` connections (connections open lazily).
+    /// Builds a pool of at most `size` connections (connections open lazily, on the calling runtime).
     pub fn connect(url: &str, size: usize) -> Result<PgStore> {
-        let mgr = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+        Self::build(AsyncDieselConnectionManager::<AsyncPgConnection>::new(url), size)
+    }
+
+    /// Like [`PgStore::connect`], but every connection is opened on `runtime`, so its socket and driver task live
+    /// there. The server passes its multi-thread runtime: a connection opened on one actix worker's
+    /// single-threaded runtime would otherwise stall whenever that worker is busy, even when another worker is
+    /// the one using it.
+    pub fn connect_on(url: &str, size: usize, runtime: tokio::runtime::Handle) -> Result<PgStore> {
+        let mut config = ManagerConfig::<AsyncPgConnection>::default();
+        config.custom_setup = Box::new(move |url: &str| {
+            let url = url.to_string();
+            let runtime = runtime.clone();
+            Box::pin(async move {
+                runtime
+                    .spawn(async move { AsyncPgConnection::establish(&url).await })
+                    .await
+                    .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?
+            })
+        });
+        Self::build(AsyncDieselConnectionManager::new_with_config(url, config), size)
+    }
+
+    fn build(mgr: AsyncDieselConnectionManager<AsyncPgConnection>, size: usize) -> Result<PgStore> {
         let pool = Pool::builder(mgr).max_size(size.max(1)).build().map_err(Error::internal)?;
         Ok(PgStore { pool })
     }

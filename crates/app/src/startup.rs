@@ -35,9 +35,13 @@ pub struct Wired {
 
 /// Builds the adapters and services from the configuration (no I/O happens until first use).
 pub fn wire(config: &Config, clock: Arc<dyn Clock>) -> Result<Wired, String> {
-    let store = PgStore::connect(config.database_url.expose(), config.database_pool_size).map_err(|e| e.to_string())?;
+    // Connections are opened on the runtime that wires the app (the main multi-thread runtime), not on whichever
+    // actix worker first needs one.
+    let runtime = tokio::runtime::Handle::try_current().map_err(|e| e.to_string())?;
+    let size = config.database_pool_size;
+    let store = PgStore::connect_on(config.database_url.expose(), size, runtime.clone()).map_err(|e| e.to_string())?;
     let read_store = match &config.database_read_url {
-        Some(url) => PgStore::connect(url.expose(), config.database_pool_size).map_err(|e| e.to_string())?,
+        Some(url) => PgStore::connect_on(url.expose(), size, runtime).map_err(|e| e.to_string())?,
         None => store.clone(),
     };
     let repo = Arc::new(store.clone());
