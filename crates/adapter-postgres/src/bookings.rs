@@ -618,23 +618,37 @@ impl BookingRepository for PgStore {
         let q = match &result {
             Ok(_) => {
                 "UPDATE booking SET refund_status = 'SUCCEEDED', refund_id = $2, refund_attempts = refund_attempts + 1
-                      WHERE id = $1 AND refund_status = 'PENDING' AND $3 = $3"
+                      WHERE id = $1 AND refund_status = 'PENDING' AND $3 = $3 RETURNING refund_status AS status"
             }
             Err(_) => {
                 "UPDATE booking SET refund_attempts = refund_attempts + 1,
                          refund_status = CASE WHEN refund_attempts + 1 >= $3 THEN 'FAILED' ELSE 'PENDING' END
-                       WHERE id = $1 AND refund_status = 'PENDING' AND ($2::text IS NULL OR true)"
+                       WHERE id = $1 AND refund_status = 'PENDING' AND ($2::text IS NULL OR true)
+                       RETURNING refund_status AS status"
             }
         };
-        let n = crate::prepared::sql(q)
+        #[derive(QueryableByName)]
+        struct Status {
+            #[diesel(sql_type = Text)]
+            status: String,
+        }
+        let row = crate::prepared::sql(q)
             .bind::<BigInt, _>(id)
             .bind::<Nullable<Text>, _>(result.as_ref().ok())
             .bind::<Integer, _>(max_attempts)
-            .execute(&mut conn)
+            .get_result::<Status>(&mut conn)
             .await
+            .optional()
             .map_err(db_error)?;
-        if n > 0 {
-            let outcome = if result.is_ok() { "succeeded" } else { "failed_attempt" };
+        if let Some(row) = row {
+            let outcome = match (result.is_ok(), row.status.as_str()) {
+                (true, _) => "succeeded",
+                (false, "FAILED") => {
+                    tracing::error!(booking_id = id, attempts = max_attempts, "refund failed for good; refund by hand");
+                    "failed"
+                }
+                (false, _) => "retry",
+            };
             metrics::counter!("refunds_total", "outcome" => outcome).increment(1);
         }
         Ok(())
