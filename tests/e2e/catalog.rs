@@ -311,3 +311,127 @@ async fn search_semantics_and_hotel_info() {
     assert_eq!(app.get("/hotels/424242/info", None).await.body["detail"], "Hotel not found");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rooms_listing_reports_and_their_errors() {
+    let app = TestApp::spawn().await;
+    let (mgr, hotel, room) = app.hotel(&email("m"), "Turin", 2, "90.00").await;
+    let r = app
+        .post(
+            &format!("/admin/hotels/{hotel}/rooms"),
+            Some(&mgr),
+            json!({"type": "Suite", "base_price": 250, "total_count": 1, "capacity": 4}),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let suite = r.body["id"].as_i64().unwrap();
+    let r = app.get(&format!("/admin/hotels/{hotel}/rooms?limit=1&offset=1"), Some(&mgr)).await;
+    assert_eq!((r.header("x-total-count"), r.body[0]["id"].as_i64()), (Some("2"), Some(suite)));
+    let r = app.get(&format!("/admin/hotels/{hotel}/rooms/{room}"), Some(&mgr)).await;
+    assert_eq!((r.status.as_u16(), r.body["type"].as_str()), (200, Some("Double")));
+    let r = app.get(&format!("/admin/hotels/{hotel}/rooms/999999"), Some(&mgr)).await;
+    assert_eq!((r.status.as_u16(), r.body["detail"].as_str()), (404, Some("Room not found with id: 999999")));
+    let r = app
+        .post(
+            &format!("/admin/hotels/{hotel}/rooms"),
+            Some(&mgr),
+            json!({"type": " ", "base_price": "0", "total_count": -1, "capacity": 21}),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let types: Vec<&str> = r.body["errors"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["too_short", "out_of_range", "out_of_range", "out_of_range"]);
+    let r = app.req(Method::DELETE, &format!("/admin/hotels/{hotel}/rooms/{suite}"), Some(&mgr), None).await;
+    assert_eq!(r.status, 204);
+    assert_eq!(app.get(&format!("/admin/inventory/rooms/{suite}"), Some(&mgr)).await.status, 404);
+
+    let r = app.get(&format!("/admin/hotels/{hotel}/reports"), Some(&mgr)).await;
+    assert_eq!(r.status, 200);
+    let today = day(0);
+    assert_eq!(r.body["end_date"], today.to_string());
+    assert!(r.body["start_date"].as_str().unwrap().ends_with("-01"));
+    assert_eq!((r.body["total_revenue"].as_str(), r.body["avg_revenue"].as_str()), (Some("0.00"), Some("0.00")));
+    let r =
+        app.get(&format!("/admin/hotels/{hotel}/reports?start_date={}&end_date={}", day(3), day(2)), Some(&mgr)).await;
+    assert_eq!(
+        (r.status.as_u16(), r.code(), r.body["detail"].as_str()),
+        (400, "invalid_date_range", Some("End date must not be before start date"))
+    );
+    let r = app.get(&format!("/admin/hotels/{hotel}/reports?start_date=2026-13-01"), Some(&mgr)).await;
+    assert_eq!((r.status.as_u16(), r.body["errors"][0]["type"].as_str()), (422, Some("date_type")));
+    let r = app.get(&format!("/admin/hotels/{hotel}/bookings?status=bogus"), Some(&mgr)).await;
+    assert_eq!((r.status.as_u16(), r.body["errors"][0]["type"].as_str()), (422, Some("enum")));
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saved_guests_crud_soft_delete_and_visibility() {
+    let app = TestApp::spawn().await;
+    let (uid, token, _) = app.user(&email("g")).await;
+    let (_, other, _) = app.user(&email("o")).await;
+    let r = app.post("/users/guests", Some(&token), json!({"name": "  Zoe ", "gender": "FEMALE"})).await;
+    assert_eq!(r.status, 201);
+    assert_eq!(r.body, json!({"id": r.body["id"], "user_id": uid, "name": "Zoe", "gender": "FEMALE", "age": null}));
+    let id = r.body["id"].as_i64().unwrap();
+    let r = app.post("/users/guests", Some(&token), json!({"name": "Al", "gender": "OTHER", "age": 151})).await;
+    assert_eq!((r.status.as_u16(), r.body["errors"][0]["type"].as_str()), (422, Some("enum")));
+    let r = app
+        .req(
+            Method::PUT,
+            &format!("/users/guests/{id}"),
+            Some(&token),
+            Some(json!({"name": null, "gender": null, "age": 7})),
+        )
+        .await;
+    assert_eq!(
+        (r.body["name"].as_str(), r.body["gender"].as_str(), r.body["age"].as_i64()),
+        (Some("Zoe"), Some("FEMALE"), Some(7))
+    );
+    let r = app.req(Method::PUT, &format!("/users/guests/{id}"), Some(&token), Some(json!({"age": null}))).await;
+    assert_eq!(r.body["age"], serde_json::Value::Null);
+    // Another user's guest is invisible.
+    let r = app.req(Method::PUT, &format!("/users/guests/{id}"), Some(&other), Some(json!({"name": "X"}))).await;
+    assert_eq!(
+        (r.status.as_u16(), r.code(), r.body["detail"].as_str()),
+        (404, "guest_not_found", Some(format!("Guest not found: {id}").as_str()))
+    );
+    assert_eq!(app.req(Method::DELETE, &format!("/users/guests/{id}"), Some(&other), None).await.status, 404);
+    assert_eq!(app.get("/users/guests", Some(&token)).await.header("x-total-count"), Some("1"));
+    assert_eq!(app.req(Method::DELETE, &format!("/users/guests/{id}"), Some(&token), None).await.status, 204);
+    assert_eq!(app.req(Method::DELETE, &format!("/users/guests/{id}"), Some(&token), None).await.status, 404);
+    let r = app.get("/users/guests", Some(&token)).await;
+    assert_eq!((r.header("x-total-count"), r.body.as_array().unwrap().len()), (Some("0"), 0));
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ready_is_503_while_the_database_is_down() {
+    // A server whose database does not answer (nothing listens on that port): alive, not ready.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_port = dead.local_addr().unwrap().port();
+    drop(dead);
+    let vars: std::collections::HashMap<String, String> = [
+        ("DATABASE_URL", format!("postgres://postgres@127.0.0.1:{dead_port}/none")),
+        ("AUTO_MIGRATE", "false".into()),
+        ("RUST_LOG", "error".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    let running = app::start(app::Config::from_vars(&vars).unwrap(), listener).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", running.port);
+    let client = reqwest::Client::new();
+    assert_eq!(client.get(format!("{base}/health")).send().await.unwrap().status(), 200);
+    let res = client.get(format!("{base}/ready")).send().await.unwrap();
+    assert_eq!(res.status(), 503);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        (body["code"].as_str(), body["detail"].as_str()),
+        (Some("service_unavailable"), Some("Database unavailable"))
+    );
+    let res = client.get(format!("{base}/hotels/1/info")).send().await.unwrap();
+    assert_eq!(res.status(), 503, "a database outage is 503, never 500");
+    running.server.stop(false).await;
+    running.jobs.abort();
+}
