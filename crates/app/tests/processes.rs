@@ -40,17 +40,18 @@ async fn spawn(db: &str, migrate: bool) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("app binary starts");
-    let base = format!("http://127.0.0.1:{port}");
+    // Owned by `Server` at once, so every path (including the panic below) kills and reaps it.
+    let server = Server { child, base: format!("http://127.0.0.1:{port}") };
     let client = reqwest::Client::new();
     for _ in 0..100 {
-        if let Ok(r) = client.get(format!("{base}/ready")).send().await
+        if let Ok(r) = client.get(format!("{}/ready", server.base)).send().await
             && r.status() == 200
         {
-            return Server { child, base };
+            return server;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("server on {base} did not become ready");
+    panic!("server on {} did not become ready", server.base);
 }
 
 async fn post(c: &reqwest::Client, url: String, token: Option<&str>, body: Value) -> (u16, Value) {
