@@ -80,7 +80,6 @@ pub fn wire(config: &Config, clock: Arc<dyn Clock>) -> Result<Wired, String> {
     let bookings = Arc::new(BookingService::new(
         repo.clone(),
         repo.clone(),
-        repo.clone(),
         gateway,
         clock.clone(),
         config.pricing.clone(),

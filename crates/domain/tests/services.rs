@@ -98,7 +98,6 @@ impl World {
         BookingService::new(
             self.store.clone(),
             self.store.clone(),
-            self.store.clone(),
             Arc::new(gateway),
             self.clock.clone(),
             PricingPolicy::default(),

@@ -1,7 +1,6 @@
 use crate::model::*;
 use crate::ports::*;
 use crate::{Error, Result};
-use chrono::Duration;
 use std::sync::Arc;
 use std::sync::OnceLock;
 
@@ -158,10 +157,5 @@ impl AuthService {
         } else {
             Err(Error::GuestNotFound(id))
         }
-    }
-
-    /// The lockout window, for callers that need it.
-    pub fn login_window(&self) -> Duration {
-        Duration::minutes(self.config.login_window_minutes)
     }
 }

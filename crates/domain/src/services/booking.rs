@@ -27,7 +27,6 @@ pub struct PaymentStart {
 pub struct BookingService {
     bookings: Arc<dyn BookingRepository>,
     catalog: Arc<dyn CatalogRepository>,
-    users: Arc<dyn UserRepository>,
     gateway: Arc<dyn PaymentGateway>,
     clock: Arc<dyn Clock>,
     policy: PricingPolicy,
@@ -45,13 +44,12 @@ impl BookingService {
     pub fn new(
         bookings: Arc<dyn BookingRepository>,
         catalog: Arc<dyn CatalogRepository>,
-        users: Arc<dyn UserRepository>,
         gateway: Arc<dyn PaymentGateway>,
         clock: Arc<dyn Clock>,
         policy: PricingPolicy,
         config: BookingConfig,
     ) -> Self {
-        BookingService { bookings, catalog, users, gateway, clock, policy, config }
+        BookingService { bookings, catalog, gateway, clock, policy, config }
     }
 
     /// Holds `rooms_count` rooms for the stay (201 RESERVED).
@@ -240,10 +238,5 @@ impl BookingService {
             self.try_refund(&b).await;
         }
         Ok(expired.len())
-    }
-
-    /// The user repository (for adapters that need the caller's email).
-    pub fn users(&self) -> &Arc<dyn UserRepository> {
-        &self.users
     }
 }
