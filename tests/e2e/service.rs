@@ -69,6 +69,17 @@ async fn body_limits_and_media_types() {
         )
         .await;
     assert_eq!((r.status.as_u16(), r.code()), (413, "payload_too_large"));
+    let r = app
+        .request_to(
+            &app.base,
+            Method::POST,
+            "/no/such/route",
+            None,
+            Some(serde_json::json!({"x": "y".repeat(70_000)})),
+            &[],
+        )
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (404, "not_found"), "routing comes before the body size");
     let res = app
         .client
         .post(format!("{}/auth/login", app.base))

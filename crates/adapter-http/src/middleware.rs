@@ -163,7 +163,8 @@ pub async fn edge(
                 .get(header::CONTENT_LENGTH)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.parse::<usize>().ok());
-            if declared.is_some_and(|n| n > limit) {
+            // Routing decides first: an unknown path is 404 whatever its body.
+            if declared.is_some_and(|n| n > limit) && req.resource_map().has_resource(&path) {
                 return Some(error_response(&ApiError::PayloadTooLarge));
             }
             if !rate_exempt(&path) && state.config.rate_limit_per_minute > 0 {
