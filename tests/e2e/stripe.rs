@@ -342,3 +342,31 @@ async fn a_paid_session_of_an_earlier_attempt_confirms() {
     assert_eq!(deliver(&app, &wrong, signed(&wrong)).await.status, 200);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_paid_session_of_a_confirmed_booking_is_refunded_on_its_own() {
+    let server = fake_stripe(0).await;
+    let app = stripe_app(&server, &[]).await;
+    let (token, mgr, room, id, sid) = pending(&app, 2).await;
+    let b = event("evt_first", "checkout.session.completed", &sid, id, "paid");
+    assert_eq!(deliver(&app, &b, signed(&b)).await.status, 200);
+    let dup = event("evt_second", "checkout.session.completed", "cs_abandoned", id, "paid");
+    assert_eq!(deliver(&app, &dup, signed(&dup)).await.status, 200);
+    let again = event("evt_second_again", "checkout.session.async_payment_succeeded", "cs_abandoned", id, "paid");
+    assert_eq!(deliver(&app, &again, signed(&again)).await.status, 200);
+    let d = status(&app, &token, id).await;
+    assert_eq!((d["booking_status"].as_str(), d["refund_status"].as_str()), (Some("CONFIRMED"), None));
+    assert_eq!(counts(&app, &mgr, room).await, (1, 0));
+    let reqs = server.received_requests().await.unwrap();
+    let refunds: Vec<_> = reqs.iter().filter(|r| r.url.path() == "/v1/refunds").collect();
+    assert_eq!(refunds.len(), 1, "the extra payment is refunded once");
+    assert_eq!(refunds[0].headers.get("idempotency-key").unwrap(), &format!("refund-booking-{id}-cs_abandoned"));
+    assert!(String::from_utf8_lossy(&refunds[0].body).contains("payment_intent=pi_cs_abandoned"));
+    // Cancelling the booking later still refunds the booking's own payment under its own key.
+    assert_eq!(app.post(&format!("/bookings/{id}/cancel"), Some(&token), json!(null)).await.status, 204);
+    let reqs = server.received_requests().await.unwrap();
+    let own = reqs.iter().filter(|r| r.url.path() == "/v1/refunds").nth(1).expect("second refund");
+    assert_eq!(own.headers.get("idempotency-key").unwrap(), &format!("refund-booking-{id}"));
+    assert_eq!(status(&app, &token, id).await["refund_status"], "SUCCEEDED");
+    app.stop().await;
+}

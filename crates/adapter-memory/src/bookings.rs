@@ -9,7 +9,9 @@ use domain::model::{
     Booking, BookingAction, BookingStatus, HoldRequest, InventoryEffect, MAX_PAYABLE, MAX_ROOMS_PER_BOOKING,
     MIN_PAYABLE, Page, Paged, RefundStatus, Step, Transition, decide,
 };
-use domain::ports::{Actor, BookingRepository, EventOutcome, PaymentEvent, PaymentSession, Transitioned};
+use domain::ports::{
+    Actor, BookingRepository, EventOutcome, PaymentEvent, PaymentRefund, PaymentSession, Transitioned,
+};
 use domain::pricing::{PricingPolicy, stay_is_available};
 use domain::{Error, Result};
 use std::collections::BTreeSet;
@@ -406,5 +408,23 @@ impl BookingRepository for InMemoryStore {
 
     async fn record_refund(&self, id: i64, result: std::result::Result<String, ()>, max_attempts: i32) -> Result<()> {
         self.with(|st| st.record_refund(id, result, max_attempts))
+    }
+
+    async fn pending_payment_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<PaymentRefund>> {
+        self.with(|st| Ok(st.pending_payment_refunds(now, limit)))
+    }
+
+    async fn record_payment_refund(
+        &self,
+        id: i64,
+        result: std::result::Result<String, ()>,
+        max_attempts: i32,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.with(|st| {
+            st.saw(now);
+            st.record_payment_refund(id, result, max_attempts, now);
+            Ok(())
+        })
     }
 }

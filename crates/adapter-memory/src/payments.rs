@@ -1,9 +1,9 @@
 //! Provider events (exactly-once, API.md §4.4.6) and the refund retry queue.
 
-use crate::state::{ProcessedEvent, State};
+use crate::state::{PaymentRefundRow, ProcessedEvent, State};
 use chrono::{DateTime, Duration, Utc};
 use domain::model::{Booking, BookingAction, BookingStatus, InventoryEffect, RefundStatus};
-use domain::ports::{EventOutcome, PaymentEvent, PaymentEventKind};
+use domain::ports::{EventOutcome, PaymentEvent, PaymentEventKind, PaymentRefund};
 use domain::{Error, Result};
 
 impl State {
@@ -75,7 +75,7 @@ impl State {
                 return Ok(EventOutcome::NoEffect);
             }
             // Confirmed through another session and paid again: keep the booking, refund the extra money.
-            return self.queue_refund_on_confirmed(id, now);
+            return self.queue_payment_refund(id, event);
         }
         let acted = self.act(id, BookingAction::PaymentSucceeded, now)?;
         let Some(t) = acted.applied else { return Ok(EventOutcome::NoEffect) };
@@ -100,15 +100,57 @@ impl State {
         }
     }
 
-    fn queue_refund_on_confirmed(&mut self, id: i64, now: DateTime<Utc>) -> Result<EventOutcome> {
-        let row = self.booking_row_mut(id)?;
-        if row.booking.refund_status != Some(RefundStatus::Pending) {
-            row.booking.refund_status = Some(RefundStatus::Pending);
-            row.booking.refund_attempts = 0;
-            row.booking.updated_at = now;
-            row.refund_clock = Some(now);
+    /// Queues the refund of an extra payment of a confirmed booking (once per paid session).
+    fn queue_payment_refund(&mut self, id: i64, event: &PaymentEvent) -> Result<EventOutcome> {
+        let booking = self.view_of(id)?;
+        let key = format!("refund-booking-{id}-{}", event.session_id.as_deref().unwrap_or(&event.event_id));
+        if self.payment_refunds.values().any(|r| r.refund.idempotency_key == key) {
+            return Ok(EventOutcome::NoEffect);
         }
-        Ok(EventOutcome::RefundQueued(self.view_of(id)?))
+        let refund = PaymentRefund {
+            id: self.payment_refunds.keys().next_back().copied().unwrap_or(0) + 1,
+            booking_id: id,
+            payment_intent: event.payment_intent.clone(),
+            session_id: event.session_id.clone(),
+            amount: booking.amount,
+            idempotency_key: key,
+        };
+        let row =
+            PaymentRefundRow { refund: refund.clone(), status: RefundStatus::Pending, attempts: 0, last_attempt: None };
+        self.payment_refunds.insert(refund.id, row);
+        Ok(EventOutcome::DuplicatePayment { booking, refund })
+    }
+
+    /// PENDING extra-payment refunds whose backoff has passed, by id.
+    pub fn pending_payment_refunds(&self, now: DateTime<Utc>, limit: i64) -> Vec<PaymentRefund> {
+        self.payment_refunds
+            .values()
+            .filter(|r| {
+                r.status == RefundStatus::Pending
+                    && r.last_attempt.is_none_or(|t| t + Duration::seconds(1i64 << r.attempts.clamp(0, 30)) <= now)
+            })
+            .take(limit.max(0) as usize)
+            .map(|r| r.refund.clone())
+            .collect()
+    }
+
+    /// Records one attempt of a PENDING extra-payment refund.
+    pub fn record_payment_refund(
+        &mut self,
+        id: i64,
+        result: std::result::Result<String, ()>,
+        max_attempts: i32,
+        now: DateTime<Utc>,
+    ) {
+        if let Some(r) = self.payment_refunds.get_mut(&id).filter(|r| r.status == RefundStatus::Pending) {
+            r.attempts += 1;
+            r.last_attempt = Some(now);
+            r.status = match result {
+                Ok(_) => RefundStatus::Succeeded,
+                Err(()) if r.attempts >= max_attempts => RefundStatus::Failed,
+                Err(()) => RefundStatus::Pending,
+            };
+        }
     }
 
     /// The current session failed or expired.

@@ -26,6 +26,17 @@ pub(crate) struct State {
     pub webhook_events: HashMap<String, ProcessedEvent>,
     pub idempotency: HashMap<(i64, String), IdempotencyRow>,
     pub sessions: HashMap<String, SimulatedSession>,
+    /// Refunds of extra payments, by id (the `payment_refund` table).
+    pub payment_refunds: BTreeMap<i64, PaymentRefundRow>,
+}
+
+/// One extra-payment refund and its retry state.
+#[derive(Debug, Clone)]
+pub(crate) struct PaymentRefundRow {
+    pub refund: domain::ports::PaymentRefund,
+    pub status: domain::model::RefundStatus,
+    pub attempts: i32,
+    pub last_attempt: Option<DateTime<Utc>>,
 }
 
 /// Identity counters, one per table.

@@ -570,6 +570,7 @@ impl BookingRepository for PgStore {
                 EventOutcome::Confirmed(b)
                 | EventOutcome::LateRehold(b)
                 | EventOutcome::RefundQueued(b)
+                | EventOutcome::DuplicatePayment { booking: b, .. }
                 | EventOutcome::Cancelled(b)
                 | EventOutcome::Expired(b) => Some(b.id),
                 _ => None,
@@ -653,6 +654,76 @@ impl BookingRepository for PgStore {
         }
         Ok(())
     }
+
+    async fn pending_payment_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<PaymentRefund>> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = BigInt)]
+            id: i64,
+            #[diesel(sql_type = BigInt)]
+            booking_id: i64,
+            #[diesel(sql_type = Nullable<Text>)]
+            payment_intent_id: Option<String>,
+            #[diesel(sql_type = Nullable<Text>)]
+            session_id: Option<String>,
+            #[diesel(sql_type = Numeric)]
+            amount: rust_decimal::Decimal,
+            #[diesel(sql_type = Text)]
+            idempotency_key: String,
+        }
+        let mut conn = self.conn().await?;
+        let rows = crate::prepared::sql(
+            "SELECT id, booking_id, payment_intent_id, session_id, amount, idempotency_key FROM payment_refund
+             WHERE status = 'PENDING'
+               AND (last_attempt_at IS NULL
+                    OR last_attempt_at + make_interval(secs => power(2, least(attempts, 16))) <= $1)
+             ORDER BY id LIMIT $2",
+        )
+        .bind::<Timestamptz, _>(now)
+        .bind::<BigInt, _>(limit)
+        .load::<Row>(&mut conn)
+        .await
+        .map_err(db_error)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(PaymentRefund {
+                    id: r.id,
+                    booking_id: r.booking_id,
+                    payment_intent: r.payment_intent_id,
+                    session_id: r.session_id,
+                    amount: money(r.amount)?,
+                    idempotency_key: r.idempotency_key,
+                })
+            })
+            .collect()
+    }
+
+    async fn record_payment_refund(
+        &self,
+        id: i64,
+        result: std::result::Result<String, ()>,
+        max_attempts: i32,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut conn = self.conn().await?;
+        let n = crate::prepared::sql(
+            "UPDATE payment_refund SET attempts = attempts + 1, last_attempt_at = $4, refund_id = COALESCE($2, refund_id),
+                status = CASE WHEN $2 IS NOT NULL THEN 'SUCCEEDED' WHEN attempts + 1 >= $3 THEN 'FAILED' ELSE 'PENDING' END
+             WHERE id = $1 AND status = 'PENDING'",
+        )
+        .bind::<BigInt, _>(id)
+        .bind::<Nullable<Text>, _>(result.as_ref().ok())
+        .bind::<Integer, _>(max_attempts)
+        .bind::<Timestamptz, _>(now)
+        .execute(&mut conn)
+        .await
+        .map_err(db_error)?;
+        if n > 0 {
+            metrics::counter!("refunds_total", "outcome" => if result.is_ok() { "succeeded" } else { "retry" })
+                .increment(1);
+        }
+        Ok(())
+    }
 }
 
 /// Resolves and applies one provider event under the booking lock.
@@ -682,15 +753,31 @@ async fn decide_event(c: &mut AsyncPgConnection, ev: &PaymentEvent, now: DateTim
                     // A redelivery for the session that confirmed it.
                     return Ok(EventOutcome::NoEffect);
                 }
-                // Another session of this booking was paid too: money taken is never ignored, it is refunded.
-                crate::prepared::sql(
-                    "UPDATE booking SET refund_status = 'PENDING', refund_attempts = 0, refund_id = NULL WHERE id = $1",
+                // Another session of this booking was paid too: money taken is never ignored, this extra payment
+                // is refunded on its own (the booking keeps its confirmation and its own refund slot).
+                let key = format!("refund-booking-{id}-{}", ev.session_id.as_deref().unwrap_or(&ev.event_id));
+                let row = crate::prepared::sql(
+                    "INSERT INTO payment_refund (booking_id, payment_intent_id, session_id, amount, idempotency_key)
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
                 )
                 .bind::<BigInt, _>(id)
-                .execute(c)
-                .await?;
-                let after = load(c, id, false).await?.ok_or_else(|| not_found(id))?;
-                return Ok(EventOutcome::RefundQueued(after));
+                .bind::<Nullable<Text>, _>(ev.payment_intent.as_deref())
+                .bind::<Nullable<Text>, _>(ev.session_id.as_deref())
+                .bind::<Numeric, _>(b.amount.to_decimal())
+                .bind::<Text, _>(&key)
+                .get_result::<IdRow>(c)
+                .await
+                .optional()?;
+                let Some(IdRow { id: refund_id }) = row else { return Ok(EventOutcome::NoEffect) };
+                let refund = PaymentRefund {
+                    id: refund_id,
+                    booking_id: id,
+                    payment_intent: ev.payment_intent.clone(),
+                    session_id: ev.session_id.clone(),
+                    amount: b.amount,
+                    idempotency_key: key,
+                };
+                return Ok(EventOutcome::DuplicatePayment { booking: b, refund });
             }
             if let Some(pi) = &ev.payment_intent {
                 crate::prepared::sql("UPDATE booking SET payment_intent_id = $2 WHERE id = $1")

@@ -117,7 +117,7 @@ impl PgStore {
 }
 
 /// Version of the newest migration (its folder name's timestamp, digits only).
-const MIGRATIONS_LATEST: &str = "20261125000002";
+const MIGRATIONS_LATEST: &str = "20261125000003";
 
 /// Runs `$body` (an expression using the connection `$c`) in a transaction, retrying deadlocks and
 /// serialization failures three times before reporting `Error::Unavailable`.

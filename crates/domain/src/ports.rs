@@ -247,6 +247,17 @@ pub trait BookingRepository: Send + Sync {
     /// Records a refund attempt: success stores `refund_id` and SUCCEEDED; failure counts the attempt and
     /// marks FAILED once `max_attempts` is reached.
     async fn record_refund(&self, id: i64, result: std::result::Result<String, ()>, max_attempts: i32) -> Result<()>;
+    /// Refunds of extra payments (`EventOutcome::DuplicatePayment`) still PENDING whose backoff
+    /// (`2^attempts` seconds after the last attempt) has passed.
+    async fn pending_payment_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<PaymentRefund>>;
+    /// Records one attempt of an extra-payment refund, like `record_refund`.
+    async fn record_payment_refund(
+        &self,
+        id: i64,
+        result: std::result::Result<String, ()>,
+        max_attempts: i32,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
 }
 
 /// A created checkout session.
@@ -278,6 +289,19 @@ pub struct PaymentEvent {
     pub payment_intent: Option<String>,
 }
 
+/// A refund owed for a payment that is not the booking's own: a second paid session of a booking already
+/// confirmed through another one. Kept apart from the booking's refund (`Booking::refund_status`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaymentRefund {
+    pub id: i64,
+    pub booking_id: i64,
+    pub payment_intent: Option<String>,
+    pub session_id: Option<String>,
+    pub amount: Money,
+    /// `refund-booking-{id}-{session}`: one refund per extra payment.
+    pub idempotency_key: String,
+}
+
 /// Booking-relevant meaning of a provider event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaymentEventKind {
@@ -298,6 +322,12 @@ pub enum EventOutcome {
     Confirmed(Booking),
     LateRehold(Booking),
     RefundQueued(Booking),
+    /// Another session of an already confirmed booking was paid: the booking stays confirmed and this extra
+    /// payment is refunded on its own.
+    DuplicatePayment {
+        booking: Booking,
+        refund: PaymentRefund,
+    },
     Cancelled(Booking),
     Expired(Booking),
     /// A listed event that changed nothing (already applied, or does not apply).
@@ -313,7 +343,7 @@ impl EventOutcome {
             EventOutcome::Duplicate => "duplicate",
             EventOutcome::Confirmed(_) => "confirmed",
             EventOutcome::LateRehold(_) => "late_rehold",
-            EventOutcome::RefundQueued(_) => "refund_queued",
+            EventOutcome::RefundQueued(_) | EventOutcome::DuplicatePayment { .. } => "refund_queued",
             EventOutcome::Cancelled(_) => "cancelled",
             EventOutcome::Expired(_) => "expired",
             EventOutcome::NoEffect | EventOutcome::Ignored => "ignored",

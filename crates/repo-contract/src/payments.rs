@@ -27,18 +27,6 @@ fn paid(id: &str, session: &str, b: &Booking) -> PaymentEvent {
     event(id, Some(PaymentEventKind::Paid), Some(session), b)
 }
 
-/// The booking inside an outcome that carries one.
-fn booking_of(o: &EventOutcome) -> Option<&Booking> {
-    match o {
-        EventOutcome::Confirmed(b)
-        | EventOutcome::LateRehold(b)
-        | EventOutcome::RefundQueued(b)
-        | EventOutcome::Cancelled(b)
-        | EventOutcome::Expired(b) => Some(b),
-        EventOutcome::Duplicate | EventOutcome::NoEffect | EventOutcome::Ignored | EventOutcome::Unmatched => None,
-    }
-}
-
 fn session(id: &str, fx: &Fx) -> PaymentSession {
     PaymentSession { id: id.into(), url: format!("https://pay.example/{id}"), expires_at: fx.mins(31) }
 }
@@ -333,12 +321,29 @@ pub async fn late_payment_rules(f: &impl StoreFactory) {
         EventOutcome::Confirmed(_)
     ));
     let o = repo.apply_payment_event(paid("e6b", "cs_6_old", &b6), fx.secs(2)).await.unwrap();
-    let got = booking_of(&o).cloned();
-    assert!(matches!(o, EventOutcome::RefundQueued(_)), "{o:?}");
-    let got = got.unwrap();
-    assert_eq!((got.status, got.refund_status), (BookingStatus::Confirmed, Some(RefundStatus::Pending)));
+    let EventOutcome::DuplicatePayment { booking: got, refund } = o else {
+        panic!("expected DuplicatePayment, got {o:?}")
+    };
+    // The booking keeps its confirmation and its own refund slot; the extra payment gets its own refund.
+    assert_eq!((got.status, got.refund_status), (BookingStatus::Confirmed, None));
+    assert_eq!((refund.booking_id, refund.amount), (b6.id, b6.amount));
+    assert_eq!(refund.idempotency_key, format!("refund-booking-{}-cs_6_old", b6.id));
     assert_eq!(fx.counts(&s.room, fx.day(60), 2).await, vec![(1, 0), (1, 0)]);
     assert_eq!(repo.apply_payment_event(paid("e6c", "cs_6", &b6), fx.secs(3)).await.unwrap(), EventOutcome::NoEffect);
+    // The same extra session reported again (another event id) is not refunded twice.
+    assert_eq!(
+        repo.apply_payment_event(paid("e6d", "cs_6_old", &b6), fx.secs(4)).await.unwrap(),
+        EventOutcome::NoEffect
+    );
+    // Its refund is retried with backoff until it succeeds, and never touches the booking.
+    let pending = repo.pending_payment_refunds(fx.secs(5), 100).await.unwrap();
+    assert_eq!(pending.iter().map(|r| r.id).collect::<Vec<_>>(), vec![refund.id]);
+    repo.record_payment_refund(refund.id, Err(()), 10, fx.secs(5)).await.unwrap();
+    assert!(repo.pending_payment_refunds(fx.secs(6), 100).await.unwrap().is_empty(), "backing off (2 s)");
+    assert_eq!(repo.pending_payment_refunds(fx.secs(7), 100).await.unwrap().len(), 1);
+    repo.record_payment_refund(refund.id, Ok("re_x".into()), 10, fx.secs(7)).await.unwrap();
+    assert!(repo.pending_payment_refunds(fx.secs(3600), 100).await.unwrap().is_empty());
+    assert_eq!(repo.booking(b6.id).await.unwrap().unwrap().refund_status, None);
 }
 
 /// The sweeper expires due holds only, oldest deadline first, up to `limit`, each exactly once, even when

@@ -192,8 +192,10 @@ impl BookingService {
     /// Applies a verified provider event exactly once.
     pub async fn handle_payment_event(&self, event: PaymentEvent) -> Result<EventOutcome> {
         let outcome = self.bookings.apply_payment_event(event, self.clock.now()).await?;
-        if let EventOutcome::RefundQueued(b) = &outcome {
-            self.try_refund(b).await;
+        match &outcome {
+            EventOutcome::RefundQueued(b) => self.try_refund(b).await,
+            EventOutcome::DuplicatePayment { refund, .. } => self.try_payment_refund(refund).await,
+            _ => {}
         }
         Ok(outcome)
     }
@@ -225,6 +227,19 @@ impl BookingService {
         let _ = self.bookings.record_refund(b.id, result, self.config.refund_max_attempts).await;
     }
 
+    async fn try_payment_refund(&self, r: &PaymentRefund) {
+        let req = RefundRequest {
+            booking_id: r.booking_id,
+            payment_intent: r.payment_intent.clone(),
+            session_id: r.session_id.clone(),
+            amount: r.amount,
+            idempotency_key: r.idempotency_key.clone(),
+        };
+        let result = self.gateway.refund(req).await.map_err(|_| ());
+        let _ =
+            self.bookings.record_payment_refund(r.id, result, self.config.refund_max_attempts, self.clock.now()).await;
+    }
+
     /// One sweeper pass: expire due holds (closing their sessions) and retry pending refunds.
     /// Returns the number of holds expired.
     pub async fn sweep(&self) -> Result<usize> {
@@ -236,6 +251,9 @@ impl BookingService {
         }
         for b in self.bookings.pending_refunds(self.clock.now(), 100).await? {
             self.try_refund(&b).await;
+        }
+        for r in self.bookings.pending_payment_refunds(self.clock.now(), 100).await? {
+            self.try_payment_refund(&r).await;
         }
         Ok(expired.len())
     }
