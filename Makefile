@@ -12,7 +12,7 @@ DB_NAME ?= staybook
 # Extra arguments for `cargo test`, e.g. make test TEST_ARGS='-- --test-threads=1'
 TEST_ARGS ?=
 
-.PHONY: help run migrate test lint bench pg pg-stop clean-data grant-manager revoke-manager
+.PHONY: help run migrate test lint bench soak pg pg-stop clean-data grant-manager revoke-manager
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -36,8 +36,11 @@ lint: ## rustfmt check and clippy with warnings as errors
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-bench: ## load benchmark (scripts/bench.sh)
+bench: ## load benchmark, then the memory soak (scripts/bench.sh)
 	scripts/bench.sh
+
+soak: ## only the memory soak: a few million requests, fails if the server's RSS grows (scripts/bench.sh soak)
+	scripts/bench.sh soak
 
 pg: ## make sure PostgreSQL runs and print its admin URL
 	@scripts/pg-ensure.sh | tail -n 1

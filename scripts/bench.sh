@@ -12,18 +12,34 @@
 #    with 3 free units);
 # 5. runs the search SQL alone with pgbench (32 clients, 20 s; as sent, then -M prepared) and EXPLAIN (ANALYZE,
 #    BUFFERS) of one search;
-# 6. prints a summary with PASS/FAIL against the targets, stops the server, keeps the database (--drop drops it),
+# 6. soak (memory under load): restarts the server with TRUST_PROXY=true and the default rate limit, then runs
+#    wrk -c32 against a mix of GET / and GET /hotels/{id}/info (plus 1 % unknown paths, every request from a
+#    random X-Forwarded-For address) for a warm-up and SOAK_ROUNDS rounds, a few million requests in all, with
+#    nobody scraping /metrics; it reports the server's resident memory (VmRSS) at the start, after the warm-up,
+#    after every round and at the end, and fails loudly when it grew by more than SOAK_MAX_GROWTH_MB after the
+#    warm-up;
+# 7. prints a summary with PASS/FAIL against the targets, stops the server, keeps the database (--drop drops it),
 #    and rewrites the generated sections of docs/PERFORMANCE.md (--no-docs leaves it alone).
 #
 # Exit status: 0 when the run completed; 1 when the race oversold or undersold, the server answered 5xx, a
-# scenario had no successful request, or a step broke. Missing a speed target is reported, not fatal.
+# scenario had no successful request, the soak's memory grew beyond its limit, or a step broke. Missing a speed
+# target is reported, not fatal.
 #
-# Usage: scripts/bench.sh [--drop] [--no-build] [--no-docs]
+# Usage: scripts/bench.sh [soak] [--drop] [--no-build] [--no-docs]
+#   soak: only the soak (step 6), on a small dataset (SOAK_HOTELS hotels) in the database staybook_soak; never
+#         touches the docs (make soak)
 # Environment (defaults in brackets):
-#   BENCH_DB [staybook_bench]  BENCH_DURATION [20]  BENCH_WARMUP [5]  BENCH_CONNECTIONS [32]  BENCH_THREADS [2]
-#   BENCH_GUESTS [300]  BENCH_DROP [0]  BENCH_BUILD [1]  BENCH_DOCS [1]  BENCH_OUT [target/bench/<UTC time>]
+#   BENCH_DB [staybook_bench, staybook_soak for soak]  BENCH_DURATION [20]  BENCH_WARMUP [5]
+#   BENCH_CONNECTIONS [32]  BENCH_THREADS [2]  BENCH_GUESTS [300]  BENCH_DROP [0]  BENCH_BUILD [1]  BENCH_DOCS [1]
+#   BENCH_OUT [target/bench/<UTC time>]
 #   BENCH_POOL [6]: DATABASE_POOL_SIZE of the server under test
 #   BENCH_ALLOW_5XX [0]: 1 = 5xx responses under load are reported but do not fail the run
+#   BENCH_BIN [target/release/app]: the server binary to run (another build, e.g. an older one to compare; implies
+#     --no-build)
+#   BENCH_SOAK [1]: 0 = skip the soak in the full run
+#   SOAK_WARMUP [20]  SOAK_ROUNDS [6]  SOAK_ROUND [25]: seconds of warm-up, number and seconds of measured rounds
+#   SOAK_MAX_GROWTH_MB [30]: allowed RSS growth from the end of the warm-up to the end of the soak
+#   SOAK_HOTELS [50]: hotels of the soak-only dataset
 #   DATABASE_URL: an admin URL of the PostgreSQL server to use (else scripts/pg-ensure.sh decides)
 set -euo pipefail
 
@@ -32,7 +48,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$ROOT/scripts/pg-common.sh"
 BENCH_DIR=$ROOT/scripts/bench
 
-DB=${BENCH_DB:-staybook_bench}
+MODE=full
+for arg in "$@"; do [ "$arg" = soak ] && MODE=soak; done
+if [ "$MODE" = soak ]; then DB=${BENCH_DB:-staybook_soak}; else DB=${BENCH_DB:-staybook_bench}; fi
 DURATION=${BENCH_DURATION:-20}
 WARMUP=${BENCH_WARMUP:-5}
 CONNS=${BENCH_CONNECTIONS:-32}
@@ -43,6 +61,15 @@ BUILD=${BENCH_BUILD:-1}
 DOCS=${BENCH_DOCS:-1}
 HOTELS=500
 CITIES=20
+if [ "$MODE" = soak ]; then
+  HOTELS=${SOAK_HOTELS:-50}
+  CITIES=10
+fi
+BENCH_SOAK=${BENCH_SOAK:-1}
+SOAK_WARMUP=${SOAK_WARMUP:-20}
+SOAK_ROUNDS=${SOAK_ROUNDS:-6}
+SOAK_ROUND=${SOAK_ROUND:-25}
+SOAK_MAX_GROWTH_MB=${SOAK_MAX_GROWTH_MB:-30}
 # Pool per instance: with 2 cores shared by PostgreSQL, the server and wrk, 6 connections keep PostgreSQL busy
 # without queueing work inside it (16 gave the same throughput with a 2-3x longer tail). BENCH_POOL overrides.
 POOL=${BENCH_POOL:-6}
@@ -50,6 +77,7 @@ JWT_SECRET_BENCH=bench-only-jwt-secret-0123456789abcdef-not-for-production
 
 for arg in "$@"; do
   case $arg in
+    soak) ;;
     --drop) DROP=1 ;;
     --no-build) BUILD=0 ;;
     --no-docs) DOCS=0 ;;
@@ -78,8 +106,9 @@ SERVER_PID=
 ADMIN_URL=
 BROKEN=()
 
-cleanup() {
-  local rc=$?
+SAMPLER_PID=
+
+stop_server() {
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     log "stopping the server (pid $SERVER_PID)"
     kill "$SERVER_PID" 2>/dev/null || true
@@ -87,6 +116,13 @@ cleanup() {
     kill -9 "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
   fi
+  SERVER_PID=
+}
+
+cleanup() {
+  local rc=$?
+  if [ -n "$SAMPLER_PID" ]; then kill "$SAMPLER_PID" 2>/dev/null || true; fi
+  stop_server
   if [ "$DROP" = 1 ] && [ -n "$ADMIN_URL" ]; then
     log "dropping database $DB"
     "$PSQL" "$ADMIN_URL" -X -q -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >&2 || true
@@ -120,6 +156,10 @@ fi
 # ---------------------------------------------------------------------------------------------
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 BIN=$TARGET_DIR/release/app
+if [ -n "${BENCH_BIN:-}" ]; then
+  BIN=$(cd "$(dirname "$BENCH_BIN")" && pwd)/$(basename "$BENCH_BIN")
+  BUILD=0
+fi
 if [ "$BUILD" = 1 ]; then
   log "building the release binary (cargo build --release -p app)"
   t0=$SECONDS
@@ -141,25 +181,41 @@ psql_db() { "$PSQL" "$URL" -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 BASE=http://127.0.0.1:$PORT
-log "starting $BIN serve on $BASE (log: $OUT/server.log)"
-# A clean environment, run from $OUT so that no .env of the checkout applies.
-(cd "$OUT" && exec env -i PATH="$PATH" HOME="${HOME:-/tmp}" \
-  DATABASE_URL="$URL" DATABASE_POOL_SIZE=$POOL BIND_ADDR=127.0.0.1 PORT="$PORT" PUBLIC_BASE_URL="$BASE" \
-  RATE_LIMIT_PER_MINUTE=0 MAX_ACTIVE_HOLDS_PER_USER=0 LOG_FORMAT=json RUST_LOG=warn \
-  JWT_SECRET="$JWT_SECRET_BENCH" ACCESS_TOKEN_MINUTES=240 PAYMENT_GATEWAY=simulated \
-  "$BIN" serve) >"$OUT/server.log" 2>&1 &
-SERVER_PID=$!
-for ((i = 0; ; i++)); do
-  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-    tail -n 30 "$OUT/server.log" >&2 || true
-    SERVER_PID=
-    die "the server exited during start-up (log above)"
-  fi
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/ready" || true)" = 200 ] && break
-  ((i < 600)) || die "the server is not ready after 120 s (log: $OUT/server.log)"
-  sleep 0.2
-done
-log "server ready (pid $SERVER_PID)"
+# The settings of the load scenarios (rate limit off: one client address would be limited) ...
+SERVER_ENV_BENCH=(RATE_LIMIT_PER_MINUTE=0)
+# ... and of the soak: the default rate limit, the client address taken from X-Forwarded-For.
+SERVER_ENV_SOAK=(TRUST_PROXY=true)
+
+# start_server LOG [ENV=VALUE...]: starts the release server on $BASE and waits for /ready.
+start_server() {
+  local log_file=$1 i
+  shift
+  log "starting $BIN serve on $BASE (log: $log_file)"
+  # A clean environment, run from $OUT so that no .env of the checkout applies.
+  (cd "$OUT" && exec env -i PATH="$PATH" HOME="${HOME:-/tmp}" \
+    DATABASE_URL="$URL" DATABASE_POOL_SIZE=$POOL BIND_ADDR=127.0.0.1 PORT="$PORT" PUBLIC_BASE_URL="$BASE" \
+    MAX_ACTIVE_HOLDS_PER_USER=0 LOG_FORMAT=json RUST_LOG=warn \
+    JWT_SECRET="$JWT_SECRET_BENCH" ACCESS_TOKEN_MINUTES=240 PAYMENT_GATEWAY=simulated \
+    "$@" "$BIN" serve) >"$log_file" 2>&1 &
+  SERVER_PID=$!
+  for ((i = 0; ; i++)); do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+      tail -n 30 "$log_file" >&2 || true
+      SERVER_PID=
+      die "the server exited during start-up (log above)"
+    fi
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/ready" || true)" = 200 ] && break
+    ((i < 600)) || die "the server is not ready after 120 s (log: $log_file)"
+    sleep 0.2
+  done
+  log "server ready (pid $SERVER_PID)"
+}
+
+if [ "$MODE" = soak ]; then
+  start_server "$OUT/server.log" "${SERVER_ENV_SOAK[@]}"
+else
+  start_server "$OUT/server.log" "${SERVER_ENV_BENCH[@]}"
+fi
 
 # ---------------------------------------------------------------------------------------------
 # 3. Dataset
@@ -184,6 +240,111 @@ psql_db -A -t -c "SELECT id FROM hotel WHERE name LIKE 'Bench Hotel %' ORDER BY 
 # Init targets the four room types that are never closed or sold out in the dataset.
 psql_db -A -t -F ' ' -c "SELECT r.hotel_id, r.id FROM room r JOIN hotel h ON h.id = r.hotel_id
   WHERE h.name LIKE 'Bench Hotel %' AND r.type <> 'Suite' ORDER BY r.id" >"$OUT/rooms.txt"
+
+# ---------------------------------------------------------------------------------------------
+# 6. Soak: resident memory under a few million requests (also `scripts/bench.sh soak`)
+# ---------------------------------------------------------------------------------------------
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0; }
+hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status" 2>/dev/null || echo 0; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+SOAK_STATUS=skipped
+SOAK_GROWTH_MB=
+SOAK_REQUESTS=0
+
+# run_soak: restarts the server with the soak settings, loads it, samples VmRSS; writes $OUT/soak.md.
+run_soak() {
+  local round t0 rss rss_start rss_warm rss_end rss_scraped growth_kb line kv elapsed name secs series
+  local -A W
+  local rows=()
+  export BENCH_LUA_DIR=$BENCH_DIR
+  if [ "$MODE" != soak ]; then
+    stop_server
+    start_server "$OUT/server-soak.log" "${SERVER_ENV_SOAK[@]}"
+  fi
+  local soak_log=$OUT/server.log
+  [ "$MODE" = soak ] || soak_log=$OUT/server-soak.log
+  # A sample every 2 s while the soak runs: seconds since start, VmRSS in KiB.
+  (
+    start=$SECONDS
+    while kill -0 "$SERVER_PID" 2>/dev/null; do
+      printf '%s\t%s\n' "$((SECONDS - start))" "$(rss_kb)"
+      sleep 2
+    done
+  ) >"$OUT/soak-rss.tsv" 2>/dev/null &
+  SAMPLER_PID=$!
+  t0=$SECONDS
+  rss_start=$(rss_kb)
+  rows+=("| start (idle, after set-up) | 0 | 0 | $(mib "$rss_start") |")
+  log "soak: VmRSS at start $(mib "$rss_start") MiB; warm-up ${SOAK_WARMUP}s, then $SOAK_ROUNDS rounds of ${SOAK_ROUND}s (wrk -t$THREADS -c$CONNS)"
+  for ((round = 0; round <= SOAK_ROUNDS; round++)); do
+    if ((round == 0)); then name=warmup secs=$SOAK_WARMUP; else name=round$round secs=$SOAK_ROUND; fi
+    wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --timeout 5s -s "$BENCH_DIR/soak.lua" "$BASE" -- "$OUT/hotels.txt" \
+      >"$OUT/wrk-soak-$name.txt" 2>&1 || { cat "$OUT/wrk-soak-$name.txt" >&2; die "wrk failed (soak $name)"; }
+    line=$(grep '^BENCH_RESULT ' "$OUT/wrk-soak-$name.txt" | tail -n 1) || die "no result line in $OUT/wrk-soak-$name.txt"
+    W=()
+    for kv in ${line#BENCH_RESULT }; do W[${kv%%=*}]=${kv#*=}; done
+    SOAK_REQUESTS=$((SOAK_REQUESTS + W[requests]))
+    rss=$(rss_kb)
+    elapsed=$((SECONDS - t0))
+    if ((round == 0)); then
+      rss_warm=$rss
+      rows+=("| after the warm-up | $elapsed | $SOAK_REQUESTS | $(mib "$rss") |")
+    else
+      rows+=("| after round $round | $elapsed | $SOAK_REQUESTS | $(mib "$rss") |")
+    fi
+    log "soak $name: $(printf '%.0f' "${W[rps]}") req/s, statuses ${W[statuses]}; $SOAK_REQUESTS requests so far; VmRSS $(mib "$rss") MiB"
+    if [ "${W[s5xx]}" != 0 ]; then BROKEN+=("soak $name: ${W[s5xx]} responses 5xx (see $soak_log)"); fi
+    if [ "${W[s2xx]}" = 0 ]; then BROKEN+=("soak $name: no successful response"); fi
+  done
+  rss_end=$(rss_kb)
+  growth_kb=$((rss_end - rss_warm))
+  # One scrape at the very end: how many series the exporter holds (bounded labels), and what a scrape frees.
+  curl -s "$BASE/metrics" >"$OUT/soak-metrics.txt" || true
+  series=$(grep -c '^[a-z]' "$OUT/soak-metrics.txt" || true)
+  sleep 1
+  rss_scraped=$(rss_kb)
+  rows+=("| after one /metrics scrape | $((SECONDS - t0)) | $SOAK_REQUESTS | $(mib "$rss_scraped") |")
+  kill "$SAMPLER_PID" 2>/dev/null || true
+  SAMPLER_PID=
+  SOAK_GROWTH_MB=$(mib "$growth_kb")
+  if ((growth_kb > SOAK_MAX_GROWTH_MB * 1024)); then
+    SOAK_STATUS=FAIL
+    BROKEN+=("soak: VmRSS grew by $SOAK_GROWTH_MB MiB after the warm-up ($(mib "$rss_warm") -> $(mib "$rss_end") MiB over $SOAK_REQUESTS requests; limit $SOAK_MAX_GROWTH_MB MiB)")
+  else
+    SOAK_STATUS=PASS
+  fi
+  {
+    echo "Run: $(date -u '+%Y-%m-%d %H:%M UTC') · binary $BIN (built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M UTC')) · checkout $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)."
+    echo "Soak: wrk -t$THREADS -c$CONNS, ${SOAK_WARMUP} s warm-up + $SOAK_ROUNDS × ${SOAK_ROUND} s; 75 % \`GET /\`, 24 % \`GET /hotels/{id}/info\`"
+    echo "($(wc -l <"$OUT/hotels.txt") hotels), 1 % unknown paths; random X-Forwarded-For per request; /metrics not scraped until the end."
+    echo
+    echo "| Point | s | requests | VmRSS MiB |"
+    echo "|---|---:|---:|---:|"
+    printf '%s\n' "${rows[@]}"
+    echo
+    echo "* Growth after the warm-up: **$SOAK_GROWTH_MB MiB** over $SOAK_REQUESTS requests (limit $SOAK_MAX_GROWTH_MB MiB): **$SOAK_STATUS**."
+    echo "* Peak VmRSS (VmHWM): $(mib "$(hwm_kb)") MiB; series in the final /metrics scrape: $series."
+  } >"$OUT/soak.md"
+  if [ "$SOAK_STATUS" = FAIL ]; then
+    printf '\n[bench] !!!!!!!! SOAK FAILED: resident memory grew by %s MiB after the warm-up (limit %s MiB) !!!!!!!!\n\n' \
+      "$SOAK_GROWTH_MB" "$SOAK_MAX_GROWTH_MB" >&2
+  fi
+  log "soak: VmRSS $(mib "$rss_start") MiB at start, $(mib "$rss_warm") after the warm-up, $(mib "$rss_end") at the end ($SOAK_GROWTH_MB MiB growth, $SOAK_STATUS)"
+}
+
+if [ "$MODE" = soak ]; then
+  run_soak
+  echo
+  echo "================================ staybook soak ================================"
+  cat "$OUT/soak.md"
+  echo "Full outputs: $OUT (soak-rss.tsv: VmRSS every 2 s)"
+  if ((${#BROKEN[@]} > 0)); then
+    printf '[bench] FAILED: %s\n' "${BROKEN[@]}" >&2
+    exit 1
+  fi
+  log "done"
+  exit 0
+fi
 
 log "signing up and logging in $GUESTS guest users through the API"
 "${API[@]}" guests "$BASE" "$GUESTS" "$OUT/tokens.txt" || die "creating the guest users failed"
@@ -285,7 +446,7 @@ EXPLAIN_SEQ=$({ grep -oE 'Seq Scan on [a-z_]+' "$OUT/explain.txt" || true; } | s
 EXPLAIN_TIME=$(sed -nE 's/.*Execution Time: ([0-9.]+) ms.*/\1/p' "$OUT/explain.txt")
 
 # ---------------------------------------------------------------------------------------------
-# 6. Server health during the run, summary, docs
+# 7. Server health during the run, the soak, summary, docs
 # ---------------------------------------------------------------------------------------------
 LOG_ERRORS=$(grep -c '"level":"ERROR"' "$OUT/server.log" || true)
 LOG_WARNS=$(grep -c '"level":"WARN"' "$OUT/server.log" || true)
@@ -294,6 +455,10 @@ if ((LOG_ERRORS > 0)); then
   grep '"level":"ERROR"' "$OUT/server.log" | head -n 5 >&2
 fi
 kill -0 "$SERVER_PID" 2>/dev/null || BROKEN+=("the server process died during the run")
+if [ "$BENCH_SOAK" = 1 ]; then
+  run_soak
+  kill -0 "$SERVER_PID" 2>/dev/null || BROKEN+=("the server process died during the soak")
+fi
 
 # Targets: scenario min-rps max-p99-ms (empty = none).
 declare -A T_RPS=([search]=2000 [info]=5000 [init]=500)
@@ -375,6 +540,10 @@ SUMMARY=$OUT/summary.md
     printf '| pgbench%s | %s | — | %s | %s | %s | — | — |\n' "$([ $p = prepared ] && echo ' -M prepared')" \
       "${PG[$p.cpu_total]}" "${PG[$p.cpu_postgres]}" "${PG[$p.cpu_client]}" "$other"
   done
+  if [ -f "$OUT/soak.md" ]; then
+    echo
+    cat "$OUT/soak.md"
+  fi
 } >"$SUMMARY"
 
 echo

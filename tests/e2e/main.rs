@@ -3,6 +3,8 @@
 mod auth;
 mod bookings;
 mod catalog;
+mod hardening;
+mod operations;
 mod races;
 mod service;
 mod stripe;

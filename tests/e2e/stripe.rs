@@ -370,3 +370,109 @@ async fn a_second_paid_session_of_a_confirmed_booking_is_refunded_on_its_own() {
     assert_eq!(status(&app, &token, id).await["refund_status"], "SUCCEEDED");
     app.stop().await;
 }
+
+/// Issue 8.1: forged webhooks of 400 KiB with thousands of empty `v1=` entries are refused at once, and the
+/// server keeps answering `/health` meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_forged_signature_flood_is_cheap_and_does_not_stall_the_server() {
+    let server = fake_stripe(0).await;
+    let app = stripe_app(&server, &[]).await;
+    let body =
+        format!(r#"{{"id":"evt_flood","type":"checkout.session.completed","pad":"{}"}}"#, "x".repeat(400 * 1024));
+    let header = format!("t={}{}", chrono::Utc::now().timestamp(), ",v1=".repeat(6000));
+    let started = std::time::Instant::now();
+    let floods = (0..6).map(|_| {
+        let (client, url, body, header) =
+            (app.client.clone(), format!("{}/webhooks/stripe", app.base), body.clone(), header.clone());
+        async move {
+            let t = std::time::Instant::now();
+            let r = client.post(url).header("Stripe-Signature", header).body(body).send().await.unwrap();
+            let status = r.status().as_u16();
+            let code = r.json::<Value>().await.unwrap()["code"].as_str().unwrap_or("").to_string();
+            (status, code, t.elapsed())
+        }
+    });
+    let health = async {
+        let mut worst = std::time::Duration::ZERO;
+        for _ in 0..10 {
+            let t = std::time::Instant::now();
+            assert_eq!(app.get("/health", None).await.status, 200);
+            worst = worst.max(t.elapsed());
+        }
+        worst
+    };
+    let (results, worst_health) = tokio::join!(join_all(floods), health);
+    for (status, code, took) in results {
+        assert_eq!((status, code.as_str()), (400, "invalid_signature"));
+        assert!(took < std::time::Duration::from_secs(1), "a forged webhook took {took:?}");
+    }
+    assert!(worst_health < std::time::Duration::from_secs(1), "/health took {worst_health:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    app.stop().await;
+}
+
+/// Issue 8.3: a room whose cancelled booking still owes a refund cannot be deleted while the provider is down;
+/// the refund is retried and paid once it is back, and only then the delete goes through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refund_owed_blocks_the_room_delete_until_it_is_paid() {
+    let server = fake_stripe(3).await; // the provider refuses the first three refund calls
+    let app = stripe_app(&server, &[("SWEEP_INTERVAL_SECONDS", "1")]).await;
+    let (token, mgr, room, id, sid) = pending(&app, 2).await;
+    let b = event("evt_pay", "checkout.session.completed", &sid, id, "paid");
+    assert_eq!(deliver(&app, &b, signed(&b)).await.status, 200);
+    assert_eq!(app.post(&format!("/bookings/{id}/cancel"), Some(&token), json!(null)).await.status, 204);
+    assert_eq!(status(&app, &token, id).await["refund_status"], "PENDING");
+    let hotel = status(&app, &token, id).await["hotel_id"].as_i64().unwrap();
+    let del = app.req(Method::DELETE, &format!("/admin/hotels/{hotel}/rooms/{room}"), Some(&mgr), None).await;
+    assert_eq!((del.status.as_u16(), del.code()), (409, "has_active_bookings"), "{del:?}");
+    assert_eq!(del.body["detail"], "Room has bookings with refunds still owed");
+    let del = app.req(Method::DELETE, &format!("/admin/hotels/{hotel}"), Some(&mgr), None).await;
+    assert_eq!((del.status.as_u16(), del.code()), (409, "has_active_bookings"), "{del:?}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    while status(&app, &token, id).await["refund_status"] != "SUCCEEDED" {
+        assert!(std::time::Instant::now() < deadline, "the refund was not retried to success");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    let refunds: Vec<_> =
+        server.received_requests().await.unwrap().into_iter().filter(|r| r.url.path() == "/v1/refunds").collect();
+    assert_eq!(refunds.len(), 4);
+    assert!(refunds.iter().all(|r| String::from_utf8_lossy(&r.body).contains(&format!("payment_intent=pi_{sid}"))));
+    let del = app.req(Method::DELETE, &format!("/admin/hotels/{hotel}/rooms/{room}"), Some(&mgr), None).await;
+    assert_eq!(del.status, 204, "{del:?}");
+    app.stop().await;
+}
+
+/// Issue 8.3: paid, cancelled, then a late duplicate session paid too: both payments are refunded, each under
+/// its own key and payment intent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_payments_of_a_cancelled_booking_get_two_refunds() {
+    let server = fake_stripe(0).await;
+    let app = stripe_app(&server, &[]).await;
+    let (token, _mgr, _room, id, sid) = pending(&app, 2).await;
+    let b = event("evt_one", "checkout.session.completed", &sid, id, "paid");
+    assert_eq!(deliver(&app, &b, signed(&b)).await.status, 200);
+    assert_eq!(app.post(&format!("/bookings/{id}/cancel"), Some(&token), json!(null)).await.status, 204);
+    let late = event("evt_two", "checkout.session.completed", "cs_late_duplicate", id, "paid");
+    assert_eq!(deliver(&app, &late, signed(&late)).await.status, 200);
+    let d = status(&app, &token, id).await;
+    assert_eq!((d["booking_status"].as_str(), d["refund_status"].as_str()), (Some("CANCELLED"), Some("SUCCEEDED")));
+    let reqs = server.received_requests().await.unwrap();
+    let refunds: Vec<(String, String)> = reqs
+        .iter()
+        .filter(|r| r.url.path() == "/v1/refunds")
+        .map(|r| {
+            let key = r.headers.get("idempotency-key").unwrap().to_str().unwrap().to_string();
+            let body = String::from_utf8_lossy(&r.body).to_string();
+            let pi = body.split('&').find_map(|kv| kv.strip_prefix("payment_intent=")).unwrap().to_string();
+            (key, pi)
+        })
+        .collect();
+    assert_eq!(
+        refunds,
+        vec![
+            (format!("refund-booking-{id}"), format!("pi_{sid}")),
+            (format!("refund-booking-{id}-cs_late_duplicate"), "pi_cs_late_duplicate".to_string()),
+        ]
+    );
+    app.stop().await;
+}

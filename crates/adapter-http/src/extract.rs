@@ -67,8 +67,21 @@ impl FromRequest for Manager {
     }
 }
 
-/// A raw body of at most the configured size, with a JSON (or absent) media type.
-pub struct JsonBytes(pub web::Bytes);
+/// A raw body of at most the configured size. A non-JSON media type is kept as a pending 415 that the handler
+/// raises with [`JsonBytes::get`] after authentication and the role check, so the error order of API.md §1.5
+/// holds (401 → 403 → 415 → 422) even though actix runs extractors concurrently.
+pub struct JsonBytes(Result<web::Bytes, ApiError>);
+
+impl JsonBytes {
+    /// The body, or 415 when its `Content-Type` is not JSON. Call it first in the handler, before any
+    /// path or body validation.
+    pub fn get(&self) -> Result<&web::Bytes, ApiError> {
+        match &self.0 {
+            Ok(b) => Ok(b),
+            Err(_) => Err(ApiError::UnsupportedMediaType),
+        }
+    }
+}
 
 /// Whether a `Content-Type` is JSON (`application/json` or `application/*+json`, parameters allowed).
 pub fn is_json_type(ct: &str) -> bool {
@@ -98,16 +111,11 @@ impl FromRequest for JsonBytes {
         Box::pin(async move {
             let limit = req.app_data::<web::Data<AppState>>().map(|s| s.config.max_body_bytes).unwrap_or(65536);
             let body = read_body(&mut payload, limit).await?;
-            match req.headers().get(header::CONTENT_TYPE) {
-                None => {}
-                Some(ct) => {
-                    let ok = ct.to_str().map(is_json_type).unwrap_or(false);
-                    if !ok {
-                        return Err(ApiError::UnsupportedMediaType);
-                    }
-                }
-            }
-            Ok(JsonBytes(body))
+            let json = match req.headers().get(header::CONTENT_TYPE) {
+                None => true,
+                Some(ct) => ct.to_str().map(is_json_type).unwrap_or(false),
+            };
+            Ok(JsonBytes(if json { Ok(body) } else { Err(ApiError::UnsupportedMediaType) }))
         })
     }
 }

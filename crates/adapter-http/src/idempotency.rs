@@ -39,6 +39,29 @@ fn canonical(v: &Value) -> String {
     }
 }
 
+/// The request path with every path parameter replaced by its parsed value (`/bookings/007/payments` →
+/// `/bookings/7/payments`), so equivalent spellings share one key record and its length stays bounded.
+pub fn canonical_path(req: &HttpRequest) -> String {
+    let Some(pattern) = req.match_pattern() else { return req.path().to_string() };
+    let mut out = String::with_capacity(pattern.len() + 16);
+    for (i, seg) in pattern.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) => {
+                let raw = req.match_info().get(name).unwrap_or("");
+                match crate::input::path_id(raw, name) {
+                    Ok(id) => out.push_str(&id.to_string()),
+                    Err(_) => out.push_str(&raw.chars().take(64).collect::<String>()),
+                }
+            }
+            None => out.push_str(seg),
+        }
+    }
+    out
+}
+
 /// SHA-256 of method, path and the canonical JSON body (absent body = empty).
 pub fn fingerprint(method: &str, path: &str, body: Option<&Value>) -> Vec<u8> {
     let mut h = Sha256::new();
@@ -83,7 +106,7 @@ where
         return Ok(build(status, body, false));
     };
     let method = req.method().as_str().to_string();
-    let path = req.path().to_string();
+    let path = canonical_path(req);
     let fp = fingerprint(&method, &path, body);
     match state.idempotency.start(user_id, &key, &method, &path, fp, state.clock.now()).await? {
         IdempotencyStart::Replay { status, body } => {
@@ -91,15 +114,17 @@ where
         }
         IdempotencyStart::InUse => Err(Error::IdempotencyKeyInUse.into()),
         IdempotencyStart::Mismatch => Err(Error::IdempotencyKeyReused.into()),
-        IdempotencyStart::Proceed => {
+        IdempotencyStart::Proceed { lease } => {
             let (status, bytes, err) = match run().await {
                 Ok((s, b)) => (s, b, None),
                 Err(e) => (e.parts().0, e.body(), Some(e)),
             };
             if status.is_server_error() {
-                state.idempotency.release(user_id, &key).await?;
-            } else {
-                state.idempotency.complete(user_id, &key, status.as_u16(), bytes.clone()).await?;
+                state.idempotency.release(user_id, &key, lease).await?;
+            } else if !state.idempotency.complete(user_id, &key, lease, status.as_u16(), bytes.clone()).await? {
+                // This request outlived its lease and another one took the key over: that one's response is
+                // what will be replayed; this one still answers its own client.
+                tracing::warn!(key = %key, "idempotency lease lost before completion; response not stored");
             }
             match err {
                 Some(e) => Err(e),

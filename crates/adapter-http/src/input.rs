@@ -204,14 +204,22 @@ impl<'a> Fields<'a> {
         match self.get(name) {
             None => Ok(Patch::Keep),
             Some(Value::Null) => Ok(Patch::Set(None)),
-            Some(Value::Number(n)) if n.is_i64() || n.is_u64() => {
-                let Some(v) = n.as_i64() else {
-                    self.push(name, format!("Input should be less than or equal to {max}"), "out_of_range");
-                    return Ok(Patch::Set(Some(max)));
-                };
-                self.check_range(name, v, min, max);
-                Ok(Patch::Set(Some(v)))
-            }
+            Some(Value::Number(n)) if json_integer(n).is_some() => match json_integer(n) {
+                Some(Ok(v)) => {
+                    self.check_range(name, v, min, max);
+                    Ok(Patch::Set(Some(v)))
+                }
+                Some(Err(above)) => {
+                    let (msg, v) = if above {
+                        (format!("Input should be less than or equal to {max}"), max)
+                    } else {
+                        (format!("Input should be greater than or equal to {min}"), min)
+                    };
+                    self.push(name, msg, "out_of_range");
+                    Ok(Patch::Set(Some(v)))
+                }
+                None => Err(self.fail(name, "Input should be a valid integer", "int_type")),
+            },
             Some(_) => Err(self.fail(name, "Input should be a valid integer", "int_type")),
         }
     }
@@ -495,6 +503,18 @@ impl Query {
         let offset = self.opt_int("offset", 0, 1_000_000)?.unwrap_or(0);
         Ok(domain::model::Page { limit, offset })
     }
+}
+
+/// A JSON integer literal (digits, optional minus; never `1.0` or `1e1`): `Ok` within i64, `Err(true)` above
+/// it, `Err(false)` below it; `None` when the number is not an integer literal. Bodies keep the literal text
+/// (serde_json `arbitrary_precision`), so integers of any size are told apart from floats.
+pub fn json_integer(n: &serde_json::Number) -> Option<Result<i64, bool>> {
+    let s = n.to_string();
+    let digits = s.strip_prefix('-').unwrap_or(&s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(s.parse::<i64>().map_err(|_| !s.starts_with('-')))
 }
 
 /// A path id: ASCII digits, 1..=2^63−1.

@@ -8,6 +8,7 @@ pub mod idempotency;
 pub mod input;
 pub mod middleware;
 pub mod openapi;
+mod ratelimit;
 pub mod routes;
 pub mod state;
 

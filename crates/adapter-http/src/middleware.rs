@@ -3,14 +3,13 @@
 
 use crate::error::{ApiError, REQUEST_ID, error_response};
 use crate::extract::{UserId, bearer};
+use crate::routes::RouteTable;
 use crate::state::AppState;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode, Uri};
 use actix_web::{HttpMessage, HttpResponse, web};
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Instant;
 
 /// Paths exempt from the general rate limit.
@@ -32,39 +31,22 @@ fn valid_request_id(s: &str) -> bool {
     (1..=128).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
 }
 
-/// Token buckets per user id or client IP (in-memory, per instance).
-pub struct RateLimiter {
-    per_minute: u32,
-    buckets: Mutex<HashMap<String, (f64, Instant)>>,
-}
+pub use crate::ratelimit::RateLimiter;
 
-impl RateLimiter {
-    /// A limiter of `per_minute` requests per key; 0 disables it.
-    pub fn new(per_minute: u32) -> Self {
-        RateLimiter { per_minute, buckets: Mutex::new(HashMap::new()) }
-    }
-
-    /// `Err(seconds to wait)` when `key` is over the limit.
-    pub fn check(&self, key: &str) -> Result<(), u64> {
-        if self.per_minute == 0 {
-            return Ok(());
-        }
-        let cap = f64::from(self.per_minute);
-        let rate = cap / 60.0;
-        let now = Instant::now();
-        let Ok(mut map) = self.buckets.lock() else { return Ok(()) };
-        if map.len() > 100_000 {
-            map.retain(|_, (tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * rate < cap);
-        }
-        let (tokens, at) = map.entry(key.to_string()).or_insert((cap, now));
-        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * rate).min(cap);
-        *at = now;
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            Ok(())
-        } else {
-            Err(((1.0 - *tokens) / rate).ceil().max(1.0) as u64)
-        }
+/// The `method` label of the request metrics: the standard methods, anything else as `OTHER` (an extension method
+/// is any token a client cares to send, and every distinct label value is a series kept forever).
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "OTHER",
     }
 }
 
@@ -156,6 +138,12 @@ pub async fn edge(
                 h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
                 return Some(r);
             }
+            // Routing decides first (API.md §1.5): an unknown path is 404 and a known path with the wrong method
+            // 405, whatever its body size or the caller's rate; those answers come from the router below.
+            let routable = || match req.app_data::<web::Data<RouteTable>>().and_then(|t| t.methods(&path)) {
+                Some(methods) => methods.contains(&method.as_str()),
+                None => req.resource_map().has_resource(&path),
+            };
             let limit =
                 if is_webhook(&path) { state.config.webhook_max_body_bytes } else { state.config.max_body_bytes };
             let declared = req
@@ -163,11 +151,10 @@ pub async fn edge(
                 .get(header::CONTENT_LENGTH)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.parse::<usize>().ok());
-            // Routing decides first: an unknown path is 404 whatever its body.
-            if declared.is_some_and(|n| n > limit) && req.resource_map().has_resource(&path) {
+            if declared.is_some_and(|n| n > limit) && routable() {
                 return Some(error_response(&ApiError::PayloadTooLarge));
             }
-            if !rate_exempt(&path) && state.config.rate_limit_per_minute > 0 {
+            if !rate_exempt(&path) && state.config.rate_limit_per_minute > 0 && routable() {
                 let now = state.clock.now();
                 let key = match bearer(req.request()) {
                     Ok(Some(t)) => match state.tokens.verify_access(&t, now) {
@@ -210,9 +197,11 @@ pub async fn edge(
         }
     }
     let latency = started.elapsed();
-    let labels = [("method", method.to_string()), ("route", route.clone()), ("status", status.as_u16().to_string())];
-    metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", "method" => method.to_string(), "route" => route.clone())
+    // Bounded label values: a method from a fixed list, the route *pattern* ("unmatched" for unknown paths), a status.
+    let method_label = method_label(&method);
+    metrics::counter!("http_requests_total", "method" => method_label, "route" => route.clone(), "status" => status.as_str().to_owned())
+        .increment(1);
+    metrics::histogram!("http_request_duration_seconds", "method" => method_label, "route" => route.clone())
         .record(latency.as_secs_f64());
     tracing::info!(
         request_id = %rid,

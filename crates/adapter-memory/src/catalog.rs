@@ -5,9 +5,9 @@ use crate::state::{State, paged};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::model::{
-    BookingStatus, Hotel, HotelListing, HotelPatch, INVENTORY_WINDOW_DAYS, InventoryNight, InventoryPatch,
-    InventoryView, MAX_ROOMS_PER_HOTEL, Money, NewHotel, NewRoom, Page, Paged, Room, RoomPatch, SearchHit, SearchQuery,
-    StayDates,
+    BookingStatus, HOTEL_REFUNDS_OWED, Hotel, HotelListing, HotelPatch, INVENTORY_WINDOW_DAYS, InventoryNight,
+    InventoryPatch, InventoryView, MAX_ROOMS_PER_HOTEL, Money, NewHotel, NewRoom, Page, Paged, ROOM_REFUNDS_OWED, Room,
+    RoomPatch, SearchHit, SearchQuery, StayDates,
 };
 use domain::ports::CatalogRepository;
 use domain::pricing::PricingPolicy;
@@ -142,6 +142,9 @@ impl CatalogRepository for InMemoryStore {
             if active {
                 return Err(Error::HasActiveBookings("Hotel has active bookings; deactivate it instead"));
             }
+            if st.refunds_owed(|b| b.hotel_id == id) {
+                return Err(Error::HasActiveBookings(HOTEL_REFUNDS_OWED));
+            }
             st.delete_bookings(&bookings);
             let rooms: Vec<i64> = st.rooms.values().filter(|r| r.hotel_id == id).map(|r| r.id).collect();
             for room_id in rooms {
@@ -234,6 +237,9 @@ impl CatalogRepository for InMemoryStore {
             let (bookings, active) = st.bookings_where(|b| b.room_id == id);
             if active {
                 return Err(Error::HasActiveBookings("Room has active bookings"));
+            }
+            if st.refunds_owed(|b| b.room_id == id) {
+                return Err(Error::HasActiveBookings(ROOM_REFUNDS_OWED));
             }
             st.delete_bookings(&bookings);
             st.delete_room_rows(id);

@@ -5,7 +5,7 @@ use crate::state::{IdempotencyRow, IdempotencyState};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use domain::Result;
-use domain::ports::{IdempotencyStart, IdempotencyStore};
+use domain::ports::{IdempotencyStart, IdempotencyStore, Lease};
 
 /// How long an in-flight claim blocks other requests with the same key.
 const LEASE: Duration = Duration::seconds(60);
@@ -39,8 +39,9 @@ impl IdempotencyStore for InMemoryStore {
                     IdempotencyState::InFlight { locked_until } if *locked_until > now => IdempotencyStart::InUse,
                     IdempotencyState::InFlight { .. } => {
                         // A lapsed lease: the first request was abandoned; this one takes over.
-                        row.state = IdempotencyState::InFlight { locked_until: now + LEASE };
-                        IdempotencyStart::Proceed
+                        let lease = lease_end(now);
+                        row.state = IdempotencyState::InFlight { locked_until: lease };
+                        IdempotencyStart::Proceed { lease }
                     }
                 });
             }
@@ -49,30 +50,39 @@ impl IdempotencyStore for InMemoryStore {
                 path: path.to_string(),
                 fingerprint,
                 created_at: now,
-                state: IdempotencyState::InFlight { locked_until: now + LEASE },
+                state: IdempotencyState::InFlight { locked_until: lease_end(now) },
             };
             st.idempotency.insert(id, row);
-            Ok(IdempotencyStart::Proceed)
+            Ok(IdempotencyStart::Proceed { lease: lease_end(now) })
         })
     }
 
-    async fn complete(&self, user_id: i64, key: &str, status: u16, body: Vec<u8>) -> Result<()> {
-        self.with(|st| {
-            if let Some(row) = st.idempotency.get_mut(&(user_id, key.to_string())) {
+    async fn complete(&self, user_id: i64, key: &str, lease: Lease, status: u16, body: Vec<u8>) -> Result<bool> {
+        self.with(|st| match st.idempotency.get_mut(&(user_id, key.to_string())) {
+            Some(row) if matches!(row.state, IdempotencyState::InFlight { locked_until } if locked_until == lease) => {
                 row.state = IdempotencyState::Completed { status, body };
+                Ok(true)
             }
-            Ok(())
+            _ => Ok(false),
         })
     }
 
-    async fn release(&self, user_id: i64, key: &str) -> Result<()> {
+    async fn release(&self, user_id: i64, key: &str, lease: Lease) -> Result<()> {
         self.with(|st| {
             let id = (user_id, key.to_string());
-            if matches!(st.idempotency.get(&id), Some(IdempotencyRow { state: IdempotencyState::InFlight { .. }, .. }))
-            {
+            if matches!(
+                st.idempotency.get(&id),
+                Some(IdempotencyRow { state: IdempotencyState::InFlight { locked_until }, .. }) if *locked_until == lease
+            ) {
                 st.idempotency.remove(&id);
             }
             Ok(())
         })
     }
+}
+
+/// The end of a lease started at `now`, at the microsecond precision PostgreSQL stores.
+fn lease_end(now: DateTime<Utc>) -> Lease {
+    let end = now + LEASE;
+    DateTime::from_timestamp_micros(end.timestamp_micros()).unwrap_or(end)
 }

@@ -2,7 +2,7 @@
 
 use crate::state::{PaymentRefundRow, ProcessedEvent, State};
 use chrono::{DateTime, Duration, Utc};
-use domain::model::{Booking, BookingAction, BookingStatus, InventoryEffect, RefundStatus};
+use domain::model::{Booking, BookingAction, BookingStatus, InventoryEffect, PaidEvent, RefundStatus};
 use domain::ports::{EventOutcome, PaymentEvent, PaymentEventKind, PaymentRefund};
 use domain::{Error, Result};
 
@@ -45,7 +45,7 @@ impl State {
             (Some(_), None) => false,
         };
         let outcome = match kind {
-            PaymentEventKind::Paid => self.paid(id, event, current_session, now)?,
+            PaymentEventKind::Paid => self.paid(id, event, now)?,
             PaymentEventKind::Failed | PaymentEventKind::Expired if !current_session => EventOutcome::NoEffect,
             PaymentEventKind::Failed => self.closed(id, BookingAction::PaymentFailed, now)?,
             PaymentEventKind::Expired => self.closed(id, BookingAction::SessionExpired, now)?,
@@ -63,19 +63,16 @@ impl State {
     }
 
     /// Money was taken: it is never ignored.
-    fn paid(
-        &mut self,
-        id: i64,
-        event: &PaymentEvent,
-        current_session: bool,
-        now: DateTime<Utc>,
-    ) -> Result<EventOutcome> {
-        if self.booking_row(id)?.booking.status == BookingStatus::Confirmed {
-            if current_session {
-                return Ok(EventOutcome::NoEffect);
-            }
-            // Confirmed through another session and paid again: keep the booking, refund the extra money.
-            return self.queue_payment_refund(id, event);
+    fn paid(&mut self, id: i64, event: &PaymentEvent, now: DateTime<Utc>) -> Result<EventOutcome> {
+        match self
+            .booking_row(id)?
+            .booking
+            .classify_payment(event.session_id.as_deref(), event.payment_intent.as_deref())
+        {
+            PaidEvent::Redelivery => return Ok(EventOutcome::NoEffect),
+            // Money taken twice: keep the booking, refund the extra money on its own record and key.
+            PaidEvent::ExtraPayment => return self.queue_payment_refund(id, event),
+            PaidEvent::First => {}
         }
         let acted = self.act(id, BookingAction::PaymentSucceeded, now)?;
         let Some(t) = acted.applied else { return Ok(EventOutcome::NoEffect) };

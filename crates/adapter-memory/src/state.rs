@@ -224,6 +224,17 @@ impl State {
     }
 
     /// Ids of the bookings matching `pred`, and whether any of them is still active.
+    /// Whether a booking matching `pred` still owes a refund (PENDING, or FAILED awaiting an operator).
+    pub fn refunds_owed(&self, pred: impl Fn(&Booking) -> bool) -> bool {
+        self.bookings.values().any(|r| {
+            pred(&r.booking)
+                && matches!(
+                    r.booking.refund_status,
+                    Some(domain::model::RefundStatus::Pending | domain::model::RefundStatus::Failed)
+                )
+        })
+    }
+
     pub fn bookings_where(&self, pred: impl Fn(&Booking) -> bool) -> (Vec<i64>, bool) {
         let mut active = false;
         let ids = self

@@ -5,7 +5,7 @@ use crate::state::{RefreshRow, Throttle};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use domain::model::{Email, NewUser, ProfilePatch, RefreshTokenRecord, Role, RotateOutcome, User};
-use domain::ports::UserRepository;
+use domain::ports::{LoginAttempts, UserRepository};
 use domain::{Error, Result};
 
 #[async_trait]
@@ -94,19 +94,14 @@ impl UserRepository for InMemoryStore {
                 return Ok(RotateOutcome::Invalid);
             }
             let family = row.record.family_id.clone();
-            match row.rotated_at {
-                // Rotated at or after the moment this presentation was made: a concurrent presentation that
-                // lost the race, not a replay. It is refused without punishing the family.
-                Some(rotated_at) if rotated_at >= now => return Ok(RotateOutcome::Invalid),
-                Some(_) => {
-                    for r in st.refresh_tokens.values_mut() {
-                        if r.record.family_id == family && r.revoked_at.is_none() {
-                            r.revoked_at = Some(now);
-                        }
+            // A rotated token presented again, concurrently or later, is reuse: the family dies (no grace).
+            if row.rotated_at.is_some() {
+                for r in st.refresh_tokens.values_mut() {
+                    if r.record.family_id == family && r.revoked_at.is_none() {
+                        r.revoked_at = Some(now);
                     }
-                    return Ok(RotateOutcome::Reused);
                 }
-                None => {}
+                return Ok(RotateOutcome::Reused);
             }
             if st.refresh_tokens.contains_key(&next.jti) {
                 return Err(Error::Internal(format!("duplicate refresh token id {}", next.jti)));
@@ -136,45 +131,22 @@ impl UserRepository for InMemoryStore {
         })
     }
 
-    async fn login_locked(
-        &self,
-        email: &Email,
-        now: DateTime<Utc>,
-        window_secs: i64,
-        max_failures: i32,
-    ) -> Result<Option<u64>> {
-        self.with(|st| {
-            st.saw(now);
-            if max_failures <= 0 {
-                return Ok(None);
-            }
-            let Some(t) = st.login_throttle.get(email.as_str()) else { return Ok(None) };
-            let window_end = t.window_started_at + Duration::seconds(window_secs);
-            if now >= window_end || t.failures < max_failures {
-                return Ok(None);
-            }
-            // Whole seconds, rounded up, so a client never retries a moment too early.
-            let left = window_end - now;
-            let secs = left.num_seconds() + i64::from(left.subsec_nanos() > 0);
-            Ok(Some(u64::try_from(secs.max(1)).unwrap_or(1)))
-        })
-    }
-
-    async fn record_login_failure(&self, email: &Email, now: DateTime<Utc>, window_secs: i64) -> Result<()> {
+    async fn count_login_attempt(&self, email: &Email, now: DateTime<Utc>, window_secs: i64) -> Result<LoginAttempts> {
         self.with(|st| {
             st.saw(now);
             let fresh = Throttle { window_started_at: now, failures: 1 };
-            st.login_throttle
+            let t = st
+                .login_throttle
                 .entry(email.as_str().to_string())
                 .and_modify(|t| {
                     if now >= t.window_started_at + Duration::seconds(window_secs) {
                         *t = fresh;
                     } else {
-                        t.failures = t.failures.saturating_add(1);
+                        t.failures = t.failures.saturating_add(1).min(1_000_000);
                     }
                 })
                 .or_insert(fresh);
-            Ok(())
+            Ok(LoginAttempts { attempts: t.failures, window_started_at: t.window_started_at })
         })
     }
 

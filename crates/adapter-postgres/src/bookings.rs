@@ -748,44 +748,55 @@ async fn decide_event(c: &mut AsyncPgConnection, ev: &PaymentEvent, now: DateTim
     let current = ev.session_id.is_none() || ev.session_id == b.payment_session_id;
     match kind {
         PaymentEventKind::Paid => {
-            if b.status == BookingStatus::Confirmed {
-                if current {
-                    // A redelivery for the session that confirmed it.
-                    return Ok(EventOutcome::NoEffect);
+            match b.classify_payment(ev.session_id.as_deref(), ev.payment_intent.as_deref()) {
+                PaidEvent::Redelivery => return Ok(EventOutcome::NoEffect),
+                PaidEvent::First => {}
+                PaidEvent::ExtraPayment => {
+                    // Money taken twice is never ignored: this payment is refunded on its own record and key (the
+                    // booking keeps its status and its own refund slot for its first payment).
+                    let key = format!("refund-booking-{id}-{}", ev.session_id.as_deref().unwrap_or(&ev.event_id));
+                    let row = crate::prepared::sql(
+                        "INSERT INTO payment_refund (booking_id, payment_intent_id, session_id, amount, idempotency_key)
+                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+                    )
+                    .bind::<BigInt, _>(id)
+                    .bind::<Nullable<Text>, _>(ev.payment_intent.as_deref())
+                    .bind::<Nullable<Text>, _>(ev.session_id.as_deref())
+                    .bind::<Numeric, _>(b.amount.to_decimal())
+                    .bind::<Text, _>(&key)
+                    .get_result::<IdRow>(c)
+                    .await
+                    .optional()?;
+                    let Some(IdRow { id: refund_id }) = row else { return Ok(EventOutcome::NoEffect) };
+                    let refund = PaymentRefund {
+                        id: refund_id,
+                        booking_id: id,
+                        payment_intent: ev.payment_intent.clone(),
+                        session_id: ev.session_id.clone(),
+                        amount: b.amount,
+                        idempotency_key: key,
+                    };
+                    return Ok(EventOutcome::DuplicatePayment { booking: b, refund });
                 }
-                // Another session of this booking was paid too: money taken is never ignored, this extra payment
-                // is refunded on its own (the booking keeps its confirmation and its own refund slot).
-                let key = format!("refund-booking-{id}-{}", ev.session_id.as_deref().unwrap_or(&ev.event_id));
-                let row = crate::prepared::sql(
-                    "INSERT INTO payment_refund (booking_id, payment_intent_id, session_id, amount, idempotency_key)
-                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+            }
+            // Remember which session and intent took the money: refunds target them, and later events are
+            // told apart from this payment by them.
+            if ev.payment_intent.is_some() || ev.session_id.is_some() {
+                crate::prepared::sql(
+                    "UPDATE booking SET payment_intent_id = COALESCE($2, payment_intent_id),
+                        payment_session_id = COALESCE($3, payment_session_id) WHERE id = $1",
                 )
                 .bind::<BigInt, _>(id)
                 .bind::<Nullable<Text>, _>(ev.payment_intent.as_deref())
                 .bind::<Nullable<Text>, _>(ev.session_id.as_deref())
-                .bind::<Numeric, _>(b.amount.to_decimal())
-                .bind::<Text, _>(&key)
-                .get_result::<IdRow>(c)
-                .await
-                .optional()?;
-                let Some(IdRow { id: refund_id }) = row else { return Ok(EventOutcome::NoEffect) };
-                let refund = PaymentRefund {
-                    id: refund_id,
-                    booking_id: id,
-                    payment_intent: ev.payment_intent.clone(),
-                    session_id: ev.session_id.clone(),
-                    amount: b.amount,
-                    idempotency_key: key,
-                };
-                return Ok(EventOutcome::DuplicatePayment { booking: b, refund });
-            }
-            if let Some(pi) = &ev.payment_intent {
-                crate::prepared::sql("UPDATE booking SET payment_intent_id = $2 WHERE id = $1")
-                    .bind::<BigInt, _>(id)
-                    .bind::<Text, _>(pi)
-                    .execute(c)
-                    .await?;
-                b.payment_intent_id = Some(pi.clone());
+                .execute(c)
+                .await?;
+                if let Some(pi) = &ev.payment_intent {
+                    b.payment_intent_id = Some(pi.clone());
+                }
+                if let Some(sid) = &ev.session_id {
+                    b.payment_session_id = Some(sid.clone());
+                }
             }
             let was_expired = b.effective_status(now) == BookingStatus::Expired;
             let applied = apply_action(c, &mut b, BookingAction::PaymentSucceeded, now).await?;

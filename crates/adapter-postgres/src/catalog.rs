@@ -202,6 +202,9 @@ impl CatalogRepository for PgStore {
             if n > 0 {
                 return Err(TxError::Domain(Error::HasActiveBookings(MSG)));
             }
+            if refunds_owed(c, "hotel_id", id).await? {
+                return Err(TxError::Domain(Error::HasActiveBookings(HOTEL_REFUNDS_OWED)));
+            }
             release_and_delete_bookings(c, "hotel_id", id).await?;
             crate::prepared::sql("DELETE FROM hotel WHERE id = $1").bind::<BigInt, _>(id).execute(c).await?;
             Ok::<_, TxError>(())
@@ -363,6 +366,9 @@ impl CatalogRepository for PgStore {
             let n = crate::prepared::sql(q).bind::<BigInt, _>(id).get_result::<CountRow>(c).await?.n;
             if n > 0 {
                 return Err(TxError::Domain(Error::HasActiveBookings(MSG)));
+            }
+            if refunds_owed(c, "room_id", id).await? {
+                return Err(TxError::Domain(Error::HasActiveBookings(ROOM_REFUNDS_OWED)));
             }
             release_and_delete_bookings(c, "room_id", id).await?;
             crate::prepared::sql("DELETE FROM room WHERE id = $1").bind::<BigInt, _>(id).execute(c).await?;
@@ -649,6 +655,17 @@ impl CatalogRepository for PgStore {
 
 /// Deletes the CANCELLED/EXPIRED bookings of a hotel or room, releasing the holds of expired-but-unswept ones
 /// first so the counts stay consistent.
+/// Whether any ended booking of the hotel/room still owes its guest a refund (PENDING, or FAILED and waiting
+/// for an operator). Deleting it would drop the payment reference the refund needs.
+async fn refunds_owed(
+    c: &mut AsyncPgConnection,
+    column: &'static str,
+    id: i64,
+) -> std::result::Result<bool, DieselError> {
+    let q = format!("SELECT count(*) AS n FROM booking WHERE {column} = $1 AND refund_status IN ('PENDING','FAILED')");
+    Ok(crate::prepared::sql(q).bind::<BigInt, _>(id).get_result::<CountRow>(c).await?.n > 0)
+}
+
 async fn release_and_delete_bookings(
     c: &mut AsyncPgConnection,
     column: &'static str,

@@ -40,13 +40,51 @@ pub fn is_retryable(e: &DieselError) -> bool {
     }
 }
 
-/// Maps a database error that no caller handled: lost connections → 503, a CHECK violation on the
-/// inventory counts → 409 `room_unavailable`, anything else → 500 (logged by the HTTP adapter).
+/// A statement cut short by `statement_timeout` (SQLSTATE 57014) or `lock_timeout` (55P03). diesel-async reports
+/// both as `Unknown` and keeps no SQLSTATE, so the (English) server message is what identifies them.
+pub fn is_timeout(e: &DieselError) -> bool {
+    match e {
+        DieselError::DatabaseError(_, info) => {
+            let m = info.message();
+            m.contains("statement timeout") || m.contains("lock timeout") || m.starts_with("could not obtain lock")
+        }
+        _ => false,
+    }
+}
+
+/// Maps a database error that no caller handled: lost connections and statement or lock timeouts → 503, a CHECK
+/// violation on the inventory counts → 409 `room_unavailable`, anything else → 500 (logged by the HTTP adapter).
 pub fn db_error(e: DieselError) -> Error {
     match &e {
         DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => Error::Unavailable,
         DieselError::DatabaseError(DatabaseErrorKind::CheckViolation, _) => Error::RoomUnavailable,
         DieselError::DatabaseError(_, info) if info.message().contains("connection") => Error::Unavailable,
+        _ if is_timeout(&e) => {
+            tracing::warn!(error = %e, "database statement timed out");
+            Error::Unavailable
+        }
         _ => Error::internal(format!("database: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db(kind: DatabaseErrorKind, message: &str) -> DieselError {
+        DieselError::DatabaseError(kind, Box::new(message.to_string()))
+    }
+
+    #[test]
+    fn timeouts_are_unavailable_not_internal() {
+        for m in [
+            "canceling statement due to statement timeout",
+            "canceling statement due to lock timeout",
+            "could not obtain lock on row in relation \"inventory\"",
+        ] {
+            assert!(matches!(db_error(db(DatabaseErrorKind::Unknown, m)), Error::Unavailable), "{m}");
+        }
+        assert!(matches!(db_error(db(DatabaseErrorKind::Unknown, "syntax error at or near")), Error::Internal(_)));
+        assert!(matches!(db_error(db(DatabaseErrorKind::CheckViolation, "x")), Error::RoomUnavailable));
     }
 }

@@ -3,6 +3,7 @@
 
 mod bookings;
 mod catalog;
+mod connect;
 mod error;
 mod misc;
 mod prepared;
@@ -10,16 +11,19 @@ mod rows;
 pub mod testing;
 mod users;
 
+use diesel::migration::MigrationSource;
+use diesel::pg::Pg;
 use diesel::sql_types::Integer;
 use diesel::{IntoSql, OptionalExtension};
-use diesel_async::AsyncConnection;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
-use diesel_async::{AsyncMigrationHarness, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncMigrationHarness, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use domain::{Error, Result};
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
+pub use connect::{ConnectTarget, SessionSettings, SslMode};
 pub use error::{TxError, db_error};
 
 /// The embedded migrations (`/migrations`).
@@ -29,12 +33,14 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations")
 #[derive(Clone)]
 pub struct PgStore {
     pool: Pool<AsyncPgConnection>,
+    ssl_mode: SslMode,
 }
 
 impl PgStore {
-    /// Builds a pool of at most `size` connections (connections open lazily, on the calling runtime).
+    /// Builds a pool of at most `size` connections with the default [`SessionSettings`] (connections open lazily,
+    /// on the calling runtime). The URL's `sslmode`/`sslrootcert` are honoured (see [`ConnectTarget`]).
     pub fn connect(url: &str, size: usize) -> Result<PgStore> {
-        Self::build(AsyncDieselConnectionManager::<AsyncPgConnection>::new(url), size)
+        Self::connect_with(url, size, SessionSettings::default(), None)
     }
 
     /// Like [`PgStore::connect`], but every connection is opened on `runtime`, so its socket and driver task live
@@ -42,23 +48,42 @@ impl PgStore {
     /// single-threaded runtime would otherwise stall whenever that worker is busy, even when another worker is
     /// the one using it.
     pub fn connect_on(url: &str, size: usize, runtime: tokio::runtime::Handle) -> Result<PgStore> {
-        let mut config = ManagerConfig::<AsyncPgConnection>::default();
-        config.custom_setup = Box::new(move |url: &str| {
-            let url = url.to_string();
-            let runtime = runtime.clone();
-            Box::pin(async move {
-                runtime
-                    .spawn(async move { AsyncPgConnection::establish(&url).await })
-                    .await
-                    .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?
-            })
-        });
-        Self::build(AsyncDieselConnectionManager::new_with_config(url, config), size)
+        Self::connect_with(url, size, SessionSettings::default(), Some(runtime))
     }
 
-    fn build(mgr: AsyncDieselConnectionManager<AsyncPgConnection>, size: usize) -> Result<PgStore> {
+    /// The general form: `session` is applied to every new connection, which is opened on `runtime` when given
+    /// (else on whichever runtime asks the pool for it). A malformed URL or an unreadable `sslrootcert` is an
+    /// error here, before any connection is attempted.
+    pub fn connect_with(
+        url: &str,
+        size: usize,
+        session: SessionSettings,
+        runtime: Option<tokio::runtime::Handle>,
+    ) -> Result<PgStore> {
+        let target = Arc::new(ConnectTarget::parse(url, session).map_err(Error::internal)?);
+        let ssl_mode = target.ssl_mode();
+        let mut config = ManagerConfig::<AsyncPgConnection>::default();
+        config.custom_setup = Box::new(move |_url: &str| {
+            let target = target.clone();
+            let runtime = runtime.clone();
+            Box::pin(async move {
+                match runtime {
+                    Some(rt) => rt
+                        .spawn(async move { target.establish().await })
+                        .await
+                        .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?,
+                    None => target.establish().await,
+                }
+            })
+        });
+        let mgr = AsyncDieselConnectionManager::new_with_config(url, config);
         let pool = Pool::builder(mgr).max_size(size.max(1)).build().map_err(Error::internal)?;
-        Ok(PgStore { pool })
+        Ok(PgStore { pool, ssl_mode })
+    }
+
+    /// The effective `sslmode` of the connections.
+    pub fn ssl_mode(&self) -> SslMode {
+        self.ssl_mode
     }
 
     pub(crate) async fn conn(&self) -> Result<Object<AsyncPgConnection>> {
@@ -75,13 +100,21 @@ impl PgStore {
         }
     }
 
+    /// A connection taken out of the pool for good (closed when dropped), with the statement and lock timeouts off:
+    /// waiting for another replica's migrations, or a long migration, must not be cut short by them.
+    async fn untimed_conn(&self) -> Result<AsyncPgConnection> {
+        let mut conn = Object::take(self.conn().await?);
+        conn.batch_execute("SET statement_timeout = 0; SET lock_timeout = 0").await.map_err(db_error)?;
+        Ok(conn)
+    }
+
     /// Applies pending migrations under an advisory lock, so several replicas starting together migrate once.
     /// Needs a multi-thread tokio runtime.
     pub async fn migrate(&self) -> Result<usize> {
-        let mut lock = self.conn().await?;
+        let mut lock = self.untimed_conn().await?;
         crate::prepared::sql("SELECT pg_advisory_lock(7283640000)").execute(&mut lock).await.map_err(db_error)?;
         let result = async {
-            let conn = self.conn().await?;
+            let conn = self.untimed_conn().await?;
             let mut harness = AsyncMigrationHarness::new(conn);
             harness.run_pending_migrations(MIGRATIONS).map(|v| v.len()).map_err(|e| Error::internal(e.to_string()))
         }
@@ -95,7 +128,7 @@ impl PgStore {
         let check = async {
             let mut conn = self.conn().await.ok()?;
             diesel::select(1.into_sql::<Integer>()).get_result::<i32>(&mut conn).await.ok()?;
-            let latest = MIGRATIONS_LATEST;
+            let latest = latest_migration_version();
             let found: Option<String> =
                 crate::prepared::sql("SELECT version FROM __diesel_schema_migrations WHERE version = $1")
                     .bind::<diesel::sql_types::Text, _>(latest)
@@ -116,8 +149,19 @@ impl PgStore {
     }
 }
 
-/// Version of the newest migration (its folder name's timestamp, digits only).
-const MIGRATIONS_LATEST: &str = "20261125000003";
+/// Version of the newest embedded migration (its folder name's timestamp, digits only), which `/ready` waits for.
+/// Derived from [`MIGRATIONS`], so adding a migration cannot leave readiness behind; empty if there is none.
+pub fn latest_migration_version() -> &'static str {
+    static LATEST: LazyLock<String> = LazyLock::new(|| {
+        MigrationSource::<Pg>::migrations(&MIGRATIONS)
+            .ok()
+            .and_then(|all| {
+                all.iter().map(|m| m.name().version().to_string()).max_by(|a, b| (a.len(), a).cmp(&(b.len(), b)))
+            })
+            .unwrap_or_default()
+    });
+    &LATEST
+}
 
 /// Runs `$body` (an expression using the connection `$c`) in a transaction, retrying deadlocks and
 /// serialization failures three times before reporting `Error::Unavailable`.

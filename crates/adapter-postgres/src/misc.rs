@@ -26,7 +26,9 @@ impl IdempotencyStore for PgStore {
         fingerprint: Vec<u8>,
         now: DateTime<Utc>,
     ) -> Result<IdempotencyStart> {
+        // Microsecond precision, as stored, so the fencing comparison of complete/release is exact.
         let lease = now + Duration::seconds(LEASE_SECS);
+        let lease = DateTime::from_timestamp_micros(lease.timestamp_micros()).unwrap_or(lease);
         tx!(self, |c| {
             let inserted = crate::prepared::sql(
                 "INSERT INTO idempotency_key (user_id, key, method, path, fingerprint, state, locked_until, created_at)
@@ -42,7 +44,7 @@ impl IdempotencyStore for PgStore {
             .execute(c)
             .await?;
             if inserted == 1 {
-                return Ok(IdempotencyStart::Proceed);
+                return Ok(IdempotencyStart::Proceed { lease });
             }
             let row = crate::prepared::sql(
                 "SELECT method, path, fingerprint, state, locked_until, response_status, response_body, created_at
@@ -71,7 +73,7 @@ impl IdempotencyStore for PgStore {
                 .bind::<Timestamptz, _>(now)
                 .execute(c)
                 .await?;
-                return Ok(IdempotencyStart::Proceed);
+                return Ok(IdempotencyStart::Proceed { lease });
             }
             if row.fingerprint != fingerprint || row.method != method || row.path != path {
                 return Ok(IdempotencyStart::Mismatch);
@@ -83,30 +85,34 @@ impl IdempotencyStore for PgStore {
         })
     }
 
-    async fn complete(&self, user_id: i64, key: &str, status: u16, body: Vec<u8>) -> Result<()> {
+    async fn complete(&self, user_id: i64, key: &str, lease: Lease, status: u16, body: Vec<u8>) -> Result<bool> {
         let mut conn = self.conn().await?;
-        crate::prepared::sql(
-            "UPDATE idempotency_key SET state = 'COMPLETED', locked_until = NULL, response_status = $3, response_body = $4
-             WHERE user_id = $1 AND key = $2",
+        let n = crate::prepared::sql(
+            "UPDATE idempotency_key SET state = 'COMPLETED', locked_until = NULL, response_status = $4, response_body = $5
+             WHERE user_id = $1 AND key = $2 AND state = 'IN_FLIGHT' AND locked_until = $3",
         )
         .bind::<BigInt, _>(user_id)
         .bind::<Text, _>(key)
+        .bind::<Timestamptz, _>(lease)
         .bind::<SmallInt, _>(status as i16)
         .bind::<Bytea, _>(body)
         .execute(&mut conn)
         .await
         .map_err(db_error)?;
-        Ok(())
+        Ok(n == 1)
     }
 
-    async fn release(&self, user_id: i64, key: &str) -> Result<()> {
+    async fn release(&self, user_id: i64, key: &str, lease: Lease) -> Result<()> {
         let mut conn = self.conn().await?;
-        crate::prepared::sql("DELETE FROM idempotency_key WHERE user_id = $1 AND key = $2 AND state = 'IN_FLIGHT'")
-            .bind::<BigInt, _>(user_id)
-            .bind::<Text, _>(key)
-            .execute(&mut conn)
-            .await
-            .map_err(db_error)?;
+        crate::prepared::sql(
+            "DELETE FROM idempotency_key WHERE user_id = $1 AND key = $2 AND state = 'IN_FLIGHT' AND locked_until = $3",
+        )
+        .bind::<BigInt, _>(user_id)
+        .bind::<Text, _>(key)
+        .bind::<Timestamptz, _>(lease)
+        .execute(&mut conn)
+        .await
+        .map_err(db_error)?;
         Ok(())
     }
 }

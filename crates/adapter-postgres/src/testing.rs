@@ -33,6 +33,18 @@ impl PgStore {
             .await
             .map_err(|e| Error::internal(format!("{e}")))
     }
+
+    /// The text column `value` of the first row of `sql`, with database errors mapped as the repositories map them
+    /// ([`crate::db_error`]).
+    pub async fn query_value(&self, sql: &str) -> Result<String> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            value: String,
+        }
+        let mut conn = self.conn().await?;
+        diesel::sql_query(sql).get_result::<Row>(&mut conn).await.map(|r| r.value).map_err(crate::db_error)
+    }
 }
 
 #[derive(QueryableByName)]
@@ -46,7 +58,7 @@ struct Exists {
 async fn template() -> Result<String> {
     TEMPLATE
         .get_or_try_init(|| async {
-            let name = format!("staybook_template_{}", crate::MIGRATIONS_LATEST);
+            let name = format!("staybook_template_{}", crate::latest_migration_version());
             let admin = PgStore::connect(&admin_url(), 1)?;
             let mut conn = admin.conn().await?;
             diesel::sql_query("SELECT pg_advisory_lock(728364)").execute(&mut conn).await.map_err(crate::db_error)?;

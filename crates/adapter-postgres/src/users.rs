@@ -9,7 +9,7 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, Text, Timestamptz};
 use diesel_async::RunQueryDsl;
 use domain::model::*;
-use domain::ports::{GuestRepository, UserRepository};
+use domain::ports::{GuestRepository, LoginAttempts, UserRepository};
 use domain::{Error, Result};
 
 #[async_trait]
@@ -149,11 +149,8 @@ impl UserRepository for PgStore {
             if row.user_id != user_id || row.revoked_at.is_some() || row.expires_at <= now {
                 return Ok(RotateOutcome::Invalid);
             }
-            if let Some(rotated) = row.rotated_at {
-                if rotated >= now {
-                    // Rotated by a concurrent presentation of the same token: this one lost the race.
-                    return Ok(RotateOutcome::Invalid);
-                }
+            if row.rotated_at.is_some() {
+                // A rotated token presented again, concurrently or later, is reuse: the family dies (no grace).
                 crate::prepared::sql(
                     "UPDATE refresh_token SET revoked_at = $2 WHERE family_id = $1::uuid AND revoked_at IS NULL",
                 )
@@ -163,11 +160,8 @@ impl UserRepository for PgStore {
                 .await?;
                 return Ok(RotateOutcome::Reused);
             }
-            // The later of the presentation time and the commit-time clock, so that a presentation that raced
-            // this one (made before it committed) is recognised as concurrent, not as reuse.
             crate::prepared::sql(
-                "UPDATE refresh_token SET rotated_at = GREATEST($2, clock_timestamp()), replaced_by = $3::uuid
-                 WHERE jti = $1::uuid",
+                "UPDATE refresh_token SET rotated_at = $2, replaced_by = $3::uuid WHERE jti = $1::uuid",
             )
             .bind::<Text, _>(jti)
             .bind::<Timestamptz, _>(now)
@@ -206,43 +200,25 @@ impl UserRepository for PgStore {
         Ok(())
     }
 
-    async fn login_locked(
-        &self,
-        email: &Email,
-        now: DateTime<Utc>,
-        window_secs: i64,
-        max_failures: i32,
-    ) -> Result<Option<u64>> {
+    async fn count_login_attempt(&self, email: &Email, now: DateTime<Utc>, window_secs: i64) -> Result<LoginAttempts> {
         let mut conn = self.conn().await?;
-        let row = crate::prepared::sql("SELECT window_started_at, failures FROM login_throttle WHERE email = $1")
-            .bind::<Text, _>(email.as_str())
-            .get_result::<ThrottleRow>(&mut conn)
-            .await
-            .optional()
-            .map_err(db_error)?;
-        Ok(row.and_then(|r| {
-            let ends = r.window_started_at + chrono::Duration::seconds(window_secs);
-            (r.failures >= max_failures && ends > now).then(|| (ends - now).num_seconds().max(1) as u64)
-        }))
-    }
-
-    async fn record_login_failure(&self, email: &Email, now: DateTime<Utc>, window_secs: i64) -> Result<()> {
-        let mut conn = self.conn().await?;
-        crate::prepared::sql(
+        // One statement: the row lock of the upsert serialises concurrent attempts, each sees its own count.
+        let row = crate::prepared::sql(
             "INSERT INTO login_throttle (email, window_started_at, failures) VALUES ($1, $2, 1)
              ON CONFLICT (email) DO UPDATE SET
                failures = CASE WHEN login_throttle.window_started_at + make_interval(secs => $3) <= $2
-                               THEN 1 ELSE login_throttle.failures + 1 END,
+                               THEN 1 ELSE LEAST(login_throttle.failures + 1, 1000000) END,
                window_started_at = CASE WHEN login_throttle.window_started_at + make_interval(secs => $3) <= $2
-                               THEN $2 ELSE login_throttle.window_started_at END",
+                               THEN $2 ELSE login_throttle.window_started_at END
+             RETURNING window_started_at, failures",
         )
         .bind::<Text, _>(email.as_str())
         .bind::<Timestamptz, _>(now)
         .bind::<diesel::sql_types::Double, _>(window_secs as f64)
-        .execute(&mut conn)
+        .get_result::<ThrottleRow>(&mut conn)
         .await
         .map_err(db_error)?;
-        Ok(())
+        Ok(LoginAttempts { attempts: row.failures, window_started_at: row.window_started_at })
     }
 
     async fn reset_login_failures(&self, email: &Email) -> Result<()> {

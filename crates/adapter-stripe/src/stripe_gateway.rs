@@ -37,28 +37,30 @@ impl CircuitBreaker {
         CircuitBreaker { threshold, cool_down, state: Mutex::new(BreakerState::default()) }
     }
 
-    /// Whether a call may go out now (open → refuse; half-open → exactly one trial).
-    pub fn allow(&self) -> bool {
-        let Ok(mut s) = self.state.lock() else { return true };
+    /// Whether a call may go out now (open → refuse; half-open → exactly one trial). The permit records the
+    /// call's outcome; a permit dropped without an outcome (the caller's future was cancelled) releases the
+    /// trial slot, so a cancelled trial can never leave the breaker open for good.
+    pub fn allow(&self) -> Option<Permit<'_>> {
+        let Ok(mut s) = self.state.lock() else { return Some(Permit { breaker: self, trial: false, done: false }) };
         match s.open_until {
-            None => true,
-            Some(t) if Instant::now() < t => false,
-            Some(_) if s.trial_in_flight => false,
+            None => Some(Permit { breaker: self, trial: false, done: false }),
+            Some(t) if Instant::now() < t => None,
+            Some(_) if s.trial_in_flight => None,
             Some(_) => {
                 s.trial_in_flight = true;
-                true
+                Some(Permit { breaker: self, trial: true, done: false })
             }
         }
     }
 
-    /// Records the outcome of an allowed call (`failure` only for provider/transport failures).
-    pub fn record(&self, failure: bool) {
+    fn record(&self, failure: bool, trial: bool) {
         let Ok(mut s) = self.state.lock() else { return };
-        let was_trial = s.trial_in_flight;
-        s.trial_in_flight = false;
+        if trial {
+            s.trial_in_flight = false;
+        }
         if failure {
             s.failures += 1;
-            if was_trial || s.failures >= self.threshold {
+            if trial || s.failures >= self.threshold {
                 s.open_until = Some(Instant::now() + self.cool_down);
             }
         } else {
@@ -69,6 +71,32 @@ impl CircuitBreaker {
     /// Whether the breaker currently refuses calls.
     pub fn is_open(&self) -> bool {
         self.state.lock().map(|s| s.open_until.is_some_and(|t| Instant::now() < t)).unwrap_or(false)
+    }
+}
+
+/// Leave to make one call through a [`CircuitBreaker`].
+pub struct Permit<'a> {
+    breaker: &'a CircuitBreaker,
+    trial: bool,
+    done: bool,
+}
+
+impl Permit<'_> {
+    /// Records the outcome of the call (`failure` only for provider/transport failures).
+    pub fn record(mut self, failure: bool) {
+        self.done = true;
+        self.breaker.record(failure, self.trial);
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        if !self.done && self.trial {
+            // Cancelled mid-trial: free the slot without judging the provider; the next call is the trial.
+            if let Ok(mut s) = self.breaker.state.lock() {
+                s.trial_in_flight = false;
+            }
+        }
     }
 }
 
@@ -135,15 +163,15 @@ impl StripeGateway {
         op: &'static str,
         call: impl std::future::Future<Output = Result<T, StripeError>>,
     ) -> Result<T, PaymentError> {
-        if !self.breaker.allow() {
+        let Some(permit) = self.breaker.allow() else {
             metrics::counter!("payment_gateway_errors_total", "operation" => op).increment(1);
             return Err(PaymentError::Retryable("circuit open".into()));
-        }
+        };
         let result = match tokio::time::timeout(CALL_TIMEOUT, call).await {
             Ok(r) => r.map_err(|e| translate(op, e)),
             Err(_) => Err(translate(op, StripeError::Timeout)),
         };
-        self.breaker.record(matches!(result, Err(PaymentError::Retryable(_))));
+        permit.record(matches!(result, Err(PaymentError::Retryable(_))));
         result
     }
 }

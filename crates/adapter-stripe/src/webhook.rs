@@ -23,35 +23,65 @@ impl StripeWebhookVerifier {
         }
     }
 
+    /// Checks `t=…,v1=…` against every secret. The cheap checks (header length, entry count, timestamp
+    /// window, well-formed 64-hex `v1` values) run first; then one HMAC per secret over the body, compared in
+    /// constant time with each candidate. A forged or absurd header costs no HMAC at all, a well-formed one at
+    /// most one per secret, however many entries it carries.
     fn signature_ok(&self, payload: &[u8], header: &str, now: DateTime<Utc>) -> bool {
+        if header.len() > MAX_HEADER_BYTES {
+            return false;
+        }
         let mut ts: Option<i64> = None;
-        let mut sigs: Vec<Vec<u8>> = Vec::new();
-        for part in header.split(',') {
+        let mut candidates: Vec<[u8; 32]> = Vec::new();
+        for (i, part) in header.split(',').enumerate() {
+            if i >= MAX_ENTRIES {
+                return false;
+            }
             let Some((k, v)) = part.trim().split_once('=') else { continue };
             match k {
-                "t" => ts = v.parse().ok(),
+                "t" => ts = parse_timestamp(v),
                 "v1" => {
-                    if let Ok(bytes) = hex::decode(v) {
-                        sigs.push(bytes);
+                    let mut sig = [0u8; 32];
+                    if v.len() == 64 && hex::decode_to_slice(v, &mut sig).is_ok() {
+                        if candidates.len() >= MAX_SIGNATURES {
+                            return false;
+                        }
+                        candidates.push(sig);
                     }
                 }
                 _ => {}
             }
         }
         let Some(ts) = ts else { return false };
-        if (now.timestamp() - ts).abs() > TOLERANCE_SECS || sigs.is_empty() {
+        let fresh = now.timestamp().checked_sub(ts).and_then(i64::checked_abs).is_some_and(|d| d <= TOLERANCE_SECS);
+        if !fresh || candidates.is_empty() {
             return false;
         }
         let signed_prefix = format!("{ts}.");
         self.secrets.iter().any(|secret| {
-            sigs.iter().any(|sig| {
-                let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes()) else { return false };
-                mac.update(signed_prefix.as_bytes());
-                mac.update(payload);
-                mac.verify_slice(sig).is_ok()
-            })
+            let Ok(mut mac) = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes()) else { return false };
+            mac.update(signed_prefix.as_bytes());
+            mac.update(payload);
+            // The body is hashed once; each candidate only finalises a clone of that state (the outer hash) and is
+            // compared in constant time by `verify_slice`.
+            candidates.iter().any(|sig| mac.clone().verify_slice(sig).is_ok())
         })
     }
+}
+
+/// Longest `Stripe-Signature` header accepted (Stripe sends well under 1 KiB, even while rotating secrets).
+pub const MAX_HEADER_BYTES: usize = 4096;
+/// Most comma-separated entries in the header.
+pub const MAX_ENTRIES: usize = 32;
+/// Most well-formed `v1` signatures in the header.
+pub const MAX_SIGNATURES: usize = 8;
+
+/// A Unix timestamp of 1..=12 ASCII digits (no sign, no overflow).
+fn parse_timestamp(v: &str) -> Option<i64> {
+    if v.is_empty() || v.len() > 12 || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    v.parse().ok()
 }
 
 /// Parses a verified event body into the domain's event.
@@ -151,6 +181,37 @@ mod tests {
             StripeWebhookVerifier::new("").verify(BODY, Some(sign(BODY, "", t)), now).unwrap_err(),
             Error::InvalidSignature
         );
+    }
+
+    #[test]
+    fn absurd_headers_are_refused_without_hashing() {
+        let v = StripeWebhookVerifier::new("s");
+        let now = Utc::now();
+        let t = now.timestamp();
+        let body = vec![b'x'; 400 * 1024];
+        let good = sign(&body, "s", t);
+        // Thousands of empty or malformed v1 entries, an overlong header, too many signatures.
+        let flood = format!("t={t}{}", ",v1=".repeat(6000));
+        let long = format!("{good},{}", "x".repeat(MAX_HEADER_BYTES));
+        let many = format!("t={t}{}", format!(",v1={}", "ab".repeat(32)).repeat(MAX_SIGNATURES + 1));
+        let started = std::time::Instant::now();
+        for h in [&flood, &long, &many] {
+            assert_eq!(v.verify(&body, Some(h.clone()), now).unwrap_err(), Error::InvalidSignature);
+        }
+        // No HMAC over 400 KiB was computed: the three refusals together take far less than one would.
+        assert!(started.elapsed() < std::time::Duration::from_millis(50), "{:?}", started.elapsed());
+        // Timestamps that would overflow or are not plain digits are refused, not wrapped.
+        for ts in ["-9223372036854775808", "9223372036854775807", "+1", "1e3", "99999999999999999999"] {
+            let sig = good.split_once(",v1=").unwrap().1;
+            assert_eq!(
+                v.verify(&body, Some(format!("t={ts},v1={sig}")), now).unwrap_err(),
+                Error::InvalidSignature,
+                "{ts}"
+            );
+        }
+        // The genuine signature among a few junk entries still verifies.
+        let mixed = format!("{good},v1=,v1=zz,v0=abc");
+        assert!(v.verify(&body, Some(mixed), now).is_err_and(|e| e == Error::InvalidPayload), "verified, not JSON");
     }
 
     #[test]

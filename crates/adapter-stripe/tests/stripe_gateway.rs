@@ -183,3 +183,63 @@ async fn the_breaker_opens_after_five_failures_and_recovers() {
     assert_eq!(g.create_checkout(checkout("k")).await.unwrap().id, "cs_ok");
     assert!(!g.breaker().is_open());
 }
+
+/// A half-open trial whose caller goes away (its future dropped mid-call) frees the trial slot: the next call
+/// is the trial, and the breaker closes when it succeeds.
+#[tokio::test]
+async fn a_dropped_trial_does_not_keep_the_breaker_open() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/checkout/sessions"))
+        .respond_with(ResponseTemplate::new(503).set_body_raw(r#"{"error":{"type":"api_error"}}"#, "application/json"))
+        .up_to_n_times(5)
+        .mount(&server)
+        .await;
+    // The trial: the provider hangs, and the caller gives up long before the 10 s call timeout.
+    Mock::given(path("/v1/checkout/sessions"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(session_json("cs_slow", 1_900_000_000), "application/json")
+                .set_delay(Duration::from_secs(5)),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/v1/checkout/sessions"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(session_json("cs_ok", 1_900_000_000), "application/json"))
+        .mount(&server)
+        .await;
+    let g = gateway(&server.uri(), Duration::from_millis(200));
+    for _ in 0..5 {
+        assert!(g.create_checkout(checkout("k")).await.is_err());
+    }
+    assert!(g.breaker().is_open());
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    let dropped = tokio::time::timeout(Duration::from_millis(300), g.create_checkout(checkout("k"))).await;
+    assert!(dropped.is_err(), "the trial was cancelled by its caller");
+    // Not stuck: the next call is let through as the new trial and closes the breaker.
+    let next = g.create_checkout(checkout("k")).await;
+    assert_eq!(next.unwrap().id, "cs_ok");
+    assert!(!g.breaker().is_open());
+}
+
+/// The same checkout request sent twice (a retry under one idempotency key) produces byte-identical form
+/// bodies and the same key: Stripe answers a key reused with other parameters with an error.
+#[tokio::test]
+async fn a_retried_checkout_sends_byte_identical_parameters() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/checkout/sessions"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(session_json("cs_1", 1_900_000_000), "application/json"))
+        .mount(&server)
+        .await;
+    let g = gateway(&server.uri(), Duration::from_secs(30));
+    g.create_checkout(checkout("booking-42-checkout-1")).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await; // a later second: nothing may depend on the clock
+    g.create_checkout(checkout("booking-42-checkout-1")).await.unwrap();
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(reqs[0].body, reqs[1].body, "{} vs {}", decoded(&reqs[0]), decoded(&reqs[1]));
+    let key = |r: &Request| r.headers.get("Idempotency-Key").map(|v| v.to_str().unwrap().to_string());
+    assert_eq!(key(&reqs[0]), Some("booking-42-checkout-1".into()));
+    assert_eq!(key(&reqs[0]), key(&reqs[1]));
+    assert!(decoded(&reqs[0]).contains("expires_at=1900000000"));
+}

@@ -52,6 +52,10 @@ pub struct Config {
     pub database_url: Secret,
     pub database_read_url: Option<Secret>,
     pub database_pool_size: usize,
+    /// `statement_timeout` of every pooled connection, in ms (0 = not set: the server's default applies).
+    pub database_statement_timeout_ms: u64,
+    /// `lock_timeout` of every pooled connection, in ms (0 = not set).
+    pub database_lock_timeout_ms: u64,
     pub auto_migrate: bool,
     pub bind_addr: String,
     pub port: u16,
@@ -190,11 +194,21 @@ impl Config {
             holidays.push(d.parse::<NaiveDate>().map_err(|_| format!("HOLIDAYS has a malformed date {d}"))?);
         }
         let positive = |name: &str, v: i64| if v > 0 { Ok(v) } else { Err(format!("{name} must be positive")) };
+        // PostgreSQL keeps these settings as a 32-bit number of milliseconds.
+        let millis = |name: &str, default: u64| -> Result<u64, String> {
+            let v: u64 = parse(name, get(name), default)?;
+            if v > i32::MAX as u64 {
+                return Err(format!("{name} must be at most {} (ms)", i32::MAX));
+            }
+            Ok(v)
+        };
         let cfg = Config {
             production,
             database_url: Secret::new(database_url),
             database_read_url: get("DATABASE_READ_URL").map(Secret::new),
             database_pool_size: parse("DATABASE_POOL_SIZE", get("DATABASE_POOL_SIZE"), 10)?,
+            database_statement_timeout_ms: millis("DATABASE_STATEMENT_TIMEOUT_MS", 30_000)?,
+            database_lock_timeout_ms: millis("DATABASE_LOCK_TIMEOUT_MS", 5_000)?,
             auto_migrate: boolean("AUTO_MIGRATE", get("AUTO_MIGRATE"), true)?,
             bind_addr: get("BIND_ADDR").unwrap_or_else(|| "0.0.0.0".into()),
             port,
@@ -274,6 +288,21 @@ mod tests {
         assert!(c.jwt_secret_generated);
         assert_eq!(c.currency.as_str(), "USD");
         assert_eq!(c.public_base_url, "http://localhost:8000");
+        assert_eq!((c.database_statement_timeout_ms, c.database_lock_timeout_ms), (30_000, 5_000));
+    }
+
+    #[test]
+    fn database_timeouts() {
+        let with = |extra: &[(&str, &str)]| {
+            let mut v = vars(&[("DATABASE_URL", "postgres://x/y")]);
+            v.extend(vars(extra));
+            Config::from_vars(&v)
+        };
+        let c = with(&[("DATABASE_STATEMENT_TIMEOUT_MS", "0"), ("DATABASE_LOCK_TIMEOUT_MS", "250")]).unwrap();
+        assert_eq!((c.database_statement_timeout_ms, c.database_lock_timeout_ms), (0, 250));
+        assert!(with(&[("DATABASE_STATEMENT_TIMEOUT_MS", "-1")]).is_err());
+        assert!(with(&[("DATABASE_LOCK_TIMEOUT_MS", "5s")]).is_err());
+        assert!(with(&[("DATABASE_STATEMENT_TIMEOUT_MS", "2147483648")]).is_err());
     }
 
     #[test]

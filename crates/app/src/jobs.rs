@@ -5,15 +5,24 @@ use crate::startup::Wired;
 use chrono::{NaiveDate, Utc};
 use std::time::Duration;
 
-/// One pass: expire due holds, retry refunds, prune. Returns the number of holds expired.
+/// One pass: expire due holds, retry refunds, prune. Returns the number of holds expired. A refund that
+/// keeps failing or a store error in one step is logged and counted; the rest of the pass still runs.
 pub async fn sweep_once(w: &Wired, login_window_secs: i64) -> Result<usize, domain::Error> {
-    let expired = w.bookings.sweep().await?;
-    if expired > 0 {
-        metrics::counter!("holds_expired_total").increment(expired as u64);
-        tracing::info!(expired, "holds expired");
+    let report = w.bookings.sweep().await;
+    if report.expired > 0 {
+        metrics::counter!("holds_expired_total").increment(report.expired as u64);
+        tracing::info!(expired = report.expired, "holds expired");
+    }
+    if !report.refunds_failed.is_empty() {
+        metrics::counter!("sweeper_refund_failures_total").increment(report.refunds_failed.len() as u64);
+        tracing::warn!(bookings = ?report.refunds_failed, "refund attempts failed; retried later with backoff");
+    }
+    for e in &report.errors {
+        metrics::counter!("sweeper_errors_total").increment(1);
+        tracing::warn!(error = %e, "sweeper step failed");
     }
     w.store.prune(Utc::now(), login_window_secs).await?;
-    Ok(expired)
+    Ok(report.expired)
 }
 
 /// Runs forever: the sweeper every `interval` seconds, the inventory window once per UTC day (and at start).

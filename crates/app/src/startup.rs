@@ -4,7 +4,7 @@ use crate::config::{Config, Gateway};
 use crate::jobs;
 use adapter_auth::{Argon2Hasher, JwtConfig, JwtIssuer};
 use adapter_http::{AppState, HttpConfig, RateLimiter, Readiness};
-use adapter_postgres::PgStore;
+use adapter_postgres::{PgStore, SessionSettings};
 use adapter_stripe::{SimulatedGateway, StripeGateway, StripeSettings, StripeWebhookVerifier};
 use async_trait::async_trait;
 use domain::ports::*;
@@ -39,9 +39,24 @@ pub fn wire(config: &Config, clock: Arc<dyn Clock>) -> Result<Wired, String> {
     // actix worker first needs one.
     let runtime = tokio::runtime::Handle::try_current().map_err(|e| e.to_string())?;
     let size = config.database_pool_size;
-    let store = PgStore::connect_on(config.database_url.expose(), size, runtime.clone()).map_err(|e| e.to_string())?;
+    let session = SessionSettings {
+        statement_timeout_ms: config.database_statement_timeout_ms,
+        lock_timeout_ms: config.database_lock_timeout_ms,
+    };
+    let pool = |name: &str, url: &str| {
+        let store =
+            PgStore::connect_with(url, size, session, Some(runtime.clone())).map_err(|e| format!("{name}: {e}"))?;
+        if config.production && !store.ssl_mode().verifies() {
+            tracing::warn!(
+                sslmode = store.ssl_mode().as_str(),
+                "{name} does not verify the database server's certificate; use sslmode=verify-full in production"
+            );
+        }
+        Ok::<_, String>(store)
+    };
+    let store = pool("DATABASE_URL", config.database_url.expose())?;
     let read_store = match &config.database_read_url {
-        Some(url) => PgStore::connect_on(url.expose(), size, runtime).map_err(|e| e.to_string())?,
+        Some(url) => pool("DATABASE_READ_URL", url.expose())?,
         None => store.clone(),
     };
     let repo = Arc::new(store.clone());

@@ -3,19 +3,43 @@
 use crate::config::{Config, LogFormat};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
+use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
-/// The process-wide Prometheus handle (installed once).
+/// How often the recorder's upkeep runs (the exporter's own default for its upkeep task).
+pub const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
+/// The name of the thread that runs it.
+pub const UPKEEP_THREAD: &str = "metrics-upkeep";
+
+/// The process-wide Prometheus handle (installed once, with its upkeep thread).
 pub fn metrics_handle() -> Option<PrometheusHandle> {
     HANDLE
         .get_or_init(|| {
             // Explicit buckets make the latency series a Prometheus histogram (the default is a summary).
             let buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
-            PrometheusBuilder::new().set_buckets(&buckets).ok()?.install_recorder().ok()
+            let handle = PrometheusBuilder::new().set_buckets(&buckets).ok()?.install_recorder().ok()?;
+            spawn_upkeep(handle.clone());
+            Some(handle)
         })
         .clone()
+}
+
+/// The recorder keeps every histogram sample until a render or an upkeep drains it into the buckets, and
+/// `install_recorder` starts no upkeep ("users are responsible for … calling `run_upkeep` at a regular interval",
+/// metrics-exporter-prometheus docs): without this, memory grows with every request while nobody scrapes
+/// `/metrics`. A plain thread rather than a tokio task: the handle is process-wide and outlives any one runtime.
+fn spawn_upkeep(handle: PrometheusHandle) {
+    let spawned = std::thread::Builder::new().name(UPKEEP_THREAD.into()).spawn(move || {
+        loop {
+            std::thread::sleep(UPKEEP_INTERVAL);
+            handle.run_upkeep();
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the metrics upkeep thread; histogram samples will pile up");
+    }
 }
 
 /// Initialises logging once; later calls are ignored.
@@ -25,4 +49,34 @@ pub fn init_logging(config: &Config) {
         LogFormat::Json => tracing_subscriber::fmt().json().with_env_filter(filter).try_init(),
         LogFormat::Pretty => tracing_subscriber::fmt().with_env_filter(filter).try_init(),
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The thread names of this process (Linux).
+    fn threads() -> Vec<String> {
+        std::fs::read_dir("/proc/self/task")
+            .map(|d| {
+                d.filter_map(|e| std::fs::read_to_string(e.ok()?.path().join("comm")).ok())
+                    .map(|s| s.trim().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_recorder_comes_with_its_upkeep() {
+        let handle = metrics_handle().expect("recorder installed");
+        assert!(metrics_handle().is_some(), "a second call returns the same handle");
+        if std::path::Path::new("/proc/self/task").exists() {
+            let names = threads();
+            assert_eq!(names.iter().filter(|n| *n == UPKEEP_THREAD).count(), 1, "{names:?}");
+        }
+        // Samples recorded and drained by an upkeep still render.
+        metrics::histogram!("telemetry_test_seconds").record(0.003);
+        handle.run_upkeep();
+        assert!(handle.render().contains("telemetry_test_seconds_bucket{le=\"0.005\"} 1"));
+    }
 }

@@ -61,18 +61,35 @@ pub trait UserRepository: Send + Sync {
     /// Revokes the family of `jti` (logout). Unknown tokens are ignored.
     async fn revoke_refresh_family(&self, jti: &str, now: DateTime<Utc>) -> Result<()>;
 
-    /// Seconds left in the lockout of `email`, if `max_failures` are recorded in the current window.
-    async fn login_locked(
-        &self,
-        email: &Email,
-        now: DateTime<Utc>,
-        window_secs: i64,
-        max_failures: i32,
-    ) -> Result<Option<u64>>;
-    /// Records a failed login; a window older than `window_secs` restarts at `now`.
-    async fn record_login_failure(&self, email: &Email, now: DateTime<Utc>, window_secs: i64) -> Result<()>;
+    /// Counts one login attempt for `email` *before* its password is checked and returns the attempts of the
+    /// current window, this one included. A window older than `window_secs` restarts at `now` with this
+    /// attempt. MUST be atomic: N concurrent calls for one email see N distinct counts, so a burst can never
+    /// get more password checks than the limit.
+    async fn count_login_attempt(&self, email: &Email, now: DateTime<Utc>, window_secs: i64) -> Result<LoginAttempts>;
     /// Clears the failures of `email` (after a success).
     async fn reset_login_failures(&self, email: &Email) -> Result<()>;
+}
+
+/// The login attempts of one email in its current lockout window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginAttempts {
+    /// Attempts counted in the window, the current one included.
+    pub attempts: i32,
+    /// When the window started.
+    pub window_started_at: DateTime<Utc>,
+}
+
+impl LoginAttempts {
+    /// Whole seconds (rounded up, at least 1) until the window of `window_secs` ends, when more than
+    /// `max_attempts` were made in it; `None` while the attempt may be checked.
+    pub fn locked_for(&self, now: DateTime<Utc>, window_secs: i64, max_attempts: i32) -> Option<u64> {
+        if max_attempts <= 0 || self.attempts <= max_attempts {
+            return None;
+        }
+        let left = self.window_started_at + chrono::Duration::seconds(window_secs) - now;
+        let secs = left.num_seconds() + i64::from(left.subsec_nanos() > 0);
+        Some(u64::try_from(secs.max(1)).unwrap_or(1))
+    }
 }
 
 /// Saved guests of a user.
@@ -401,11 +418,16 @@ pub trait PaymentGateway: Send + Sync {
     async fn refund(&self, req: RefundRequest) -> std::result::Result<String, PaymentError>;
 }
 
+/// The fencing token of one in-flight claim of an Idempotency-Key: the instant its lease ends (microsecond
+/// precision, as stored). A takeover after the lease lapsed gets a later one, so a request that outlived its
+/// lease can be told from the one that took the key over.
+pub type Lease = DateTime<Utc>;
+
 /// Outcome of starting an idempotent request.
 #[derive(Debug, Clone, PartialEq)]
 pub enum IdempotencyStart {
-    /// First time (or a lapsed lease taken over): execute, then complete or release.
-    Proceed,
+    /// First time (or a lapsed lease taken over): execute, then complete or release with this lease.
+    Proceed { lease: Lease },
     /// Completed before: replay this status and body.
     Replay { status: u16, body: Vec<u8> },
     /// Another request with this key is in flight.
@@ -428,10 +450,11 @@ pub trait IdempotencyStore: Send + Sync {
         fingerprint: Vec<u8>,
         now: DateTime<Utc>,
     ) -> Result<IdempotencyStart>;
-    /// Stores the response of the claimed key.
-    async fn complete(&self, user_id: i64, key: &str, status: u16, body: Vec<u8>) -> Result<()>;
-    /// Releases the claim (5xx responses are not stored).
-    async fn release(&self, user_id: i64, key: &str) -> Result<()>;
+    /// Stores the response of the claimed key. MUST act only while `lease` is still the key's in-flight lease
+    /// (fencing): `false` and no change when another request took the key over or it is already completed.
+    async fn complete(&self, user_id: i64, key: &str, lease: Lease, status: u16, body: Vec<u8>) -> Result<bool>;
+    /// Releases the claim (5xx responses are not stored). MUST act only while `lease` is the in-flight lease.
+    async fn release(&self, user_id: i64, key: &str, lease: Lease) -> Result<()>;
 }
 
 /// Sessions of the simulated gateway.

@@ -199,6 +199,35 @@ async fn init_add_guests_and_checkout_call_the_gateway_once_with_the_attempt_key
     assert_eq!(got.expires_at, Some(req.expires_at));
 }
 
+/// A request that committed PAYMENTS_PENDING and then died before storing the provider's session: the retry
+/// reuses the attempt's idempotency key and must send the very same parameters (Stripe rejects a key reused
+/// with other ones), so `expires_at` comes from the stored start, not from the clock of the retry.
+#[tokio::test]
+async fn a_checkout_retry_under_the_same_key_sends_identical_parameters() {
+    let w = world().await;
+    let mut gw = MockGateway::new();
+    let seen = recording_checkout(&mut gw, 1);
+    let svc = w.bookings(gw);
+    let b = w.with_guests(&svc, day(10)).await;
+    let crashed_at = w.now();
+    let t = w.store.start_payment(b.id, w.guest.id, crashed_at, crashed_at + Duration::minutes(32)).await.unwrap();
+    assert!(t.changed);
+    let crashed_request_expiry = crashed_at + Duration::minutes(31);
+
+    w.clock.advance(Duration::seconds(3));
+    assert_eq!(
+        svc.start_payment(&w.guest, b.id).await,
+        Err(Error::InvalidBookingState("Payment session is being created; retry".into())),
+        "too early to tell a crash from a slow provider"
+    );
+    w.clock.advance(Duration::seconds(40));
+    svc.start_payment(&w.guest, b.id).await.unwrap();
+    let req = seen.lock().unwrap()[0].clone();
+    assert_eq!(req.idempotency_key, format!("booking-{}-checkout-1", b.id));
+    assert_eq!(req.expires_at, crashed_request_expiry);
+    assert_eq!((req.amount, req.currency.as_str(), req.booking_id), (b.amount, "USD", b.id));
+}
+
 #[tokio::test]
 async fn a_gateway_failure_returns_the_booking_and_the_retry_uses_the_next_attempt() {
     let w = world().await;
@@ -286,9 +315,9 @@ async fn cancelling_a_confirmed_stay_refunds_it_with_the_booking_key_and_retries
     assert_eq!(w.counts(day(10), 2).await, vec![(0, 0), (0, 0)]);
 
     // The sweeper retries after the backoff (2^1 s).
-    assert_eq!(svc.sweep().await.unwrap(), 0);
+    assert_eq!(svc.sweep().await.expired, 0);
     w.clock.advance(Duration::seconds(2));
-    svc.sweep().await.unwrap();
+    svc.sweep().await;
     let done = svc.get(&w.guest, b.id).await.unwrap();
     assert_eq!((done.refund_status, done.refund_id.as_deref()), (Some(RefundStatus::Succeeded), Some("re_1")));
     let reqs = refunds.lock().unwrap().clone();
@@ -344,13 +373,13 @@ async fn holds_read_as_expired_after_the_deadline_and_the_sweeper_releases_them(
     );
     assert_eq!(w.counts(day(20), 1).await, vec![(0, 1)], "not released before the sweep");
 
-    assert_eq!(svc.sweep().await.unwrap(), 1);
+    assert_eq!(svc.sweep().await.expired, 1);
     assert_eq!(w.counts(day(20), 1).await, vec![(0, 0)]);
     w.clock.advance(Duration::minutes(20));
-    assert_eq!(svc.sweep().await.unwrap(), 1, "the checkout session lapsed too");
+    assert_eq!(svc.sweep().await.expired, 1, "the checkout session lapsed too");
     assert_eq!(w.counts(day(10), 2).await, vec![(0, 0), (0, 0)]);
     assert_eq!(svc.cancel(&w.guest, pending.id).await, Err(Error::BookingExpired));
-    assert_eq!(svc.sweep().await.unwrap(), 0);
+    assert_eq!(svc.sweep().await.expired, 0);
 }
 
 #[tokio::test]

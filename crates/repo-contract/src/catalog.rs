@@ -409,6 +409,14 @@ pub async fn hotel_delete_rules(f: &impl StoreFactory) {
     // Effective expiry is not enough: the stored status decides.
     fx.system(b3.id, BookingAction::HoldTimeout, fx.now).await.unwrap();
 
+    // b2 was paid, then cancelled: its refund is owed. Deleting now would drop the payment reference.
+    let owed = Error::HasActiveBookings(HOTEL_REFUNDS_OWED);
+    assert_eq!(fx.booking(b2.id).await.refund_status, Some(RefundStatus::Pending));
+    assert_err(c.delete_hotel(s.hotel.id).await, owed.clone());
+    fx.s.bookings.record_refund(b2.id, Err(()), 10).await.unwrap();
+    assert_err(c.delete_hotel(s.hotel.id).await, owed);
+    fx.s.bookings.record_refund(b2.id, Ok("re_hotel".into()), 10).await.unwrap();
+
     assert_eq!(c.delete_hotel(s.hotel.id).await, Ok(()));
     assert_eq!(c.hotel(s.hotel.id).await.unwrap(), None);
     assert_eq!((c.room(s.room.id).await.unwrap(), c.room(r2.id).await.unwrap()), (None, None));
@@ -441,11 +449,25 @@ pub async fn room_delete_rules(f: &impl StoreFactory) {
     fx.system(b.id, BookingAction::PaymentSucceeded, fx.now).await.unwrap();
     assert_err(c.delete_room(s.room.id).await, Error::HasActiveBookings("Room has active bookings"));
     fx.by(&s.guest, b.id, BookingAction::Cancel, fx.now).await.unwrap();
+    // Cancelled after payment: the refund is owed, the room cannot go until it is paid back.
+    assert_err(c.delete_room(s.room.id).await, Error::HasActiveBookings(ROOM_REFUNDS_OWED));
+    fx.s.bookings.record_refund(b.id, Err(()), 10).await.unwrap();
+    assert_err(c.delete_room(s.room.id).await, Error::HasActiveBookings(ROOM_REFUNDS_OWED));
+    fx.s.bookings.record_refund(b.id, Ok("re_room".into()), 10).await.unwrap();
+    assert_eq!(fx.booking(b.id).await.refund_status, Some(RefundStatus::Succeeded));
+    // A refund that failed for good is still owed: an operator settles it before the room can go.
+    let failing = fx.room(&s.hotel, "Failing", 5_000, 2, 1).await;
+    let f = fx.hold(&s.guest, &failing, fx.day(3), 2, 1).await;
+    fx.system(f.id, BookingAction::PaymentSucceeded, fx.now).await.unwrap();
+    fx.by(&s.guest, f.id, BookingAction::Cancel, fx.now).await.unwrap();
+    fx.s.bookings.record_refund(f.id, Err(()), 1).await.unwrap();
+    assert_eq!(fx.booking(f.id).await.refund_status, Some(RefundStatus::Failed));
+    assert_err(c.delete_room(failing.id).await, Error::HasActiveBookings(ROOM_REFUNDS_OWED));
     assert_eq!(c.delete_room(s.room.id).await, Ok(()));
     assert_eq!(c.room(s.room.id).await.unwrap(), None);
     assert_eq!(fx.s.bookings.booking(b.id).await.unwrap(), None);
     assert!(c.hotel(s.hotel.id).await.unwrap().is_some());
-    assert_eq!(c.rooms_of_hotel(s.hotel.id, Page::DEFAULT).await.unwrap().total, 0);
+    assert_eq!(c.rooms_of_hotel(s.hotel.id, Page::DEFAULT).await.unwrap().total, 1, "the failing room stays");
     assert!(matches!(c.delete_room(s.room.id).await, Err(Error::RoomNotFound(_))));
 }
 

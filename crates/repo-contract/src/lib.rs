@@ -81,6 +81,7 @@ macro_rules! __contract_list {
                 refresh_rejects_invalid_tokens,
                 refresh_concurrent_presentation_rotates_once,
                 login_throttle_fixed_window,
+                login_attempts_counted_atomically,
             }
             guests {
                 guests_crud_and_soft_delete,
@@ -131,11 +132,13 @@ macro_rules! __contract_list {
                 late_payment_rules,
                 expire_due_releases_each_hold_once,
                 refund_queue_and_backoff,
+                every_payment_of_a_cancelled_booking_is_refunded,
             }
             idempotency {
                 idempotency_lifecycle,
                 idempotency_lease_and_retention,
                 concurrent_idempotency_claims,
+                idempotency_lease_takeover_is_fenced,
             }
             sessions {
                 simulated_sessions,

@@ -468,3 +468,59 @@ pub async fn refund_queue_and_backoff(f: &impl StoreFactory) {
     both.sort();
     assert_eq!(both, vec![b3.id, b4.id]);
 }
+
+/// A booking paid, cancelled (its refund queued in its own slot), then paid again through another session: the
+/// second payment gets its own refund record and key, and the booking keeps the first payment's reference, so
+/// both payments end refunded. The same holds for a hold cancelled before any payment and then paid twice.
+pub async fn every_payment_of_a_cancelled_booking_is_refunded(f: &impl StoreFactory) {
+    let fx = Fx::new(f).await;
+    let s = fx.setup(5).await;
+    let u = &s.guest;
+    let repo = &fx.s.bookings;
+
+    let b = fx.pending(u, &s.room, fx.day(10), "cs_1").await;
+    assert!(matches!(
+        repo.apply_payment_event(paid("e1", "cs_1", &b), fx.secs(1)).await.unwrap(),
+        EventOutcome::Confirmed(_)
+    ));
+    fx.by(u, b.id, BookingAction::Cancel, fx.secs(2)).await.unwrap();
+    let cancelled = fx.booking(b.id).await;
+    assert_eq!(
+        (cancelled.refund_status, cancelled.payment_intent_id.as_deref()),
+        (Some(RefundStatus::Pending), Some("pi_e1"))
+    );
+
+    let o = repo.apply_payment_event(paid("e2", "cs_2", &b), fx.secs(3)).await.unwrap();
+    let EventOutcome::DuplicatePayment { booking: got, refund } = o else {
+        panic!("expected DuplicatePayment, got {o:?}")
+    };
+    assert_eq!((got.status, got.payment_intent_id.as_deref()), (BookingStatus::Cancelled, Some("pi_e1")));
+    assert_eq!((refund.payment_intent.as_deref(), refund.amount), (Some("pi_e2"), b.amount));
+    assert_eq!(refund.idempotency_key, format!("refund-booking-{}-cs_2", b.id));
+    assert_ne!(refund.idempotency_key, format!("refund-booking-{}", b.id));
+    // The booking's own refund is untouched and still targets the first payment.
+    let after = fx.booking(b.id).await;
+    assert_eq!((after.refund_status, after.payment_intent_id.as_deref()), (Some(RefundStatus::Pending), Some("pi_e1")));
+    // Both are retried until they succeed.
+    let due: Vec<i64> = repo.pending_refunds(fx.secs(4), 100).await.unwrap().iter().map(|b| b.id).collect();
+    assert_eq!(due, vec![b.id]);
+    let due: Vec<i64> = repo.pending_payment_refunds(fx.secs(4), 100).await.unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(due, vec![refund.id]);
+    // A redelivery of either payment changes nothing.
+    assert_eq!(repo.apply_payment_event(paid("e1b", "cs_1", &b), fx.secs(5)).await.unwrap(), EventOutcome::NoEffect);
+    assert_eq!(repo.apply_payment_event(paid("e2b", "cs_2", &b), fx.secs(5)).await.unwrap(), EventOutcome::NoEffect);
+
+    // A hold cancelled before any payment, then paid through two sessions: the first goes to the booking's
+    // own refund slot, the second to its own record.
+    let h = fx.pending(u, &s.room, fx.day(20), "cs_h1").await;
+    fx.by(u, h.id, BookingAction::Cancel, fx.secs(1)).await.unwrap();
+    let o = repo.apply_payment_event(paid("h1", "cs_h1", &h), fx.secs(2)).await.unwrap();
+    assert!(matches!(&o, EventOutcome::RefundQueued(x) if x.payment_intent_id.as_deref() == Some("pi_h1")), "{o:?}");
+    let o = repo.apply_payment_event(paid("h2", "cs_h_old", &h), fx.secs(3)).await.unwrap();
+    assert!(
+        matches!(&o, EventOutcome::DuplicatePayment { refund, .. } if refund.payment_intent.as_deref() == Some("pi_h2")),
+        "{o:?}"
+    );
+    assert_eq!(fx.booking(h.id).await.payment_intent_id.as_deref(), Some("pi_h1"));
+    assert_eq!(fx.counts(&s.room, fx.day(20), 2).await, vec![(0, 0), (0, 0)]);
+}

@@ -84,7 +84,8 @@ fn value<T>(p: Opt<T>) -> Option<T> {
     request_body(content = inline(serde_json::Value), description = "`name`, `city`, `photos`, `amenities`, `contact_info`"),
     responses((status = 201, body = HotelResponse), (status = 403, description = "forbidden")))]
 pub async fn create_hotel(state: web::Data<AppState>, m: Manager, body: JsonBytes) -> ApiResult<HttpResponse> {
-    let obj = parse_object(&body.0)?;
+    let body = body.get()?;
+    let obj = parse_object(body)?;
     let mut f = Fields::new(&obj);
     let name = f.req_str("name", 1, 255)?;
     let city = f.opt_str("city", 1, 255)?;
@@ -132,8 +133,9 @@ pub async fn update_hotel(
     m: Manager,
     body: JsonBytes,
 ) -> ApiResult<HttpResponse> {
+    let body = body.get()?;
     let hotel_id = id(&req, "hotel_id")?;
-    let obj = parse_object(&body.0)?;
+    let obj = parse_object(body)?;
     let mut f = Fields::new(&obj);
     let name = value(f.opt_str("name", 1, 255)?);
     let city = f.opt_str("city", 1, 255)?;
@@ -216,8 +218,9 @@ pub async fn create_room(
     m: Manager,
     body: JsonBytes,
 ) -> ApiResult<HttpResponse> {
+    let body = body.get()?;
     let hotel_id = id(&req, "hotel_id")?;
-    let obj = parse_object(&body.0)?;
+    let obj = parse_object(body)?;
     let mut f = Fields::new(&obj);
     let kind = f.req_str("type", 1, 255)?;
     let base_price = f.req_money("base_price")?;
@@ -268,9 +271,10 @@ pub async fn update_room(
     m: Manager,
     body: JsonBytes,
 ) -> ApiResult<HttpResponse> {
+    let body = body.get()?;
     let hotel_id = id(&req, "hotel_id")?;
     let room_id = id(&req, "room_id")?;
-    let obj = parse_object(&body.0)?;
+    let obj = parse_object(body)?;
     let mut f = Fields::new(&obj);
     let kind = value(f.opt_str("type", 1, 255)?);
     let base_price = value(f.opt_money("base_price")?);
@@ -322,12 +326,13 @@ pub async fn patch_inventory(
     m: Manager,
     body: JsonBytes,
 ) -> ApiResult<HttpResponse> {
+    let body = body.get()?;
     let room_id = id(&req, "room_id")?;
     let mut q = Query::parse(req.query_string());
     let start = q.opt_date("start_date")?;
     let end = q.opt_date("end_date")?;
     q.finish()?;
-    let obj = parse_object(&body.0)?;
+    let obj = parse_object(body)?;
     let mut f = Fields::new(&obj);
     let surge = value(f.opt_decimal("surge_factor", Decimal::new(10, 2), false, Decimal::new(1000, 2))?);
     let price = value(f.opt_money("price")?);

@@ -45,7 +45,8 @@ fn token_response(state: &AppState, r: &LoginResult) -> HttpResponse {
     request_body(content = inline(serde_json::Value), description = "`email`, `password` (8..=128), optional `name`"),
     responses((status = 201, body = UserResponse), (status = 400, description = "email_already_registered")))]
 pub async fn signup(state: web::Data<AppState>, body: JsonBytes) -> ApiResult<HttpResponse> {
-    let obj = parse_object(&body.0)?;
+    let body = body.get()?;
+    let obj = parse_object(body)?;
     let mut f = Fields::new(&obj);
     let email = email_field(&mut f, "email")?;
     let password = f.req_raw_str("password")?;
@@ -72,7 +73,8 @@ pub async fn signup(state: web::Data<AppState>, body: JsonBytes) -> ApiResult<Ht
     responses((status = 200, body = LoginResponse), (status = 401, description = "invalid_credentials"),
               (status = 429, description = "too_many_login_attempts")))]
 pub async fn login(state: web::Data<AppState>, body: JsonBytes) -> ApiResult<HttpResponse> {
-    let obj = parse_object(&body.0)?;
+    let body = body.get()?;
+    let obj = parse_object(body)?;
     let mut f = Fields::new(&obj);
     let email = email_field(&mut f, "email")?;
     let password = f.req_raw_str("password")?;
@@ -119,7 +121,8 @@ fn clear_cookie(mut res: HttpResponse) -> HttpResponse {
     request_body(content = inline(serde_json::Value), description = "optional `refresh_token`; else the cookie"),
     responses((status = 200, body = LoginResponse), (status = 401, description = "invalid_refresh_token / refresh_token_reused")))]
 pub async fn refresh(req: HttpRequest, state: web::Data<AppState>, body: JsonBytes) -> ApiResult<HttpResponse> {
-    let token = presented_token(&req, &body.0)?;
+    let body = body.get()?;
+    let token = presented_token(&req, body)?;
     let result = match token {
         None => Err(domain::Error::InvalidRefreshToken),
         Some(t) => state.auth.refresh(&t).await,
@@ -137,7 +140,8 @@ pub async fn refresh(req: HttpRequest, state: web::Data<AppState>, body: JsonByt
     request_body(content = inline(serde_json::Value), description = "optional `refresh_token`; else the cookie"),
     responses((status = 204, description = "Family revoked (if the token was valid); cookie cleared")))]
 pub async fn logout(req: HttpRequest, state: web::Data<AppState>, body: JsonBytes) -> ApiResult<HttpResponse> {
-    let token = presented_token(&req, &body.0).unwrap_or(None);
+    let body = body.get()?;
+    let token = presented_token(&req, body).unwrap_or(None);
     state.auth.logout(token.as_deref()).await?;
     Ok(clear_cookie(HttpResponse::NoContent().finish()))
 }

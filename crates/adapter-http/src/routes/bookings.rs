@@ -5,7 +5,7 @@ use crate::dto::{BookingDetailResponse, BookingResponse, SessionUrlResponse, Sta
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::extract::{AuthUser, JsonBytes, id};
 use crate::idempotency;
-use crate::input::{Fields, invalid, parse_json};
+use crate::input::{Fields, invalid, json_integer, parse_json};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -21,7 +21,8 @@ pub async fn init(
     user: AuthUser,
     body: JsonBytes,
 ) -> ApiResult<HttpResponse> {
-    let value = parse_json(&body.0)?;
+    let body = body.get()?;
+    let value = parse_json(body)?;
     let Value::Object(obj) = &value else {
         return Err(invalid(&["body"], "Input should be a valid dictionary or object", "object_type"));
     };
@@ -58,9 +59,17 @@ fn guest_ids(body: &[u8]) -> ApiResult<Vec<i64>> {
         return Err(invalid(&["body"], "Input should be a valid list", "list_type"));
     };
     let mut ids = Vec::with_capacity(items.len());
+    let mut too_large = Vec::new();
     for (i, it) in items.iter().enumerate() {
         match it {
-            Value::Number(n) if n.is_i64() || n.is_u64() => ids.push(n.as_i64().unwrap_or(i64::MAX)),
+            Value::Number(n) if json_integer(n).is_some() => match json_integer(n) {
+                Some(Ok(v)) => ids.push(v),
+                Some(Err(true)) => {
+                    too_large.push(i);
+                    ids.push(i64::MAX);
+                }
+                _ => ids.push(0), // below i64: reported as below 1 next
+            },
             _ => {
                 return Err(ApiError::Validation(vec![FieldError::new(
                     vec![json!("body"), json!(i)],
@@ -85,7 +94,13 @@ fn guest_ids(body: &[u8]) -> ApiResult<Vec<i64>> {
         ));
     }
     for (i, v) in ids.iter().enumerate() {
-        if *v < 1 {
+        if too_large.contains(&i) {
+            errors.push(FieldError::new(
+                vec![json!("body"), json!(i)],
+                "Input should be less than or equal to 9223372036854775807",
+                "out_of_range",
+            ));
+        } else if *v < 1 {
             errors.push(FieldError::new(
                 vec![json!("body"), json!(i)],
                 "Input should be greater than or equal to 1",
@@ -110,8 +125,9 @@ pub async fn add_guests(
     user: AuthUser,
     body: JsonBytes,
 ) -> ApiResult<HttpResponse> {
+    let body = body.get()?;
     let booking_id = id(&req, "booking_id")?;
-    let ids = guest_ids(&body.0)?;
+    let ids = guest_ids(body)?;
     let b = state.bookings.add_guests(&user.0, booking_id, ids).await?;
     Ok(json(StatusCode::OK, &BookingResponse::from(&b)))
 }

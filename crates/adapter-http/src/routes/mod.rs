@@ -9,6 +9,7 @@ pub mod service;
 pub mod users;
 
 use crate::error::{ApiError, error_response};
+use actix_web::dev::ResourceDef;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
@@ -37,8 +38,9 @@ pub async fn not_found() -> HttpResponse {
 }
 
 macro_rules! resource {
-    ($cfg:expr, $path:expr, [$(($m:ident, $h:expr)),+ $(,)?]) => {{
+    ($cfg:expr, $table:expr, $path:expr, [$(($m:ident, $h:expr)),+ $(,)?]) => {{
         const ALLOW: &[&str] = &[$(resource!(@name $m)),+];
+        $table.push($path, ALLOW);
         $cfg.service(
             web::resource($path)
                 $(.route(web::$m().to($h)))+
@@ -52,50 +54,82 @@ macro_rules! resource {
     (@name delete) => { "DELETE" };
 }
 
+/// Every registered route pattern with its methods: the middleware answers 404/405 from it before any body
+/// size or rate limit check (API.md §1.5), and tests compare it with the OpenAPI document.
+#[derive(Default)]
+pub struct RouteTable {
+    routes: Vec<(ResourceDef, &'static str, &'static [&'static str])>,
+}
+
+impl RouteTable {
+    fn push(&mut self, pattern: &'static str, methods: &'static [&'static str]) {
+        self.routes.push((ResourceDef::new(pattern), pattern, methods));
+    }
+
+    /// The methods of the route matching `path`, if any.
+    pub fn methods(&self, path: &str) -> Option<&'static [&'static str]> {
+        self.routes.iter().find(|(def, _, _)| def.is_match(path)).map(|(_, _, m)| *m)
+    }
+
+    /// Every `(pattern, methods)` pair, in registration order.
+    pub fn entries(&self) -> impl Iterator<Item = (&'static str, &'static [&'static str])> + '_ {
+        self.routes.iter().map(|(_, p, m)| (*p, *m))
+    }
+}
+
 /// Registers every route of the contract. `simulated` adds the simulated gateway's pages.
 pub fn configure(cfg: &mut web::ServiceConfig, simulated: bool) {
-    resource!(cfg, "/", [(get, service::root)]);
-    resource!(cfg, "/health", [(get, service::health)]);
-    resource!(cfg, "/ready", [(get, service::ready)]);
-    resource!(cfg, "/metrics", [(get, service::metrics)]);
-    resource!(cfg, "/auth/signup", [(post, auth::signup)]);
-    resource!(cfg, "/auth/login", [(post, auth::login)]);
-    resource!(cfg, "/auth/refresh", [(post, auth::refresh)]);
-    resource!(cfg, "/auth/logout", [(post, auth::logout)]);
-    resource!(cfg, "/hotels/search", [(get, public::search)]);
-    resource!(cfg, "/hotels/{hotel_id}/info", [(get, public::info)]);
-    resource!(cfg, "/users/profile", [(get, users::profile), (patch, users::update_profile)]);
-    resource!(cfg, "/users/myBookings", [(get, users::my_bookings)]);
-    resource!(cfg, "/users/guests", [(get, users::guests), (post, users::create_guest)]);
-    resource!(cfg, "/users/guests/{guest_id}", [(put, users::update_guest), (delete, users::delete_guest)]);
-    resource!(cfg, "/bookings/init", [(post, bookings::init)]);
-    resource!(cfg, "/bookings/{booking_id}", [(get, bookings::detail)]);
-    resource!(cfg, "/bookings/{booking_id}/addGuests", [(post, bookings::add_guests)]);
-    resource!(cfg, "/bookings/{booking_id}/payments", [(post, bookings::payments)]);
-    resource!(cfg, "/bookings/{booking_id}/cancel", [(post, bookings::cancel)]);
-    resource!(cfg, "/bookings/{booking_id}/status", [(get, bookings::status)]);
-    resource!(cfg, "/webhooks/stripe", [(post, payments::webhook)]);
-    resource!(cfg, "/webhook/payment", [(post, payments::webhook)]);
+    let mut table = RouteTable::default();
+    resource!(cfg, table, "/", [(get, service::root)]);
+    resource!(cfg, table, "/health", [(get, service::health)]);
+    resource!(cfg, table, "/ready", [(get, service::ready)]);
+    resource!(cfg, table, "/metrics", [(get, service::metrics)]);
+    resource!(cfg, table, "/auth/signup", [(post, auth::signup)]);
+    resource!(cfg, table, "/auth/login", [(post, auth::login)]);
+    resource!(cfg, table, "/auth/refresh", [(post, auth::refresh)]);
+    resource!(cfg, table, "/auth/logout", [(post, auth::logout)]);
+    resource!(cfg, table, "/hotels/search", [(get, public::search)]);
+    resource!(cfg, table, "/hotels/{hotel_id}/info", [(get, public::info)]);
+    resource!(cfg, table, "/users/profile", [(get, users::profile), (patch, users::update_profile)]);
+    resource!(cfg, table, "/users/myBookings", [(get, users::my_bookings)]);
+    resource!(cfg, table, "/users/guests", [(get, users::guests), (post, users::create_guest)]);
+    resource!(cfg, table, "/users/guests/{guest_id}", [(put, users::update_guest), (delete, users::delete_guest)]);
+    resource!(cfg, table, "/bookings/init", [(post, bookings::init)]);
+    resource!(cfg, table, "/bookings/{booking_id}", [(get, bookings::detail)]);
+    resource!(cfg, table, "/bookings/{booking_id}/addGuests", [(post, bookings::add_guests)]);
+    resource!(cfg, table, "/bookings/{booking_id}/payments", [(post, bookings::payments)]);
+    resource!(cfg, table, "/bookings/{booking_id}/cancel", [(post, bookings::cancel)]);
+    resource!(cfg, table, "/bookings/{booking_id}/status", [(get, bookings::status)]);
+    resource!(cfg, table, "/webhooks/stripe", [(post, payments::webhook)]);
+    resource!(cfg, table, "/webhook/payment", [(post, payments::webhook)]);
     if simulated {
-        resource!(cfg, "/payments/simulated/{session_id}", [(get, payments::page)]);
-        resource!(cfg, "/payments/simulated/{session_id}/complete", [(post, payments::complete)]);
-        resource!(cfg, "/payments/simulated/{session_id}/cancel", [(post, payments::cancel)]);
+        resource!(cfg, table, "/payments/simulated/{session_id}", [(get, payments::page)]);
+        resource!(cfg, table, "/payments/simulated/{session_id}/complete", [(post, payments::complete)]);
+        resource!(cfg, table, "/payments/simulated/{session_id}/cancel", [(post, payments::cancel)]);
     }
-    resource!(cfg, "/admin/hotels", [(post, admin::create_hotel), (get, admin::list_hotels)]);
+    resource!(cfg, table, "/admin/hotels", [(post, admin::create_hotel), (get, admin::list_hotels)]);
     resource!(
         cfg,
+        table,
         "/admin/hotels/{hotel_id}",
         [(get, admin::get_hotel), (put, admin::update_hotel), (delete, admin::delete_hotel)]
     );
-    resource!(cfg, "/admin/hotels/{hotel_id}/activate", [(patch, admin::activate)]);
-    resource!(cfg, "/admin/hotels/{hotel_id}/deactivate", [(patch, admin::deactivate)]);
-    resource!(cfg, "/admin/hotels/{hotel_id}/bookings", [(get, admin::hotel_bookings)]);
-    resource!(cfg, "/admin/hotels/{hotel_id}/reports", [(get, admin::report)]);
-    resource!(cfg, "/admin/hotels/{hotel_id}/rooms", [(post, admin::create_room), (get, admin::list_rooms)]);
+    resource!(cfg, table, "/admin/hotels/{hotel_id}/activate", [(patch, admin::activate)]);
+    resource!(cfg, table, "/admin/hotels/{hotel_id}/deactivate", [(patch, admin::deactivate)]);
+    resource!(cfg, table, "/admin/hotels/{hotel_id}/bookings", [(get, admin::hotel_bookings)]);
+    resource!(cfg, table, "/admin/hotels/{hotel_id}/reports", [(get, admin::report)]);
+    resource!(cfg, table, "/admin/hotels/{hotel_id}/rooms", [(post, admin::create_room), (get, admin::list_rooms)]);
     resource!(
         cfg,
+        table,
         "/admin/hotels/{hotel_id}/rooms/{room_id}",
         [(get, admin::get_room), (put, admin::update_room), (delete, admin::delete_room)]
     );
-    resource!(cfg, "/admin/inventory/rooms/{room_id}", [(get, admin::inventory), (patch, admin::patch_inventory)]);
+    resource!(
+        cfg,
+        table,
+        "/admin/inventory/rooms/{room_id}",
+        [(get, admin::inventory), (patch, admin::patch_inventory)]
+    );
+    cfg.app_data(web::Data::new(table));
 }

@@ -36,11 +36,19 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
+/// Constant-time comparison of a presented token with the configured one: both are hashed first, so neither
+/// their contents nor their lengths show in the time taken.
+fn token_matches(presented: &str, expected: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    let (a, b) = (Sha256::digest(presented.as_bytes()), Sha256::digest(expected.as_bytes()));
+    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 #[utoipa::path(get, path = "/metrics", tag = "service", responses((status = 200, description = "Prometheus text 0.0.4")))]
 pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     if let Some(token) = &state.config.metrics_token {
         match bearer(&req) {
-            Ok(Some(t)) if &t == token => {}
+            Ok(Some(t)) if token_matches(&t, token) => {}
             _ => return Err(Error::NotAuthenticated.into()),
         }
     }
@@ -49,4 +57,15 @@ pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<
     metrics::gauge!("db_pool_connections", "state" => "idle").set(idle as f64);
     let body = state.metrics.as_ref().map(|h| h.render()).unwrap_or_default();
     Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(body))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn metrics_token_comparison() {
+        assert!(super::token_matches("s3cret-token", "s3cret-token"));
+        for wrong in ["s3cret-tokeN", "s3cret-toke", "", "s3cret-token "] {
+            assert!(!super::token_matches(wrong, "s3cret-token"), "{wrong}");
+        }
+    }
 }

@@ -21,7 +21,8 @@ pub async fn profile(user: AuthUser) -> HttpResponse {
     request_body(content = inline(serde_json::Value), description = "`name`, `date_of_birth`, `gender` (null clears)"),
     responses((status = 200, body = UserResponse)))]
 pub async fn update_profile(state: web::Data<AppState>, user: AuthUser, body: JsonBytes) -> ApiResult<HttpResponse> {
-    let obj = parse_object(&body.0)?;
+    let body = body.get()?;
+    let obj = parse_object(body)?;
     let mut f = Fields::new(&obj);
     let name = f.opt_str("name", 1, 255)?;
     let date_of_birth = f.opt_date("date_of_birth")?;
@@ -79,7 +80,8 @@ fn age(f: &mut Fields<'_>) -> ApiResult<Patch<Option<i32>>> {
     request_body(content = inline(serde_json::Value), description = "`name`, `gender`, optional `age`"),
     responses((status = 201, body = GuestResponse), (status = 409, description = "limit_exceeded")))]
 pub async fn create_guest(state: web::Data<AppState>, user: AuthUser, body: JsonBytes) -> ApiResult<HttpResponse> {
-    let obj = parse_object(&body.0)?;
+    let body = body.get()?;
+    let obj = parse_object(body)?;
     let mut f = Fields::new(&obj);
     let name = f.req_str("name", 1, 255)?;
     let gender = match f.opt_enum("gender", Gender::parse, "'MALE' or 'FEMALE'")? {
@@ -105,8 +107,9 @@ pub async fn update_guest(
     user: AuthUser,
     body: JsonBytes,
 ) -> ApiResult<HttpResponse> {
+    let body = body.get()?;
     let guest_id = id(&req, "guest_id")?;
-    let obj = parse_object(&body.0)?;
+    let obj = parse_object(body)?;
     let mut f = Fields::new(&obj);
     let name = match f.opt_str("name", 1, 255)? {
         Patch::Set(v) => v,

@@ -249,6 +249,50 @@ impl Booking {
     }
 }
 
+/// How a paid provider event relates to the payment a booking already holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaidEvent {
+    /// The payment the booking already holds, delivered again (same paying session or same intent): nothing
+    /// to do.
+    Redelivery,
+    /// Money taken a second time (another session or intent) for a booking whose own payment slot is used
+    /// (confirmed, paid, or already refunding): it is refunded on its own record and key, never dropped.
+    ExtraPayment,
+    /// The booking's first payment: apply `PaymentSucceeded`.
+    First,
+}
+
+impl Booking {
+    /// Classifies a paid event for this booking (the row as loaded under its lock).
+    ///
+    /// ```
+    /// # use domain::model::*;
+    /// # fn demo(b: &Booking) {
+    /// match b.classify_payment(Some("cs_2"), Some("pi_2")) {
+    ///     PaidEvent::First => { /* confirm, re-hold or refund through the booking's own slot */ }
+    ///     PaidEvent::ExtraPayment => { /* a payment_refund record with its own key */ }
+    ///     PaidEvent::Redelivery => { /* no effect */ }
+    /// }
+    /// # }
+    /// ```
+    pub fn classify_payment(&self, session_id: Option<&str>, payment_intent: Option<&str>) -> PaidEvent {
+        // The booking records the session and intent that paid it; a session is paid at most once, so either
+        // matching means this is the payment already held.
+        let same_session = session_id.is_some() && session_id == self.payment_session_id.as_deref();
+        let same_payment = match (self.payment_intent_id.as_deref(), payment_intent) {
+            (Some(held), Some(event)) => held == event || same_session,
+            _ => session_id.is_none() || same_session,
+        };
+        let slot_used =
+            self.status == BookingStatus::Confirmed || self.payment_intent_id.is_some() || self.refund_status.is_some();
+        match (slot_used, same_payment) {
+            (false, _) => PaidEvent::First,
+            (true, true) => PaidEvent::Redelivery,
+            (true, false) => PaidEvent::ExtraPayment,
+        }
+    }
+}
+
 /// Effective status of a stored status and deadline at `now`.
 pub fn effective_status(status: BookingStatus, expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> BookingStatus {
     match expires_at {

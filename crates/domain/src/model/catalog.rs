@@ -84,6 +84,10 @@ pub struct RoomPatch {
 
 /// Most room types per hotel.
 pub const MAX_ROOMS_PER_HOTEL: i64 = 100;
+/// 409 detail of a hotel delete refused while one of its ended bookings still owes a refund.
+pub const HOTEL_REFUNDS_OWED: &str = "Hotel has bookings with refunds still owed; deactivate it instead";
+/// 409 detail of a room delete refused while one of its ended bookings still owes a refund.
+pub const ROOM_REFUNDS_OWED: &str = "Room has bookings with refunds still owed";
 /// Inventory rows kept ahead: today … today+364.
 pub const INVENTORY_WINDOW_DAYS: i64 = 365;
 

@@ -67,20 +67,26 @@ pub const MAX_PRICE: Money = Money(100_000_000);
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Currency(String);
 
-/// Currencies whose minor unit is not 2 digits; `CURRENCY` must not be one of them.
-const NOT_TWO_DIGITS: &[&str] = &[
-    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF",
-    "XPF", "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND", "CLF", "UYW",
+/// ISO 4217 currencies with 2 minor digits that the payment provider also charges with 2 (Stripe's zero-decimal
+/// MGA and its special cases HUF, ISK and TWD are left out, as are the zero- and three-decimal currencies such
+/// as JPY, KRW, KWD or BHD). Amounts are integer cents end to end, so only these are supported.
+const TWO_DIGIT: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BMD", "BND",
+    "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CNY", "COP", "CRC", "CUP", "CVE", "CZK",
+    "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GTQ", "GYD",
+    "HKD", "HNL", "HTG", "IDR", "ILS", "INR", "JMD", "KES", "KGS", "KHR", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD",
+    "LSL", "MAD", "MDL", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MYR", "MZN", "NAD", "NGN",
+    "NIO", "NOK", "NPR", "NZD", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "QAR", "RON", "RSD", "RUB", "SAR", "SBD",
+    "SCR", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "STN", "SZL", "THB", "TJS", "TOP", "TRY", "TTD", "TZS", "UAH",
+    "USD", "UYU", "UZS", "WST", "XCD", "YER", "ZAR", "ZMW",
 ];
 
 impl Currency {
-    /// Parses a 3-letter code (any case) with 2 minor digits.
+    /// Parses a supported ISO 4217 code (any case) with 2 minor digits; unknown codes and currencies with
+    /// other minor units (JPY, KWD, MGA, ...) give `None`.
     pub fn parse(s: &str) -> Option<Currency> {
         let up = s.trim().to_ascii_uppercase();
-        if up.len() != 3 || !up.bytes().all(|b| b.is_ascii_uppercase()) || NOT_TWO_DIGITS.contains(&up.as_str()) {
-            return None;
-        }
-        Some(Currency(up))
+        TWO_DIGIT.binary_search(&up.as_str()).ok().map(|_| Currency(up))
     }
     /// Upper-case code, as shown to clients.
     pub fn as_str(&self) -> &str {
@@ -96,6 +102,17 @@ impl Currency {
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    #[test]
+    fn only_two_digit_currencies_are_supported() {
+        assert!(TWO_DIGIT.windows(2).all(|w| w[0] < w[1]), "sorted for binary search");
+        for ok in ["usd", "EUR", " gbp ", "chf"] {
+            assert!(Currency::parse(ok).is_some(), "{ok}");
+        }
+        for bad in ["JPY", "KWD", "MGA", "BHD", "KRW", "ISK", "XXX", "US", "USDX", "", "ABC"] {
+            assert_eq!(Currency::parse(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn formats_two_decimals() {

@@ -55,14 +55,15 @@ impl AuthService {
     pub async fn login(&self, email: Email, password: String) -> Result<LoginResult> {
         let now = self.clock.now();
         let window = self.config.login_window_minutes * 60;
-        if self.config.login_max_failures > 0
-            && let Some(retry_after_secs) =
-                self.users.login_locked(&email, now, window, self.config.login_max_failures).await?
-        {
-            return Err(Error::TooManyLoginAttempts { retry_after_secs });
+        if self.config.login_max_failures > 0 {
+            // Counted before the password is checked, atomically, so a parallel burst gets at most
+            // `login_max_failures` checks; a success clears the count.
+            let attempts = self.users.count_login_attempt(&email, now, window).await?;
+            if let Some(retry_after_secs) = attempts.locked_for(now, window, self.config.login_max_failures) {
+                return Err(Error::TooManyLoginAttempts { retry_after_secs });
+            }
         }
         if password.chars().count() > PASSWORD_MAX {
-            self.users.record_login_failure(&email, now, window).await?;
             return Err(Error::InvalidCredentials);
         }
         let user = self.users.user_by_email(&email).await?;
@@ -73,10 +74,7 @@ impl AuthService {
         let check = self.hasher.verify(password.clone(), hash).await?;
         let user = match user {
             Some(u) if check.valid => u,
-            _ => {
-                self.users.record_login_failure(&email, now, window).await?;
-                return Err(Error::InvalidCredentials);
-            }
+            _ => return Err(Error::InvalidCredentials),
         };
         self.users.reset_login_failures(&email).await?;
         if check.needs_rehash {

@@ -148,7 +148,9 @@ impl BookingService {
             check_out_date: b.check_out_date,
             customer_email: user.email.as_str().to_string(),
             hotel_name: b.hotel_name.clone(),
-            expires_at: self.clock.now() + Duration::minutes(minutes),
+            // Derived from stored state only, so a retry under the same idempotency key (after a crash between
+            // the commit and the provider's answer) sends byte-identical parameters, as Stripe requires.
+            expires_at: b.payment_started_at.unwrap_or(now) + Duration::minutes(minutes),
             idempotency_key: format!("booking-{}-checkout-{}", b.id, b.payment_attempt),
         };
         match self.gateway.create_checkout(req).await {
@@ -193,8 +195,12 @@ impl BookingService {
     pub async fn handle_payment_event(&self, event: PaymentEvent) -> Result<EventOutcome> {
         let outcome = self.bookings.apply_payment_event(event, self.clock.now()).await?;
         match &outcome {
-            EventOutcome::RefundQueued(b) => self.try_refund(b).await,
-            EventOutcome::DuplicatePayment { refund, .. } => self.try_payment_refund(refund).await,
+            EventOutcome::RefundQueued(b) => {
+                self.try_refund(b).await;
+            }
+            EventOutcome::DuplicatePayment { refund, .. } => {
+                self.try_payment_refund(refund).await;
+            }
             _ => {}
         }
         Ok(outcome)
@@ -215,7 +221,8 @@ impl BookingService {
         }
     }
 
-    async fn try_refund(&self, b: &Booking) {
+    /// One refund attempt of a booking's own payment; `true` when the provider accepted it.
+    async fn try_refund(&self, b: &Booking) -> bool {
         let req = RefundRequest {
             booking_id: b.id,
             payment_intent: b.payment_intent_id.clone(),
@@ -224,10 +231,14 @@ impl BookingService {
             idempotency_key: format!("refund-booking-{}", b.id),
         };
         let result = self.gateway.refund(req).await.map_err(|_| ());
+        let ok = result.is_ok();
+        // A failed write is retried on the next pass (the refund stays PENDING); it never stops the others.
         let _ = self.bookings.record_refund(b.id, result, self.config.refund_max_attempts).await;
+        ok
     }
 
-    async fn try_payment_refund(&self, r: &PaymentRefund) {
+    /// One refund attempt of an extra payment; `true` when the provider accepted it.
+    async fn try_payment_refund(&self, r: &PaymentRefund) -> bool {
         let req = RefundRequest {
             booking_id: r.booking_id,
             payment_intent: r.payment_intent.clone(),
@@ -236,25 +247,65 @@ impl BookingService {
             idempotency_key: r.idempotency_key.clone(),
         };
         let result = self.gateway.refund(req).await.map_err(|_| ());
+        let ok = result.is_ok();
         let _ =
             self.bookings.record_payment_refund(r.id, result, self.config.refund_max_attempts, self.clock.now()).await;
+        ok
     }
 
-    /// One sweeper pass: expire due holds (closing their sessions) and retry pending refunds.
-    /// Returns the number of holds expired.
-    pub async fn sweep(&self) -> Result<usize> {
-        let expired = self.bookings.expire_due(self.clock.now(), 100).await?;
-        for b in &expired {
-            if let Some(sid) = &b.payment_session_id {
-                let _ = self.gateway.expire_session(sid).await;
+    /// One sweeper pass: expire due holds (closing their sessions) and retry pending refunds. Every step is
+    /// independent: a failing store call or a refund the provider keeps refusing is reported and skipped, and
+    /// the pass goes on with the next booking.
+    pub async fn sweep(&self) -> SweepReport {
+        let mut report = SweepReport::default();
+        match self.bookings.expire_due(self.clock.now(), 100).await {
+            Ok(expired) => {
+                for b in &expired {
+                    if let Some(sid) = &b.payment_session_id {
+                        let _ = self.gateway.expire_session(sid).await;
+                    }
+                }
+                report.expired = expired.len();
             }
+            Err(e) => report.errors.push(format!("expire holds: {e}")),
         }
-        for b in self.bookings.pending_refunds(self.clock.now(), 100).await? {
-            self.try_refund(&b).await;
+        match self.bookings.pending_refunds(self.clock.now(), 100).await {
+            Ok(due) => {
+                for b in &due {
+                    if self.try_refund(b).await {
+                        report.refunds_succeeded += 1;
+                    } else {
+                        report.refunds_failed.push(b.id);
+                    }
+                }
+            }
+            Err(e) => report.errors.push(format!("pending refunds: {e}")),
         }
-        for r in self.bookings.pending_payment_refunds(self.clock.now(), 100).await? {
-            self.try_payment_refund(&r).await;
+        match self.bookings.pending_payment_refunds(self.clock.now(), 100).await {
+            Ok(due) => {
+                for r in &due {
+                    if self.try_payment_refund(r).await {
+                        report.refunds_succeeded += 1;
+                    } else {
+                        report.refunds_failed.push(r.booking_id);
+                    }
+                }
+            }
+            Err(e) => report.errors.push(format!("pending payment refunds: {e}")),
         }
-        Ok(expired.len())
+        report
     }
+}
+
+/// What one sweeper pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    /// Holds expired.
+    pub expired: usize,
+    /// Refund attempts the provider accepted.
+    pub refunds_succeeded: usize,
+    /// Bookings whose refund attempt failed this pass (retried later with backoff).
+    pub refunds_failed: Vec<i64>,
+    /// Store failures, one line each; the rest of the pass still ran.
+    pub errors: Vec<String>,
 }

@@ -6,7 +6,7 @@ mod catalog;
 mod simulated;
 
 pub use auth::{AuthConfig, AuthService, LoginResult};
-pub use booking::{BookingConfig, BookingService, PaymentStart};
+pub use booking::{BookingConfig, BookingService, PaymentStart, SweepReport};
 pub use catalog::CatalogService;
 pub use simulated::{SimulatedCheckout, SimulatedOutcome};
 
