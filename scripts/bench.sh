@@ -37,7 +37,7 @@
 #   BENCH_BIN [target/release/app]: the server binary to run (another build, e.g. an older one to compare; implies
 #     --no-build)
 #   BENCH_SOAK [1]: 0 = skip the soak in the full run
-#   SOAK_WARMUP [20]  SOAK_ROUNDS [6]  SOAK_ROUND [25]: seconds of warm-up, number and seconds of measured rounds
+#   SOAK_WARMUP [30]  SOAK_ROUNDS [6]  SOAK_ROUND [25]: seconds of warm-up, number and seconds of measured rounds
 #   SOAK_MAX_GROWTH_MB [30]: allowed RSS growth from the end of the warm-up to the end of the soak
 #   SOAK_HOTELS [50]: hotels of the soak-only dataset
 #   DATABASE_URL: an admin URL of the PostgreSQL server to use (else scripts/pg-ensure.sh decides)
@@ -66,7 +66,7 @@ if [ "$MODE" = soak ]; then
   CITIES=10
 fi
 BENCH_SOAK=${BENCH_SOAK:-1}
-SOAK_WARMUP=${SOAK_WARMUP:-20}
+SOAK_WARMUP=${SOAK_WARMUP:-30}
 SOAK_ROUNDS=${SOAK_ROUNDS:-6}
 SOAK_ROUND=${SOAK_ROUND:-25}
 SOAK_MAX_GROWTH_MB=${SOAK_MAX_GROWTH_MB:-30}

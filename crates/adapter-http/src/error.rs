@@ -5,6 +5,10 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use domain::Error;
 use serde::Serialize;
+use std::borrow::Cow;
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::{RefOr, SchemaFormat};
+use utoipa::{PartialSchema, ToSchema};
 
 tokio::task_local! {
     /// The request id of the request being served (set by the request-id middleware).
@@ -17,11 +21,16 @@ pub fn current_request_id() -> String {
 }
 
 /// One entry of a 422 `errors` list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = ValidationErrorItem, example = json!({"loc": ["body", "email"], "msg": "value is not a valid email address", "type": "email"}))]
 pub struct FieldError {
+    /// Where: `"body"`, `"query"`, `"path"` or `"header"`, then field names and array indexes.
+    #[schema(value_type = Vec<LocItem>, min_items = 1)]
     pub loc: Vec<serde_json::Value>,
+    /// A human-readable message.
     pub msg: String,
     #[serde(rename = "type")]
+    #[schema(value_type = ValidationErrorType)]
     pub kind: &'static str,
 }
 
@@ -67,13 +76,152 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Envelope<'a> {
-    detail: String,
-    code: &'a str,
-    request_id: String,
+/// The one error body of every 4xx/5xx answer (API.md §2.1); 422 adds `errors`.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ErrorResponse, example = json!({
+    "detail": "Booking not found: 42", "code": "booking_not_found", "request_id": "0b6f2c2e-6d1a-4f0e-9a51-3c1d2b7f9e10"
+}))]
+pub struct Envelope<'a> {
+    /// A human-readable message (each endpoint gives its exact text).
+    #[schema(example = "Booking not found: 42")]
+    pub detail: String,
+    /// A stable, machine-readable error code.
+    #[schema(value_type = ErrorCode)]
+    pub code: &'a str,
+    /// The request's `X-Request-Id`, also found in the server logs.
+    #[schema(example = "0b6f2c2e-6d1a-4f0e-9a51-3c1d2b7f9e10")]
+    pub request_id: String,
+    /// Only on 422 `validation_error`: the failing fields, in field order.
     #[serde(skip_serializing_if = "Option::is_none")]
-    errors: Option<&'a [FieldError]>,
+    #[schema(value_type = Vec<FieldError>, required = false)]
+    pub errors: Option<&'a [FieldError]>,
+}
+
+/// Every `code` of the error envelope (API.md §2.3).
+pub const ERROR_CODES: &[&str] = &[
+    "invalid_date_range",
+    "date_in_past",
+    "stay_too_long",
+    "invalid_price_range",
+    "hotel_not_active",
+    "too_many_guests",
+    "amount_out_of_range",
+    "email_already_registered",
+    "invalid_signature",
+    "invalid_payload",
+    "not_authenticated",
+    "invalid_token",
+    "token_expired",
+    "invalid_credentials",
+    "invalid_refresh_token",
+    "refresh_token_reused",
+    "forbidden",
+    "not_owner",
+    "not_found",
+    "hotel_not_found",
+    "room_not_found",
+    "booking_not_found",
+    "guest_not_found",
+    "payment_session_not_found",
+    "method_not_allowed",
+    "room_unavailable",
+    "invalid_booking_state",
+    "booking_expired",
+    "has_active_bookings",
+    "inventory_conflict",
+    "limit_exceeded",
+    "idempotency_key_in_use",
+    "payload_too_large",
+    "unsupported_media_type",
+    "validation_error",
+    "idempotency_key_reused",
+    "rate_limited",
+    "too_many_login_attempts",
+    "internal",
+    "payment_gateway_error",
+    "service_unavailable",
+];
+
+/// Every `type` of a 422 `errors` entry (API.md §2.1).
+pub const VALIDATION_ERROR_TYPES: &[&str] = &[
+    "missing",
+    "json_invalid",
+    "object_type",
+    "list_type",
+    "string_type",
+    "int_type",
+    "bool_type",
+    "decimal_type",
+    "date_type",
+    "enum",
+    "email",
+    "url",
+    "too_short",
+    "too_long",
+    "out_of_range",
+    "decimal_places",
+    "header_invalid",
+];
+
+/// Schema of the envelope's `code`: a string enum of [`ERROR_CODES`].
+pub struct ErrorCode;
+
+impl PartialSchema for ErrorCode {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("Machine-readable error code (API.md §2.3)."))
+            .enum_values(Some(ERROR_CODES.iter().copied()))
+            .examples(["booking_not_found"])
+            .into()
+    }
+}
+
+impl ToSchema for ErrorCode {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("ErrorCode")
+    }
+}
+
+/// Schema of a 422 entry's `type`: a string enum of [`VALIDATION_ERROR_TYPES`].
+pub struct ValidationErrorType;
+
+impl PartialSchema for ValidationErrorType {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("Kind of validation failure (API.md §2.1)."))
+            .enum_values(Some(VALIDATION_ERROR_TYPES.iter().copied()))
+            .examples(["missing"])
+            .into()
+    }
+}
+
+impl ToSchema for ValidationErrorType {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("ValidationErrorType")
+    }
+}
+
+/// Schema of one `loc` segment: a field name or an array index.
+pub struct LocItem;
+
+impl PartialSchema for LocItem {
+    fn schema() -> RefOr<Schema> {
+        OneOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(Type::String))
+            .item(ObjectBuilder::new().schema_type(Type::Integer).format(Some(SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Int64,
+            ))))
+            .description(Some("A field name, or the index of an array item."))
+            .into()
+    }
+}
+
+impl ToSchema for LocItem {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("LocItem")
+    }
 }
 
 /// Status, code and detail of a domain error. Exhaustive on purpose: a new variant forces a decision here.

@@ -6,30 +6,15 @@ use crate::state::{BookingRow, State, paged};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use domain::model::{
-    Booking, BookingAction, BookingStatus, HoldRequest, InventoryEffect, MAX_PAYABLE, MAX_ROOMS_PER_BOOKING,
-    MIN_PAYABLE, Page, Paged, RefundStatus, Step, Transition, decide,
+    Booking, BookingAction, BookingStatus, HoldRequest, InventoryEffect, Page, Paged, RefundStatus, Transition,
 };
+use domain::plan::{HoldFacts, TransitionPlan, plan_hold};
 use domain::ports::{
     Actor, BookingRepository, EventOutcome, PaymentEvent, PaymentRefund, PaymentSession, Transitioned,
 };
-use domain::pricing::{PricingPolicy, stay_is_available};
+use domain::pricing::PricingPolicy;
 use domain::{Error, Result};
-use std::collections::BTreeSet;
-
-/// What [`State::act`] did.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Acted {
-    /// The persisted status before the call.
-    pub from: BookingStatus,
-    /// The hold was past its deadline and has been expired first.
-    pub expired_first: bool,
-    /// The transition applied after that, if any (`to` is CANCELLED when a late re-hold failed).
-    pub applied: Option<Transition>,
-    /// A late payment could not re-hold the rooms: cancelled and refunded instead.
-    pub rehold_failed: bool,
-    /// Whether the call changed anything.
-    pub changed: bool,
-}
+use std::collections::{BTreeSet, HashSet};
 
 impl State {
     /// The booking `id` if `actor` may write it (another user's booking reads as missing).
@@ -40,60 +25,37 @@ impl State {
         }
     }
 
-    /// Expires a hold whose deadline has passed (status EXPIRED, reserved rooms released). Returns whether
-    /// it did.
-    pub fn expire_if_overdue(&mut self, id: i64, now: DateTime<Utc>) -> Result<bool> {
-        let row = self.booking_row(id)?;
-        let b = &row.booking;
-        if !(b.status.is_hold() && b.expires_at.is_some_and(|e| e <= now)) {
-            return Ok(false);
-        }
-        let t = Transition {
-            from: b.status,
-            to: BookingStatus::Expired,
-            effect: InventoryEffect::ReleaseReserved,
-            refund: false,
-        };
-        self.apply(id, t, now)?;
-        Ok(true)
+    /// Plans `action` on booking `id` with the domain's planner and writes the plan. The caller answers
+    /// `plan.fail_after_commit` after the writes (they are kept, as a committed transaction would be).
+    pub fn act(&mut self, id: i64, action: BookingAction, now: DateTime<Utc>) -> Result<TransitionPlan> {
+        let b = self.booking_row(id)?.booking.clone();
+        let nights = if b.needs_nights(action, now) { self.stay_nights(b.room_id, &b.stay()) } else { Vec::new() };
+        let plan = b.apply(action, now, &nights)?;
+        self.write_plan(id, &plan, now)?;
+        Ok(plan)
     }
 
-    /// Runs `action` on booking `id`: an overdue hold is expired first (and stays expired even if the
-    /// action then fails), then the state machine decides.
-    pub fn act(&mut self, id: i64, action: BookingAction, now: DateTime<Utc>) -> Result<Acted> {
-        let from = self.booking_row(id)?.booking.status;
-        let expired_first = self.expire_if_overdue(id, now)?;
-        let b = &self.booking_row(id)?.booking;
-        let mut acted = Acted { from, expired_first, applied: None, rehold_failed: false, changed: expired_first };
-        if let Step::Apply(t) = decide(b.status, action, now.date_naive(), b.check_in_date)? {
-            let (applied, rehold_failed, changed) = self.apply(id, t, now)?;
-            acted.applied = Some(applied);
-            acted.rehold_failed = rehold_failed;
-            acted.changed |= changed;
+    /// Writes a plan's steps in order.
+    pub fn write_plan(&mut self, id: i64, plan: &TransitionPlan, now: DateTime<Utc>) -> Result<()> {
+        for t in &plan.steps {
+            self.write_step(id, *t, now)?;
         }
-        Ok(acted)
+        Ok(())
     }
 
-    /// Applies a permitted transition: the inventory effect (all nights or none), then the booking row.
-    /// Returns the transition as applied, whether a late re-hold failed, and whether anything changed.
-    pub fn apply(&mut self, id: i64, mut t: Transition, now: DateTime<Utc>) -> Result<(Transition, bool, bool)> {
+    /// One step: the inventory effect on every night (all or none), then the booking row.
+    fn write_step(&mut self, id: i64, t: Transition, now: DateTime<Utc>) -> Result<()> {
         let mut b = self.booking_row(id)?.booking.clone();
+        if b.status != t.from {
+            return Err(Error::internal(format!("booking {id} is {} while the plan expects {}", b.status, t.from)));
+        }
         let n = b.rooms_count;
-        let mut rehold_failed = false;
         match t.effect {
             InventoryEffect::None => {}
             InventoryEffect::ReleaseReserved => self.shift_counts(&b, 0, -n)?,
             InventoryEffect::ReservedToBooked => self.shift_counts(&b, n, -n)?,
             InventoryEffect::ReleaseBooked => self.shift_counts(&b, -n, 0)?,
-            InventoryEffect::Rehold => {
-                if stay_is_available(&self.stay_nights(b.room_id, &b.stay()), &b.stay(), n) {
-                    self.shift_counts(&b, n, 0)?;
-                } else {
-                    t.to = BookingStatus::Cancelled;
-                    t.refund = true;
-                    rehold_failed = true;
-                }
-            }
+            InventoryEffect::Rehold => self.shift_counts(&b, n, 0)?,
         }
         let before = b.clone();
         b.status = t.to;
@@ -113,57 +75,41 @@ impl State {
         if !t.to.is_hold() {
             b.expires_at = None;
         }
-        let queue_refund = t.refund && b.refund_status != Some(RefundStatus::Pending);
-        if queue_refund {
+        if t.refund {
             b.refund_status = Some(RefundStatus::Pending);
             b.refund_attempts = 0;
         }
-        let changed = b != before;
-        if changed {
+        if b != before {
             b.updated_at = now;
         }
         let row = self.booking_row_mut(id)?;
         row.booking = b;
-        if queue_refund {
+        if t.refund {
             row.refund_clock = Some(now);
         }
-        Ok((t, rehold_failed, changed))
+        Ok(())
     }
 
     fn hold(&mut self, req: HoldRequest, policy: &PricingPolicy) -> Result<Booking> {
         self.saw(req.now);
-        if !(1..=MAX_ROOMS_PER_BOOKING).contains(&req.rooms_count) {
-            return Err(Error::validation(&["body", "rooms_count"], "rooms_count out of range", "out_of_range"));
-        }
-        let hotel = self
-            .hotels
-            .get(&req.hotel_id)
-            .ok_or_else(|| Error::HotelNotFound(format!("Hotel not found: {}", req.hotel_id)))?;
-        let room = match self.rooms.get(&req.room_id) {
-            Some(r) if r.hotel_id == hotel.id => r,
-            _ => return Err(Error::RoomNotFound(format!("Room not found: {}", req.room_id))),
+        let hotel = self.hotels.get(&req.hotel_id).cloned();
+        let room = self.rooms.get(&req.room_id).cloned();
+        let active_holds = self
+            .bookings
+            .values()
+            .filter(|r| r.booking.user_id == req.user_id && r.booking.effective_status(req.now).is_hold())
+            .count();
+        let facts = HoldFacts {
+            hotel_active: hotel.as_ref().map(|h| h.active),
+            room_hotel_id: room.as_ref().map(|r| r.hotel_id),
+            active_holds: i64::try_from(active_holds).unwrap_or(i64::MAX),
+            nights: self.stay_nights(req.room_id, &req.stay),
         };
-        if !hotel.active {
-            return Err(Error::HotelNotActive);
-        }
-        if req.max_active_holds > 0 {
-            let holds = self
-                .bookings
-                .values()
-                .filter(|r| r.booking.user_id == req.user_id && r.booking.effective_status(req.now).is_hold())
-                .count();
-            if i64::try_from(holds).unwrap_or(i64::MAX) >= req.max_active_holds {
-                return Err(Error::LimitExceeded("Too many active holds"));
-            }
-        }
-        let nights = self.stay_nights(room.id, &req.stay);
-        if !stay_is_available(&nights, &req.stay, req.rooms_count) {
-            return Err(Error::RoomUnavailable);
-        }
-        let amount = policy.quote(&nights, req.rooms_count, req.now.date_naive());
-        if !(MIN_PAYABLE..=MAX_PAYABLE).contains(&amount) {
-            return Err(Error::AmountOutOfRange);
-        }
+        let plan = plan_hold(&req, &facts, policy)?;
+        let (Some(hotel), Some(room)) = (hotel, room) else {
+            return Err(Error::internal("planned a hold without rows"));
+        };
+        let amount = plan.amount;
         let booking = Booking {
             id: self.ids.booking(),
             hotel_id: hotel.id,
@@ -193,7 +139,7 @@ impl State {
             hotel_name: hotel.name.clone(),
             room_type: room.kind.clone(),
         };
-        self.shift_counts(&booking, 0, booking.rooms_count)?;
+        self.shift_counts(&booking, 0, plan.reserve)?;
         let row = BookingRow { booking, guest_ids: BTreeSet::new(), refund_clock: None };
         let view = self.view(&row);
         self.bookings.insert(view.id, row);
@@ -218,29 +164,23 @@ impl State {
 
     fn add_guests(&mut self, id: i64, user_id: i64, guest_ids: Vec<i64>, now: DateTime<Utc>) -> Result<Booking> {
         self.saw(now);
-        self.owned_row(id, Some(user_id))?;
-        self.expire_if_overdue(id, now)?;
-        let row = self.booking_row(id)?;
-        let b = &row.booking;
-        let Step::Apply(t) = decide(b.status, BookingAction::AddGuests, now.date_naive(), b.check_in_date)? else {
-            return Err(Error::internal("addGuests without a transition"));
-        };
-        let mut linked = row.guest_ids.clone();
-        for gid in guest_ids {
-            if !self.guests.get(&gid).is_some_and(|g| g.is_live_of(b.user_id)) {
-                return Err(Error::GuestNotFound(gid));
-            }
-            linked.insert(gid);
+        let b = self.owned_row(id, Some(user_id))?.booking.clone();
+        let plan = b.apply(BookingAction::AddGuests, now, &[])?;
+        if let Some(e) = plan.fail_after_commit.clone() {
+            self.write_plan(id, &plan, now)?;
+            return Err(e);
         }
-        let capacity = self.rooms.get(&b.room_id).map_or(0, |r| i64::from(r.capacity)) * i64::from(b.rooms_count);
-        if i64::try_from(linked.len()).unwrap_or(i64::MAX) > capacity {
-            return Err(Error::TooManyGuests(capacity));
-        }
-        let grew = linked.len() > row.guest_ids.len();
-        self.apply(id, t, now)?;
+        let live: HashSet<i64> =
+            guest_ids.iter().copied().filter(|g| self.guests.get(g).is_some_and(|x| x.is_live_of(b.user_id))).collect();
+        let capacity = self.rooms.get(&b.room_id).map_or(0, |r| r.capacity);
+        let mut view = b.clone();
+        view.guests = self.view_of(id)?.guests;
+        view.check_guests(&guest_ids, &live, capacity)?;
+        self.write_plan(id, &plan, now)?;
         let row = self.booking_row_mut(id)?;
-        row.guest_ids = linked;
-        if grew {
+        let before = row.guest_ids.len();
+        row.guest_ids.extend(guest_ids.iter().copied());
+        if row.guest_ids.len() > before {
             row.booking.updated_at = now;
         }
         self.view_of(id)
@@ -254,12 +194,15 @@ impl State {
         provisional_expiry: DateTime<Utc>,
     ) -> Result<Transitioned> {
         self.saw(now);
-        self.owned_row(id, Some(user_id))?;
-        let acted = self.act(id, BookingAction::StartPayment, now)?;
-        if acted.applied.is_some() {
+        let from = self.owned_row(id, Some(user_id))?.booking.status;
+        let plan = self.act(id, BookingAction::StartPayment, now)?;
+        if let Some(e) = plan.fail_after_commit {
+            return Err(e);
+        }
+        if plan.changed() {
             self.booking_row_mut(id)?.booking.expires_at = Some(provisional_expiry);
         }
-        Ok(Transitioned { booking: self.view_of(id)?, from: acted.from, changed: acted.changed })
+        Ok(Transitioned { booking: self.view_of(id)?, from, changed: plan.changed() })
     }
 
     fn store_payment_session(
@@ -307,7 +250,7 @@ impl State {
         due.sort();
         let mut expired = Vec::new();
         for (_, id) in due.into_iter().take(usize::try_from(limit).unwrap_or(0)) {
-            if self.expire_if_overdue(id, now)? {
+            if self.act(id, BookingAction::HoldTimeout, now)?.changed() {
                 expired.push(self.view_of(id)?);
             }
         }
@@ -357,9 +300,12 @@ impl BookingRepository for InMemoryStore {
         // `abort_payment` does, and it gets the value itself).
         self.with(|st| {
             st.saw(now);
-            st.owned_row(id, actor.user_id)?;
-            let acted = st.act(id, action, now)?;
-            Ok(Transitioned { booking: st.view_of(id)?, from: acted.from, changed: acted.changed })
+            let from = st.owned_row(id, actor.user_id)?.booking.status;
+            let plan = st.act(id, action, now)?;
+            match plan.fail_after_commit {
+                Some(e) => Err(e),
+                None => Ok(Transitioned { booking: st.view_of(id)?, from, changed: plan.changed() }),
+            }
         })
     }
 

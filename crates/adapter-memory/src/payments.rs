@@ -1,9 +1,10 @@
 //! Provider events (exactly-once, API.md §4.4.6) and the refund retry queue.
 
 use crate::state::{PaymentRefundRow, ProcessedEvent, State};
-use chrono::{DateTime, Duration, Utc};
-use domain::model::{Booking, BookingAction, BookingStatus, InventoryEffect, PaidEvent, RefundStatus};
-use domain::ports::{EventOutcome, PaymentEvent, PaymentEventKind, PaymentRefund};
+use chrono::{DateTime, Utc};
+use domain::model::{Booking, RefundStatus};
+use domain::plan::{EventPlan, extra_refund, plan_event, refund_due, refund_outcome};
+use domain::ports::{EventOutcome, PaymentEvent, PaymentRefund};
 use domain::{Error, Result};
 
 impl State {
@@ -14,8 +15,12 @@ impl State {
             return Ok(EventOutcome::Duplicate);
         }
         let (booking_id, outcome) = self.event_outcome(&event, now)?;
-        let record =
-            ProcessedEvent { event_type: event.event_type, booking_id, outcome: outcome.label(), received_at: now };
+        let record = ProcessedEvent {
+            event_type: event.event_type,
+            booking_id,
+            outcome: outcome_label(&outcome),
+            received_at: now,
+        };
         self.webhook_events.insert(event.event_id, record);
         Ok(outcome)
     }
@@ -29,60 +34,31 @@ impl State {
     }
 
     fn event_outcome(&mut self, event: &PaymentEvent, now: DateTime<Utc>) -> Result<(Option<i64>, EventOutcome)> {
-        let Some(kind) = event.kind else { return Ok((event.booking_id, EventOutcome::Ignored)) };
-        let Some(id) = self.event_booking(event) else { return Ok((event.booking_id, EventOutcome::Unmatched)) };
-        let b = &self.booking_row(id)?.booking;
-        let amount_ok = event.amount_minor.is_none_or(|a| a == b.amount.minor());
-        let currency_ok = event.currency.as_deref().is_none_or(|c| c.eq_ignore_ascii_case(&b.currency));
-        if !amount_ok || !currency_ok {
-            return Ok((Some(id), EventOutcome::Unmatched));
+        if event.kind.is_none() {
+            return Ok((event.booking_id, EventOutcome::Ignored));
         }
-        // Whether the event is about the booking's current checkout session (an event without a session
-        // id can only be about the current one).
-        let current_session = match (&event.session_id, &b.payment_session_id) {
-            (None, _) => true,
-            (Some(e), Some(c)) => e == c,
-            (Some(_), None) => false,
-        };
-        let outcome = match kind {
-            PaymentEventKind::Paid => self.paid(id, event, now)?,
-            PaymentEventKind::Failed | PaymentEventKind::Expired if !current_session => EventOutcome::NoEffect,
-            PaymentEventKind::Failed => self.closed(id, BookingAction::PaymentFailed, now)?,
-            PaymentEventKind::Expired => self.closed(id, BookingAction::SessionExpired, now)?,
-            PaymentEventKind::AwaitingAsync => {
+        let Some(id) = self.event_booking(event) else { return Ok((event.booking_id, EventOutcome::Unmatched)) };
+        let b = self.booking_row(id)?.booking.clone();
+        let nights = self.stay_nights(b.room_id, &b.stay());
+        let outcome = match plan_event(&b, event, now, &nights)? {
+            EventPlan::Unmatched => EventOutcome::Unmatched,
+            EventPlan::NoEffect => EventOutcome::NoEffect,
+            EventPlan::ExtraPayment { key } => self.queue_payment_refund(id, event, key)?,
+            EventPlan::ClearDeadline => {
                 let row = self.booking_row_mut(id)?;
-                if current_session && row.booking.status == BookingStatus::PaymentsPending {
-                    // The customer completed checkout; the money settles later, so the hold must not lapse.
-                    row.booking.expires_at = None;
-                    row.booking.updated_at = now;
-                }
+                row.booking.expires_at = None;
+                row.booking.updated_at = now;
                 EventOutcome::NoEffect
+            }
+            EventPlan::Apply { record_payment, plan, result } => {
+                if record_payment {
+                    self.record_payment(id, event);
+                }
+                self.write_plan(id, &plan, now)?;
+                result.outcome(self.view_of(id)?)
             }
         };
         Ok((Some(id), outcome))
-    }
-
-    /// Money was taken: it is never ignored.
-    fn paid(&mut self, id: i64, event: &PaymentEvent, now: DateTime<Utc>) -> Result<EventOutcome> {
-        match self
-            .booking_row(id)?
-            .booking
-            .classify_payment(event.session_id.as_deref(), event.payment_intent.as_deref())
-        {
-            PaidEvent::Redelivery => return Ok(EventOutcome::NoEffect),
-            // Money taken twice: keep the booking, refund the extra money on its own record and key.
-            PaidEvent::ExtraPayment => return self.queue_payment_refund(id, event),
-            PaidEvent::First => {}
-        }
-        let acted = self.act(id, BookingAction::PaymentSucceeded, now)?;
-        let Some(t) = acted.applied else { return Ok(EventOutcome::NoEffect) };
-        self.record_payment(id, event);
-        let b = self.view_of(id)?;
-        Ok(match t.effect {
-            _ if acted.rehold_failed || t.refund => EventOutcome::RefundQueued(b),
-            InventoryEffect::Rehold => EventOutcome::LateRehold(b),
-            _ => EventOutcome::Confirmed(b),
-        })
     }
 
     /// Remembers which session and payment intent took the money (refunds target them).
@@ -97,21 +73,14 @@ impl State {
         }
     }
 
-    /// Queues the refund of an extra payment of a confirmed booking (once per paid session).
-    fn queue_payment_refund(&mut self, id: i64, event: &PaymentEvent) -> Result<EventOutcome> {
+    /// Queues the refund of an extra payment under `key` (once per key).
+    fn queue_payment_refund(&mut self, id: i64, event: &PaymentEvent, key: String) -> Result<EventOutcome> {
         let booking = self.view_of(id)?;
-        let key = format!("refund-booking-{id}-{}", event.session_id.as_deref().unwrap_or(&event.event_id));
         if self.payment_refunds.values().any(|r| r.refund.idempotency_key == key) {
             return Ok(EventOutcome::NoEffect);
         }
-        let refund = PaymentRefund {
-            id: self.payment_refunds.keys().next_back().copied().unwrap_or(0) + 1,
-            booking_id: id,
-            payment_intent: event.payment_intent.clone(),
-            session_id: event.session_id.clone(),
-            amount: booking.amount,
-            idempotency_key: key,
-        };
+        let refund_id = self.payment_refunds.keys().next_back().copied().unwrap_or(0) + 1;
+        let refund = extra_refund(refund_id, &booking, event, key);
         let row =
             PaymentRefundRow { refund: refund.clone(), status: RefundStatus::Pending, attempts: 0, last_attempt: None };
         self.payment_refunds.insert(refund.id, row);
@@ -122,10 +91,7 @@ impl State {
     pub fn pending_payment_refunds(&self, now: DateTime<Utc>, limit: i64) -> Vec<PaymentRefund> {
         self.payment_refunds
             .values()
-            .filter(|r| {
-                r.status == RefundStatus::Pending
-                    && r.last_attempt.is_none_or(|t| t + Duration::seconds(1i64 << r.attempts.clamp(0, 30)) <= now)
-            })
+            .filter(|r| r.status == RefundStatus::Pending && refund_due(r.attempts, r.last_attempt, now))
             .take(limit.max(0) as usize)
             .map(|r| r.refund.clone())
             .collect()
@@ -142,24 +108,8 @@ impl State {
         if let Some(r) = self.payment_refunds.get_mut(&id).filter(|r| r.status == RefundStatus::Pending) {
             r.attempts += 1;
             r.last_attempt = Some(now);
-            r.status = match result {
-                Ok(_) => RefundStatus::Succeeded,
-                Err(()) if r.attempts >= max_attempts => RefundStatus::Failed,
-                Err(()) => RefundStatus::Pending,
-            };
+            r.status = refund_outcome(result.is_ok(), r.attempts, max_attempts);
         }
-    }
-
-    /// The current session failed or expired.
-    fn closed(&mut self, id: i64, action: BookingAction, now: DateTime<Utc>) -> Result<EventOutcome> {
-        let acted = self.act(id, action, now)?;
-        let b = self.view_of(id)?;
-        Ok(match (acted.applied, b.status) {
-            (Some(_), BookingStatus::Cancelled) => EventOutcome::Cancelled(b),
-            (Some(_), BookingStatus::Expired) => EventOutcome::Expired(b),
-            (None, BookingStatus::Expired) if acted.expired_first => EventOutcome::Expired(b),
-            _ => EventOutcome::NoEffect,
-        })
     }
 
     /// PENDING refunds whose backoff (`2^attempts` seconds after the last attempt) has passed, by id.
@@ -169,8 +119,7 @@ impl State {
             .filter(|r| {
                 let b = &r.booking;
                 let last = r.refund_clock.unwrap_or(b.updated_at);
-                let backoff = Duration::seconds(1i64 << b.refund_attempts.clamp(0, 30));
-                b.refund_status == Some(RefundStatus::Pending) && last + backoff <= now
+                b.refund_status == Some(RefundStatus::Pending) && refund_due(b.refund_attempts, Some(last), now)
             })
             .take(usize::try_from(limit).unwrap_or(0))
             .map(|r| self.view(r))
@@ -202,5 +151,19 @@ impl State {
             row.refund_clock = Some(at);
         }
         Ok(())
+    }
+}
+
+/// The `processed_webhook_event.outcome` spelling of an outcome (API.md §5).
+fn outcome_label(o: &EventOutcome) -> &'static str {
+    match o {
+        EventOutcome::Duplicate => "duplicate",
+        EventOutcome::Confirmed(_) => "confirmed",
+        EventOutcome::LateRehold(_) => "late_rehold",
+        EventOutcome::RefundQueued(_) | EventOutcome::DuplicatePayment { .. } => "refund_queued",
+        EventOutcome::Cancelled(_) => "cancelled",
+        EventOutcome::Expired(_) => "expired",
+        EventOutcome::NoEffect | EventOutcome::Ignored => "ignored",
+        EventOutcome::Unmatched => "unmatched",
     }
 }

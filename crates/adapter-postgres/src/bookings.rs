@@ -8,8 +8,9 @@ use diesel::sql_types::{Array, BigInt, Bool, Date, Integer, Nullable, Numeric, T
 use diesel::{OptionalExtension, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use domain::model::*;
+use domain::plan::*;
 use domain::ports::*;
-use domain::pricing::{PricingPolicy, stay_is_available};
+use domain::pricing::PricingPolicy;
 use domain::{Error, Result};
 use std::collections::HashMap;
 
@@ -59,11 +60,11 @@ async fn lock_stay(c: &mut AsyncPgConnection, room_id: i64, stay: StayDates) -> 
     Ok(rows.into_iter().map(InventoryNight::try_from).collect::<Result<_>>()?)
 }
 
-/// Applies an inventory effect to every night. Returns `false` (and changes nothing) only for a `Rehold` that
-/// does not fit; any other shortfall is an invariant breach and rolls back.
-async fn apply_effect(c: &mut AsyncPgConnection, b: &Booking, effect: InventoryEffect) -> TxResult<bool> {
+/// Applies an inventory effect to every night, guarded by the condition that makes it valid; a night that
+/// fails the guard is an invariant breach (the planner decided on the same locked rows) and rolls back.
+async fn apply_effect(c: &mut AsyncPgConnection, b: &Booking, effect: InventoryEffect) -> TxResult<()> {
     let (set, guard) = match effect {
-        InventoryEffect::None => return Ok(true),
+        InventoryEffect::None => return Ok(()),
         InventoryEffect::ReleaseReserved => ("reserved_count = reserved_count - $4", "reserved_count >= $4"),
         InventoryEffect::ReservedToBooked => {
             ("reserved_count = reserved_count - $4, book_count = book_count + $4", "reserved_count >= $4")
@@ -73,10 +74,8 @@ async fn apply_effect(c: &mut AsyncPgConnection, b: &Booking, effect: InventoryE
             ("book_count = book_count + $4", "NOT closed AND total_count - book_count - reserved_count >= $4")
         }
     };
-    let nights = lock_nights(c, b).await?;
-    if effect == InventoryEffect::Rehold && !stay_is_available(&nights, &b.stay(), b.rooms_count) {
-        return Ok(false);
-    }
+    // Rows are locked in date order (the same order as holds) before they are updated.
+    lock_nights(c, b).await?;
     let q = format!("UPDATE inventory SET {set} WHERE room_id = $1 AND date >= $2 AND date < $3 AND {guard}");
     let n = crate::prepared::sql(q)
         .bind::<BigInt, _>(b.room_id)
@@ -91,76 +90,52 @@ async fn apply_effect(c: &mut AsyncPgConnection, b: &Booking, effect: InventoryE
             b.id, b.nights
         ))));
     }
-    Ok(true)
-}
-
-/// Persists a new status with its timestamps.
-async fn set_status(
-    c: &mut AsyncPgConnection,
-    b: &Booking,
-    to: BookingStatus,
-    refund: bool,
-    now: DateTime<Utc>,
-) -> TxResult<()> {
-    crate::prepared::sql(
-        "UPDATE booking SET booking_status = $2::bookingstatus,
-            expires_at = CASE WHEN $2 IN ('RESERVED','GUESTS_ADDED','PAYMENTS_PENDING') THEN expires_at ELSE NULL END,
-            confirmed_at = CASE WHEN $2 = 'CONFIRMED' AND booking_status <> 'CONFIRMED' THEN $4 ELSE confirmed_at END,
-            cancelled_at = CASE WHEN $2 = 'CANCELLED' AND booking_status <> 'CANCELLED' THEN $4 ELSE cancelled_at END,
-            refund_status = CASE WHEN $5 THEN 'PENDING' ELSE refund_status END,
-            refund_attempts = CASE WHEN $5 THEN 0 ELSE refund_attempts END
-         WHERE id = $1 AND booking_status = $3::bookingstatus",
-    )
-    .bind::<BigInt, _>(b.id)
-    .bind::<Text, _>(to.as_str())
-    .bind::<Text, _>(b.status.as_str())
-    .bind::<Timestamptz, _>(now)
-    .bind::<Bool, _>(refund)
-    .execute(c)
-    .await?;
-    metrics::counter!("booking_transitions_total", "from" => b.status.as_str(), "to" => to.as_str()).increment(1);
     Ok(())
 }
 
-/// Result of applying an action under the booking lock.
-struct Applied {
-    changed: bool,
-    /// The hold had passed its deadline and was expired first.
-    expired_first: bool,
-    /// A late payment could not re-hold the rooms: cancelled and refunded.
-    rehold_failed: bool,
-    to: BookingStatus,
+/// Persists one step: the new status with its timestamps, guarded by the status it leaves.
+async fn set_status(c: &mut AsyncPgConnection, b: &Booking, t: Transition, now: DateTime<Utc>) -> TxResult<()> {
+    crate::prepared::sql(format!(
+        "UPDATE booking SET booking_status = $2::bookingstatus,
+            expires_at = CASE WHEN $2::bookingstatus IN {HOLD_STATUSES} THEN expires_at ELSE NULL END,
+            confirmed_at = CASE WHEN $2 = 'CONFIRMED' AND booking_status <> 'CONFIRMED' THEN $4 ELSE confirmed_at END,
+            cancelled_at = CASE WHEN $2 = 'CANCELLED' AND booking_status <> 'CANCELLED' THEN $4 ELSE cancelled_at END,
+            refund_status = CASE WHEN $5 THEN 'PENDING' ELSE refund_status END,
+            refund_attempts = CASE WHEN $5 THEN 0 ELSE refund_attempts END,
+            updated_at = $4
+         WHERE id = $1 AND booking_status = $3::bookingstatus"
+    ))
+    .bind::<BigInt, _>(b.id)
+    .bind::<Text, _>(t.to.as_str())
+    .bind::<Text, _>(t.from.as_str())
+    .bind::<Timestamptz, _>(now)
+    .bind::<Bool, _>(t.refund)
+    .execute(c)
+    .await?;
+    metrics::counter!("booking_transitions_total", "from" => t.from.as_str(), "to" => t.to.as_str()).increment(1);
+    Ok(())
 }
 
-/// The state machine under the row lock: expire a hold past its deadline first, then decide and apply.
+/// Writes a plan's steps in order: each step's inventory effect, then its status.
+async fn write_plan(c: &mut AsyncPgConnection, b: &Booking, plan: &TransitionPlan, now: DateTime<Utc>) -> TxResult<()> {
+    for step in &plan.steps {
+        apply_effect(c, b, step.effect).await?;
+        set_status(c, b, *step, now).await?;
+    }
+    Ok(())
+}
+
+/// Plans `action` on the locked booking (loading its nights when the planner needs them) and writes it.
 async fn apply_action(
     c: &mut AsyncPgConnection,
-    b: &mut Booking,
+    b: &Booking,
     action: BookingAction,
     now: DateTime<Utc>,
-) -> TxResult<Applied> {
-    let mut expired_first = false;
-    if b.status.is_hold() && b.effective_status(now) == BookingStatus::Expired {
-        apply_effect(c, b, InventoryEffect::ReleaseReserved).await?;
-        set_status(c, b, BookingStatus::Expired, false, now).await?;
-        b.status = BookingStatus::Expired;
-        expired_first = true;
-        let client = matches!(action, BookingAction::AddGuests | BookingAction::StartPayment | BookingAction::Cancel);
-        if client || action != BookingAction::PaymentSucceeded {
-            return Ok(Applied { changed: true, expired_first, rehold_failed: false, to: BookingStatus::Expired });
-        }
-    }
-    let step = decide(b.status, action, now.date_naive(), b.check_in_date).map_err(TxError::Domain)?;
-    let Step::Apply(t) = step else {
-        return Ok(Applied { changed: expired_first, expired_first, rehold_failed: false, to: b.status });
-    };
-    let (to, refund, rehold_failed) = if apply_effect(c, b, t.effect).await? {
-        (t.to, t.refund, false)
-    } else {
-        (BookingStatus::Cancelled, true, true)
-    };
-    set_status(c, b, to, refund, now).await?;
-    Ok(Applied { changed: true, expired_first, rehold_failed, to })
+) -> TxResult<TransitionPlan> {
+    let nights = if b.needs_nights(action, now) { lock_nights(c, b).await? } else { Vec::new() };
+    let plan = b.apply(action, now, &nights).map_err(TxError::Domain)?;
+    write_plan(c, b, &plan, now).await?;
+    Ok(plan)
 }
 
 fn not_found(id: i64) -> TxError {
@@ -172,7 +147,7 @@ fn status_filter(status: Option<BookingStatus>, s: usize, n: usize) -> String {
     match status {
         None => String::new(),
         Some(BookingStatus::Expired) => format!(
-            "AND (b.booking_status = 'EXPIRED' OR (b.booking_status IN ('RESERVED','GUESTS_ADDED','PAYMENTS_PENDING')
+            "AND (b.booking_status = 'EXPIRED' OR (b.booking_status IN {HOLD_STATUSES}
                   AND b.expires_at <= ${n}))"
         ),
         Some(st) if st.is_hold() => {
@@ -240,17 +215,17 @@ impl PgStore {
     /// Expires one due hold, skipping rows another instance holds. `None` when nothing is due.
     async fn expire_one(&self, now: DateTime<Utc>) -> Result<Option<Booking>> {
         tx!(self, |c| {
-            let id = crate::prepared::sql(
-                "SELECT id FROM booking WHERE booking_status IN ('RESERVED','GUESTS_ADDED','PAYMENTS_PENDING')
-                   AND expires_at <= $1 ORDER BY expires_at LIMIT 1 FOR UPDATE SKIP LOCKED",
-            )
+            let id = crate::prepared::sql(format!(
+                "SELECT id FROM booking WHERE booking_status IN {HOLD_STATUSES}
+                   AND expires_at <= $1 ORDER BY expires_at LIMIT 1 FOR UPDATE SKIP LOCKED"
+            ))
             .bind::<Timestamptz, _>(now)
             .get_result::<IdRow>(c)
             .await
             .optional()?;
             let Some(IdRow { id }) = id else { return Ok(None) };
-            let Some(mut b) = load(c, id, true).await? else { return Ok(None) };
-            apply_action(c, &mut b, BookingAction::HoldTimeout, now).await?;
+            let Some(b) = load(c, id, true).await? else { return Ok(None) };
+            apply_action(c, &b, BookingAction::HoldTimeout, now).await?;
             load(c, id, false).await
         })
     }
@@ -265,52 +240,42 @@ impl BookingRepository for PgStore {
                 #[diesel(sql_type = Bool)]
                 active: bool,
             }
-            let hotel = crate::prepared::sql("SELECT active FROM hotel WHERE id = $1")
+            let hotel_active = crate::prepared::sql("SELECT active FROM hotel WHERE id = $1")
                 .bind::<BigInt, _>(req.hotel_id)
                 .get_result::<HotelState>(c)
                 .await
-                .optional()?;
-            let Some(hotel) = hotel else {
-                return Err(TxError::Domain(Error::HotelNotFound(format!("Hotel not found: {}", req.hotel_id))));
-            };
+                .optional()?
+                .map(|h| h.active);
             let q = format!("SELECT {ROOM_COLS} FROM room WHERE id = $1");
-            let room =
-                crate::prepared::sql(q).bind::<BigInt, _>(req.room_id).get_result::<RoomRow>(c).await.optional()?;
-            match room {
-                Some(r) if r.hotel_id == req.hotel_id => {}
-                _ => return Err(TxError::Domain(Error::RoomNotFound(format!("Room not found: {}", req.room_id)))),
-            }
-            if !hotel.active {
-                return Err(TxError::Domain(Error::HotelNotActive));
-            }
-            if req.max_active_holds > 0 {
+            let room_hotel_id = crate::prepared::sql(q)
+                .bind::<BigInt, _>(req.room_id)
+                .get_result::<RoomRow>(c)
+                .await
+                .optional()?
+                .map(|r| r.hotel_id);
+            let mut facts = HoldFacts { hotel_active, room_hotel_id, ..HoldFacts::default() };
+            let found = hotel_active.is_some() && room_hotel_id == Some(req.hotel_id);
+            if found && req.max_active_holds > 0 {
                 // Serialise this user's inits so the cap holds under concurrency.
                 crate::prepared::sql("SELECT id FROM app_user WHERE id = $1 FOR UPDATE")
                     .bind::<BigInt, _>(req.user_id)
                     .get_result::<IdRow>(c)
                     .await?;
-                let n = crate::prepared::sql(
-                    "SELECT count(*) AS n FROM booking WHERE user_id = $1
-                       AND booking_status IN ('RESERVED','GUESTS_ADDED','PAYMENTS_PENDING')
-                       AND (expires_at IS NULL OR expires_at > $2)",
-                )
-                .bind::<BigInt, _>(req.user_id)
-                .bind::<Timestamptz, _>(req.now)
-                .get_result::<CountRow>(c)
-                .await?
-                .n;
-                if n >= req.max_active_holds {
-                    return Err(TxError::Domain(Error::LimitExceeded("Too many active holds")));
-                }
+                let q = format!(
+                    "SELECT count(*) AS n FROM booking WHERE user_id = $1 AND booking_status IN {HOLD_STATUSES}
+                       AND (expires_at IS NULL OR expires_at > $2)"
+                );
+                facts.active_holds = crate::prepared::sql(q)
+                    .bind::<BigInt, _>(req.user_id)
+                    .bind::<Timestamptz, _>(req.now)
+                    .get_result::<CountRow>(c)
+                    .await?
+                    .n;
             }
-            let nights = lock_stay(c, req.room_id, req.stay).await?;
-            if !stay_is_available(&nights, &req.stay, req.rooms_count) {
-                return Err(TxError::Domain(Error::RoomUnavailable));
+            if found {
+                facts.nights = lock_stay(c, req.room_id, req.stay).await?;
             }
-            let amount = policy.quote(&nights, req.rooms_count, req.now.date_naive());
-            if amount < MIN_PAYABLE || amount > MAX_PAYABLE {
-                return Err(TxError::Domain(Error::AmountOutOfRange));
-            }
+            let plan = plan_hold(&req, &facts, &policy).map_err(TxError::Domain)?;
             let n = crate::prepared::sql(
                 "UPDATE inventory SET reserved_count = reserved_count + $4
                  WHERE room_id = $1 AND date >= $2 AND date < $3
@@ -319,12 +284,13 @@ impl BookingRepository for PgStore {
             .bind::<BigInt, _>(req.room_id)
             .bind::<Date, _>(req.stay.check_in())
             .bind::<Date, _>(req.stay.check_out())
-            .bind::<Integer, _>(req.rooms_count)
+            .bind::<Integer, _>(plan.reserve)
             .execute(c)
             .await?;
             if n as i64 != req.stay.nights() {
                 return Err(TxError::Domain(Error::RoomUnavailable));
             }
+            let amount = plan.amount;
             metrics::counter!("booking_transitions_total", "from" => "NONE", "to" => "RESERVED").increment(1);
             let id = crate::prepared::sql(
                 "INSERT INTO booking (user_id, hotel_id, room_id, rooms_count, check_in_date, check_out_date, nights,
@@ -382,22 +348,22 @@ impl BookingRepository for PgStore {
         now: DateTime<Utc>,
         _hold_minutes: i64,
     ) -> Result<Transitioned> {
-        let (t, expired_client) = tx!(self, |c| {
-            let mut b = load(c, id, true).await?.ok_or_else(|| not_found(id))?;
+        let (t, fail) = tx!(self, |c| {
+            let b = load(c, id, true).await?.ok_or_else(|| not_found(id))?;
             if actor.user_id.is_some_and(|u| u != b.user_id) {
                 return Err(not_found(id));
             }
-            let from = b.status;
-            let applied = apply_action(c, &mut b, action, now).await?;
+            let plan = apply_action(c, &b, action, now).await?;
             let booking = load(c, id, false).await?.ok_or_else(|| not_found(id))?;
-            let client =
-                matches!(action, BookingAction::AddGuests | BookingAction::StartPayment | BookingAction::Cancel);
             Ok::<_, TxError>((
-                Transitioned { booking, from, changed: applied.changed },
-                applied.expired_first && client,
+                Transitioned { booking, from: b.status, changed: plan.changed() },
+                plan.fail_after_commit,
             ))
         })?;
-        if expired_client { Err(Error::BookingExpired) } else { Ok(t) }
+        match fail {
+            Some(e) => Err(e),
+            None => Ok(t),
+        }
     }
 
     async fn add_guests(&self, id: i64, user_id: i64, guest_ids: Vec<i64>, now: DateTime<Utc>) -> Result<Booking> {
@@ -406,15 +372,15 @@ impl BookingRepository for PgStore {
             Expired,
         }
         let out = tx!(self, |c| {
-            let mut b = load(c, id, true).await?.ok_or_else(|| not_found(id))?;
+            let b = load(c, id, true).await?.ok_or_else(|| not_found(id))?;
             if b.user_id != user_id {
                 return Err(not_found(id));
             }
-            if b.status.is_hold() && b.effective_status(now) == BookingStatus::Expired {
-                apply_action(c, &mut b, BookingAction::HoldTimeout, now).await?;
+            let plan = b.apply(BookingAction::AddGuests, now, &[]).map_err(TxError::Domain)?;
+            if plan.fail_after_commit.is_some() {
+                write_plan(c, &b, &plan, now).await?;
                 return Ok(Out::Expired);
             }
-            decide(b.status, BookingAction::AddGuests, now.date_naive(), b.check_in_date).map_err(TxError::Domain)?;
             let live =
                 crate::prepared::sql("SELECT id FROM guest WHERE id = ANY($1) AND user_id = $2 AND deleted_at IS NULL")
                     .bind::<Array<BigInt>, _>(&guest_ids)
@@ -422,11 +388,6 @@ impl BookingRepository for PgStore {
                     .load::<IdRow>(c)
                     .await?;
             let live: std::collections::HashSet<i64> = live.into_iter().map(|r| r.id).collect();
-            if let Some(missing) = guest_ids.iter().find(|g| !live.contains(g)) {
-                return Err(TxError::Domain(Error::GuestNotFound(*missing)));
-            }
-            let mut all: std::collections::BTreeSet<i64> = b.guests.iter().map(|g| g.id).collect();
-            all.extend(guest_ids.iter().copied());
             #[derive(QueryableByName)]
             struct Cap {
                 #[diesel(sql_type = Integer)]
@@ -437,10 +398,7 @@ impl BookingRepository for PgStore {
                 .get_result::<Cap>(c)
                 .await?
                 .capacity;
-            let max = i64::from(cap) * i64::from(b.rooms_count);
-            if all.len() as i64 > max {
-                return Err(TxError::Domain(Error::TooManyGuests(max)));
-            }
+            b.check_guests(&guest_ids, &live, cap).map_err(TxError::Domain)?;
             crate::prepared::sql(
                 "INSERT INTO booking_guest (booking_id, guest_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING",
             )
@@ -448,13 +406,7 @@ impl BookingRepository for PgStore {
             .bind::<Array<BigInt>, _>(&guest_ids)
             .execute(c)
             .await?;
-            if b.status != BookingStatus::GuestsAdded {
-                set_status(c, &b, BookingStatus::GuestsAdded, false, now).await?;
-            }
-            crate::prepared::sql("UPDATE booking SET updated_at = now() WHERE id = $1")
-                .bind::<BigInt, _>(id)
-                .execute(c)
-                .await?;
+            write_plan(c, &b, &plan, now).await?;
             Ok::<_, TxError>(Out::Done(Box::new(load(c, id, false).await?.ok_or_else(|| not_found(id))?)))
         })?;
         match out {
@@ -475,20 +427,20 @@ impl BookingRepository for PgStore {
             Expired,
         }
         let out = tx!(self, |c| {
-            let mut b = load(c, id, true).await?.ok_or_else(|| not_found(id))?;
+            let b = load(c, id, true).await?.ok_or_else(|| not_found(id))?;
             if b.user_id != user_id {
                 return Err(not_found(id));
             }
             let from = b.status;
-            if b.status.is_hold() && b.effective_status(now) == BookingStatus::Expired {
-                apply_action(c, &mut b, BookingAction::HoldTimeout, now).await?;
+            let plan = b.apply(BookingAction::StartPayment, now, &[]).map_err(TxError::Domain)?;
+            if plan.fail_after_commit.is_some() {
+                write_plan(c, &b, &plan, now).await?;
                 return Ok(Out::Expired);
             }
-            match decide(b.status, BookingAction::StartPayment, now.date_naive(), b.check_in_date)
-                .map_err(TxError::Domain)?
-            {
-                Step::NoEffect => Ok(Out::Done(Box::new(Transitioned { booking: b, from, changed: false }))),
-                Step::Apply(_) => {
+            match <[Transition]>::first(&plan.steps) {
+                None => Ok(Out::Done(Box::new(Transitioned { booking: b, from, changed: false }))),
+                Some(_) => {
+                    // GUESTS_ADDED → PAYMENTS_PENDING opens a new attempt; its session is stored later.
                     crate::prepared::sql(
                         "UPDATE booking SET booking_status = 'PAYMENTS_PENDING', payment_attempt = payment_attempt + 1,
                             payment_started_at = $2, expires_at = $3, payment_session_id = NULL, payment_session_url = NULL
@@ -579,7 +531,7 @@ impl BookingRepository for PgStore {
                 "UPDATE processed_webhook_event SET outcome = $2, booking_id = $3 WHERE event_id = $1",
             )
             .bind::<Text, _>(&ev.event_id)
-            .bind::<Text, _>(outcome.label())
+            .bind::<Text, _>(outcome_label(&outcome))
             .bind::<Nullable<BigInt>, _>(booking_id)
             .execute(c)
             .await?;
@@ -726,9 +678,12 @@ impl BookingRepository for PgStore {
     }
 }
 
-/// Resolves and applies one provider event under the booking lock.
+/// Finds the booking an event is about (by session id, else by the booking id it carries), locks it, asks the
+/// planner what the event does and writes that.
 async fn decide_event(c: &mut AsyncPgConnection, ev: &PaymentEvent, now: DateTime<Utc>) -> TxResult<EventOutcome> {
-    let Some(kind) = ev.kind else { return Ok(EventOutcome::Ignored) };
+    if ev.kind.is_none() {
+        return Ok(EventOutcome::Ignored);
+    }
     let mut id = None;
     if let Some(sid) = &ev.session_id {
         id = crate::prepared::sql("SELECT id FROM booking WHERE payment_session_id = $1")
@@ -739,49 +694,46 @@ async fn decide_event(c: &mut AsyncPgConnection, ev: &PaymentEvent, now: DateTim
             .map(|r| r.id);
     }
     let Some(id) = id.or(ev.booking_id) else { return Ok(EventOutcome::Unmatched) };
-    let Some(mut b) = load(c, id, true).await? else { return Ok(EventOutcome::Unmatched) };
-    if ev.amount_minor.is_some_and(|a| a != b.amount.minor())
-        || ev.currency.as_ref().is_some_and(|cur| !cur.eq_ignore_ascii_case(&b.currency))
-    {
-        return Ok(EventOutcome::Unmatched);
-    }
-    let current = ev.session_id.is_none() || ev.session_id == b.payment_session_id;
-    match kind {
-        PaymentEventKind::Paid => {
-            match b.classify_payment(ev.session_id.as_deref(), ev.payment_intent.as_deref()) {
-                PaidEvent::Redelivery => return Ok(EventOutcome::NoEffect),
-                PaidEvent::First => {}
-                PaidEvent::ExtraPayment => {
-                    // Money taken twice is never ignored: this payment is refunded on its own record and key (the
-                    // booking keeps its status and its own refund slot for its first payment).
-                    let key = format!("refund-booking-{id}-{}", ev.session_id.as_deref().unwrap_or(&ev.event_id));
-                    let row = crate::prepared::sql(
-                        "INSERT INTO payment_refund (booking_id, payment_intent_id, session_id, amount, idempotency_key)
-                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-                    )
-                    .bind::<BigInt, _>(id)
-                    .bind::<Nullable<Text>, _>(ev.payment_intent.as_deref())
-                    .bind::<Nullable<Text>, _>(ev.session_id.as_deref())
-                    .bind::<Numeric, _>(b.amount.to_decimal())
-                    .bind::<Text, _>(&key)
-                    .get_result::<IdRow>(c)
-                    .await
-                    .optional()?;
-                    let Some(IdRow { id: refund_id }) = row else { return Ok(EventOutcome::NoEffect) };
-                    let refund = PaymentRefund {
-                        id: refund_id,
-                        booking_id: id,
-                        payment_intent: ev.payment_intent.clone(),
-                        session_id: ev.session_id.clone(),
-                        amount: b.amount,
-                        idempotency_key: key,
-                    };
-                    return Ok(EventOutcome::DuplicatePayment { booking: b, refund });
+    let Some(b) = load(c, id, true).await? else { return Ok(EventOutcome::Unmatched) };
+    let nights = if b.needs_nights(BookingAction::PaymentSucceeded, now) && ev.kind == Some(PaymentEventKind::Paid) {
+        lock_nights(c, &b).await?
+    } else {
+        Vec::new()
+    };
+    match plan_event(&b, ev, now, &nights).map_err(TxError::Domain)? {
+        EventPlan::Unmatched => Ok(EventOutcome::Unmatched),
+        EventPlan::NoEffect => Ok(EventOutcome::NoEffect),
+        EventPlan::ExtraPayment { key } => {
+            let row = crate::prepared::sql(
+                "INSERT INTO payment_refund (booking_id, payment_intent_id, session_id, amount, idempotency_key)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+            )
+            .bind::<BigInt, _>(id)
+            .bind::<Nullable<Text>, _>(ev.payment_intent.as_deref())
+            .bind::<Nullable<Text>, _>(ev.session_id.as_deref())
+            .bind::<Numeric, _>(b.amount.to_decimal())
+            .bind::<Text, _>(&key)
+            .get_result::<IdRow>(c)
+            .await
+            .optional()?;
+            Ok(match row {
+                Some(IdRow { id: refund_id }) => {
+                    let refund = extra_refund(refund_id, &b, ev, key);
+                    EventOutcome::DuplicatePayment { booking: b, refund }
                 }
-            }
-            // Remember which session and intent took the money: refunds target them, and later events are
-            // told apart from this payment by them.
-            if ev.payment_intent.is_some() || ev.session_id.is_some() {
+                None => EventOutcome::NoEffect,
+            })
+        }
+        EventPlan::ClearDeadline => {
+            crate::prepared::sql("UPDATE booking SET expires_at = NULL, updated_at = $2 WHERE id = $1")
+                .bind::<BigInt, _>(id)
+                .bind::<Timestamptz, _>(now)
+                .execute(c)
+                .await?;
+            Ok(EventOutcome::NoEffect)
+        }
+        EventPlan::Apply { record_payment, plan, result } => {
+            if record_payment && (ev.payment_intent.is_some() || ev.session_id.is_some()) {
                 crate::prepared::sql(
                     "UPDATE booking SET payment_intent_id = COALESCE($2, payment_intent_id),
                         payment_session_id = COALESCE($3, payment_session_id) WHERE id = $1",
@@ -791,53 +743,24 @@ async fn decide_event(c: &mut AsyncPgConnection, ev: &PaymentEvent, now: DateTim
                 .bind::<Nullable<Text>, _>(ev.session_id.as_deref())
                 .execute(c)
                 .await?;
-                if let Some(pi) = &ev.payment_intent {
-                    b.payment_intent_id = Some(pi.clone());
-                }
-                if let Some(sid) = &ev.session_id {
-                    b.payment_session_id = Some(sid.clone());
-                }
             }
-            let was_expired = b.effective_status(now) == BookingStatus::Expired;
-            let applied = apply_action(c, &mut b, BookingAction::PaymentSucceeded, now).await?;
+            write_plan(c, &b, &plan, now).await?;
             let after = load(c, id, false).await?.ok_or_else(|| not_found(id))?;
-            Ok(match (applied.to, applied.rehold_failed, was_expired) {
-                (BookingStatus::Confirmed, _, true) => EventOutcome::LateRehold(after),
-                (BookingStatus::Confirmed, _, false) => EventOutcome::Confirmed(after),
-                (BookingStatus::Cancelled, _, _) if after.refund_status == Some(RefundStatus::Pending) => {
-                    EventOutcome::RefundQueued(after)
-                }
-                _ => EventOutcome::NoEffect,
-            })
+            Ok(result.outcome(after))
         }
-        PaymentEventKind::AwaitingAsync => {
-            if current
-                && b.status == BookingStatus::PaymentsPending
-                && b.effective_status(now) != BookingStatus::Expired
-            {
-                crate::prepared::sql("UPDATE booking SET expires_at = NULL WHERE id = $1")
-                    .bind::<BigInt, _>(id)
-                    .execute(c)
-                    .await?;
-            }
-            Ok(EventOutcome::NoEffect)
-        }
-        PaymentEventKind::Failed | PaymentEventKind::Expired => {
-            if !current {
-                return Ok(EventOutcome::NoEffect);
-            }
-            let action = if kind == PaymentEventKind::Failed {
-                BookingAction::PaymentFailed
-            } else {
-                BookingAction::SessionExpired
-            };
-            let applied = apply_action(c, &mut b, action, now).await?;
-            let after = load(c, id, false).await?.ok_or_else(|| not_found(id))?;
-            Ok(match (applied.changed, applied.to) {
-                (true, BookingStatus::Cancelled) => EventOutcome::Cancelled(after),
-                (true, BookingStatus::Expired) => EventOutcome::Expired(after),
-                _ => EventOutcome::NoEffect,
-            })
-        }
+    }
+}
+
+/// The `processed_webhook_event.outcome` spelling of an outcome (API.md §5).
+fn outcome_label(o: &EventOutcome) -> &'static str {
+    match o {
+        EventOutcome::Duplicate => "duplicate",
+        EventOutcome::Confirmed(_) => "confirmed",
+        EventOutcome::LateRehold(_) => "late_rehold",
+        EventOutcome::RefundQueued(_) | EventOutcome::DuplicatePayment { .. } => "refund_queued",
+        EventOutcome::Cancelled(_) => "cancelled",
+        EventOutcome::Expired(_) => "expired",
+        EventOutcome::NoEffect | EventOutcome::Ignored => "ignored",
+        EventOutcome::Unmatched => "unmatched",
     }
 }

@@ -674,7 +674,7 @@ async fn release_and_delete_bookings(
     let q = format!(
         "WITH due AS (
             UPDATE booking SET booking_status = 'EXPIRED', expires_at = NULL
-            WHERE {column} = $1 AND booking_status IN ('RESERVED','GUESTS_ADDED','PAYMENTS_PENDING')
+            WHERE {column} = $1 AND booking_status IN {HOLD_STATUSES}
             RETURNING room_id, check_in_date, check_out_date, rooms_count
          )
          UPDATE inventory i SET reserved_count = i.reserved_count - due.rooms_count

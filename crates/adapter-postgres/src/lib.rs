@@ -186,3 +186,21 @@ macro_rules! tx {
     }};
 }
 pub(crate) use tx;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ready_waits_for_the_newest_embedded_migration() {
+        // The newest folder of /migrations (`YYYY-MM-DD-HHMMSS_name`), digits only: what diesel records.
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations");
+        let newest = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.as_bytes().first().is_some_and(u8::is_ascii_digit))
+            .max()
+            .unwrap();
+        let version: String = newest.split('_').next().unwrap().chars().filter(char::is_ascii_digit).collect();
+        assert_eq!(super::latest_migration_version(), version);
+        assert_eq!(version.len(), 14, "{newest}");
+    }
+}

@@ -485,3 +485,19 @@ pub(crate) struct ThrottleRow {
     #[diesel(sql_type = Integer)]
     pub failures: i32,
 }
+
+/// The hold statuses as an SQL list (`booking_status IN {HOLD_STATUSES}`): the domain's
+/// `BookingStatus::is_hold`, spelled once for every query (a test keeps the two in step).
+pub(crate) const HOLD_STATUSES: &str = "('RESERVED','GUESTS_ADDED','PAYMENTS_PENDING')";
+
+#[cfg(test)]
+mod hold_statuses_tests {
+    use domain::model::BookingStatus;
+
+    #[test]
+    fn hold_statuses_match_the_domain() {
+        let holds: Vec<String> =
+            BookingStatus::ALL.iter().filter(|s| s.is_hold()).map(|s| format!("'{}'", s.as_str())).collect();
+        assert_eq!(super::HOLD_STATUSES, format!("({})", holds.join(",")));
+    }
+}

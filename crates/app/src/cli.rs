@@ -1,4 +1,4 @@
-//! `app [serve | migrate | sweep | seed-demo | users grant-manager <email> | users revoke-manager <email>]`.
+//! `app [serve | migrate | sweep | openapi | users grant-manager <email> | users revoke-manager <email>]`.
 
 use crate::config::Config;
 use crate::startup::{start, wire};
@@ -7,10 +7,25 @@ use domain::model::Email;
 use domain::ports::SystemClock;
 use std::sync::Arc;
 
-const USAGE: &str = "usage: app [serve | migrate | sweep | users grant-manager <email> | users revoke-manager <email>]";
+const USAGE: &str =
+    "usage: app [serve | migrate | sweep | openapi | users grant-manager <email> | users revoke-manager <email>]";
 
 /// Runs the command line; returns the process exit code.
 pub async fn main(args: Vec<String>) -> i32 {
+    // `app openapi` prints the OpenAPI document (the same one `/openapi.json` serves) and needs no configuration,
+    // so CI can generate clients from it without a database.
+    if args.iter().skip(1).map(String::as_str).eq(["openapi"]) {
+        return match adapter_http::openapi().to_pretty_json() {
+            Ok(doc) => {
+                println!("{doc}");
+                0
+            }
+            Err(e) => {
+                eprintln!("cannot serialise the OpenAPI document: {e}");
+                1
+            }
+        };
+    }
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {

@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod model;
+pub mod plan;
 pub mod ports;
 pub mod pricing;
 pub mod services;

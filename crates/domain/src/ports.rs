@@ -353,22 +353,6 @@ pub enum EventOutcome {
     Unmatched,
 }
 
-impl EventOutcome {
-    /// The `outcome` column value.
-    pub fn label(&self) -> &'static str {
-        match self {
-            EventOutcome::Duplicate => "duplicate",
-            EventOutcome::Confirmed(_) => "confirmed",
-            EventOutcome::LateRehold(_) => "late_rehold",
-            EventOutcome::RefundQueued(_) | EventOutcome::DuplicatePayment { .. } => "refund_queued",
-            EventOutcome::Cancelled(_) => "cancelled",
-            EventOutcome::Expired(_) => "expired",
-            EventOutcome::NoEffect | EventOutcome::Ignored => "ignored",
-            EventOutcome::Unmatched => "unmatched",
-        }
-    }
-}
-
 /// A checkout to create at the provider.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckoutRequest {

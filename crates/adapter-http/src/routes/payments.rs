@@ -7,6 +7,7 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
+use domain::ports::EventOutcome;
 use domain::services::SimulatedCheckout;
 use serde_json::json;
 use std::sync::Arc;
@@ -23,7 +24,7 @@ pub async fn webhook(req: HttpRequest, state: web::Data<AppState>, payload: web:
     let event = state.webhooks.verify(&body, sig, state.clock.now())?;
     let event_type = event.event_type.clone();
     let outcome = state.bookings.handle_payment_event(event).await?;
-    metrics::counter!("webhook_events_total", "type" => event_type, "outcome" => outcome.label()).increment(1);
+    metrics::counter!("webhook_events_total", "type" => event_type, "outcome" => metric_label(&outcome)).increment(1);
     Ok(json(StatusCode::OK, &json!({"status": "success"})))
 }
 
@@ -97,4 +98,18 @@ pub async fn cancel(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<H
     let sim = simulated(&state)?;
     let out = sim.cancel(&session_id(&req)).await?;
     Ok(see_other(&state, out.booking_id, "cancel"))
+}
+
+/// The `outcome` label of the webhook metric.
+fn metric_label(o: &EventOutcome) -> &'static str {
+    match o {
+        EventOutcome::Duplicate => "duplicate",
+        EventOutcome::Confirmed(_) => "confirmed",
+        EventOutcome::LateRehold(_) => "late_rehold",
+        EventOutcome::RefundQueued(_) | EventOutcome::DuplicatePayment { .. } => "refund_queued",
+        EventOutcome::Cancelled(_) => "cancelled",
+        EventOutcome::Expired(_) => "expired",
+        EventOutcome::NoEffect | EventOutcome::Ignored => "ignored",
+        EventOutcome::Unmatched => "unmatched",
+    }
 }

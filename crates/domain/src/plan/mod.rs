@@ -1,0 +1,15 @@
+//! Pure planners: the booking decisions, made once for every store.
+//!
+//! A store loads the rows a decision needs under its locks, calls a planner (plain values in, the writes to
+//! make out) and applies the result in the same transaction, keeping its conditional updates as the guard.
+//! No planner does I/O; each is unit-tested without any adapter (`tests/planners.rs`).
+
+mod event;
+mod hold;
+mod refunds;
+mod transition;
+
+pub use event::{EventPlan, EventResult, booking_refund_key, extra_refund, extra_refund_key, plan_event};
+pub use hold::{HoldFacts, HoldPlan, plan_hold};
+pub use refunds::{refund_backoff, refund_due, refund_outcome};
+pub use transition::{TransitionPlan, is_client_action};
