@@ -210,9 +210,11 @@ impl PartialSchema for LocItem {
     fn schema() -> RefOr<Schema> {
         OneOfBuilder::new()
             .item(ObjectBuilder::new().schema_type(Type::String))
-            .item(ObjectBuilder::new().schema_type(Type::Integer).format(Some(SchemaFormat::KnownFormat(
-                utoipa::openapi::KnownFormat::Int64,
-            ))))
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64))),
+            )
             .description(Some("A field name, or the index of an array item."))
             .into()
     }
