@@ -1,0 +1,87 @@
+//! Holds: the rows the hold planner needs, read under lock, and its writes.
+
+use super::*;
+
+impl PgStore {
+    pub(super) async fn hold_tx(&self, req: HoldRequest, policy: PricingPolicy) -> Result<Booking> {
+        tx!(self, |c| {
+            #[derive(QueryableByName)]
+            struct HotelState {
+                #[diesel(sql_type = Bool)]
+                active: bool,
+            }
+            let hotel_active = crate::prepared::sql("SELECT active FROM hotel WHERE id = $1")
+                .bind::<BigInt, _>(req.hotel_id)
+                .get_result::<HotelState>(c)
+                .await
+                .optional()?
+                .map(|h| h.active);
+            let q = format!("SELECT {ROOM_COLS} FROM room WHERE id = $1");
+            let room_hotel_id = crate::prepared::sql(q)
+                .bind::<BigInt, _>(req.room_id)
+                .get_result::<RoomRow>(c)
+                .await
+                .optional()?
+                .map(|r| r.hotel_id);
+            let mut facts = HoldFacts { hotel_active, room_hotel_id, ..HoldFacts::default() };
+            let found = hotel_active.is_some() && room_hotel_id == Some(req.hotel_id);
+            if found && req.max_active_holds > 0 {
+                // Serialise this user's inits so the cap holds under concurrency.
+                crate::prepared::sql("SELECT id FROM app_user WHERE id = $1 FOR UPDATE")
+                    .bind::<BigInt, _>(req.user_id)
+                    .get_result::<IdRow>(c)
+                    .await?;
+                let q = format!(
+                    "SELECT count(*) AS n FROM booking WHERE user_id = $1 AND booking_status IN {HOLD_STATUSES}
+                       AND (expires_at IS NULL OR expires_at > $2)"
+                );
+                facts.active_holds = crate::prepared::sql(q)
+                    .bind::<BigInt, _>(req.user_id)
+                    .bind::<Timestamptz, _>(req.now)
+                    .get_result::<CountRow>(c)
+                    .await?
+                    .n;
+            }
+            if found {
+                facts.nights = lock_stay(c, req.room_id, req.stay).await?;
+            }
+            let plan = plan_hold(&req, &facts, &policy).map_err(TxError::Domain)?;
+            let n = crate::prepared::sql(
+                "UPDATE inventory SET reserved_count = reserved_count + $4
+                 WHERE room_id = $1 AND date >= $2 AND date < $3
+                   AND NOT closed AND total_count - book_count - reserved_count >= $4",
+            )
+            .bind::<BigInt, _>(req.room_id)
+            .bind::<Date, _>(req.stay.check_in())
+            .bind::<Date, _>(req.stay.check_out())
+            .bind::<Integer, _>(plan.reserve)
+            .execute(c)
+            .await?;
+            if n as i64 != req.stay.nights() {
+                return Err(TxError::Domain(Error::RoomUnavailable));
+            }
+            let amount = plan.amount;
+            metrics::counter!("booking_transitions_total", "from" => "NONE", "to" => "RESERVED").increment(1);
+            let id = crate::prepared::sql(
+                "INSERT INTO booking (user_id, hotel_id, room_id, rooms_count, check_in_date, check_out_date, nights,
+                                      booking_status, amount, currency, expires_at, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'RESERVED', $8, $9, $10, $11, $11) RETURNING id",
+            )
+            .bind::<BigInt, _>(req.user_id)
+            .bind::<BigInt, _>(req.hotel_id)
+            .bind::<BigInt, _>(req.room_id)
+            .bind::<Integer, _>(req.rooms_count)
+            .bind::<Date, _>(req.stay.check_in())
+            .bind::<Date, _>(req.stay.check_out())
+            .bind::<Integer, _>(req.stay.nights() as i32)
+            .bind::<Numeric, _>(amount.to_decimal())
+            .bind::<Text, _>(&req.currency)
+            .bind::<Timestamptz, _>(req.expires_at)
+            .bind::<Timestamptz, _>(req.now)
+            .get_result::<IdRow>(c)
+            .await?
+            .id;
+            load(c, id, false).await?.ok_or_else(|| not_found(id))
+        })
+    }
+}

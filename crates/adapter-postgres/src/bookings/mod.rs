@@ -1,0 +1,172 @@
+//! Bookings: atomic holds, state transitions with their inventory effects, provider events, expiry, refunds.
+//! The port is implemented by delegation to one module per concern; the shared row helpers live here.
+
+mod events;
+mod hold;
+mod lifecycle;
+mod read;
+mod refunds;
+
+use crate::rows::*;
+use crate::{PgStore, TxError, db_error, tx};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::sql_types::{Array, BigInt, Bool, Date, Integer, Nullable, Numeric, Text, Timestamptz};
+use diesel::{OptionalExtension, QueryableByName};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use domain::model::*;
+use domain::plan::*;
+use domain::ports::*;
+use domain::pricing::PricingPolicy;
+use domain::{Error, Result};
+use std::collections::HashMap;
+
+type TxResult<T> = std::result::Result<T, TxError>;
+
+async fn load(c: &mut AsyncPgConnection, id: i64, lock: bool) -> TxResult<Option<Booking>> {
+    let q = format!(
+        "SELECT {BOOKING_COLS} FROM {BOOKING_FROM} WHERE b.id = $1 {}",
+        if lock { "FOR UPDATE OF b" } else { "" }
+    );
+    let row = crate::prepared::sql(q).bind::<BigInt, _>(id).get_result::<BookingRow>(c).await.optional()?;
+    let Some(row) = row else { return Ok(None) };
+    let mut b = Booking::try_from(row)?;
+    b.guests = guests_of(c, &[id]).await?.remove(&id).unwrap_or_default();
+    Ok(Some(b))
+}
+
+async fn guests_of(c: &mut AsyncPgConnection, ids: &[i64]) -> TxResult<HashMap<i64, Vec<Guest>>> {
+    let q = format!(
+        "SELECT bg.booking_id, {GUEST_COLS} FROM booking_guest bg JOIN guest g ON g.id = bg.guest_id
+         WHERE bg.booking_id = ANY($1) ORDER BY g.id"
+    );
+    let rows = crate::prepared::sql(q).bind::<Array<BigInt>, _>(ids).load::<BookingGuestRow>(c).await?;
+    let mut out: HashMap<i64, Vec<Guest>> = HashMap::new();
+    for r in rows {
+        out.entry(r.booking_id).or_default().push(Guest::try_from(r.guest)?);
+    }
+    Ok(out)
+}
+
+/// Locks the stay's rows in date order and returns them.
+async fn lock_nights(c: &mut AsyncPgConnection, b: &Booking) -> TxResult<Vec<InventoryNight>> {
+    lock_stay(c, b.room_id, b.stay()).await
+}
+
+async fn lock_stay(c: &mut AsyncPgConnection, room_id: i64, stay: StayDates) -> TxResult<Vec<InventoryNight>> {
+    let q = format!(
+        "SELECT {NIGHT_COLS} FROM inventory i WHERE i.room_id = $1 AND i.date >= $2 AND i.date < $3
+         ORDER BY i.date FOR UPDATE"
+    );
+    let rows = crate::prepared::sql(q)
+        .bind::<BigInt, _>(room_id)
+        .bind::<Date, _>(stay.check_in())
+        .bind::<Date, _>(stay.check_out())
+        .load::<NightRow>(c)
+        .await?;
+    Ok(rows.into_iter().map(InventoryNight::try_from).collect::<Result<_>>()?)
+}
+
+fn not_found(id: i64) -> TxError {
+    TxError::Domain(Error::BookingNotFound(id))
+}
+
+#[async_trait]
+impl BookingRepository for PgStore {
+    async fn hold(&self, req: HoldRequest, policy: PricingPolicy) -> Result<Booking> {
+        self.hold_tx(req, policy).await
+    }
+
+    async fn booking(&self, id: i64) -> Result<Option<Booking>> {
+        self.booking_tx(id).await
+    }
+
+    async fn bookings_of_user(
+        &self,
+        user_id: i64,
+        status: Option<BookingStatus>,
+        now: DateTime<Utc>,
+        page: Page,
+    ) -> Result<Paged<Booking>> {
+        self.bookings_of_user_tx(user_id, status, now, page).await
+    }
+
+    async fn bookings_of_hotel(
+        &self,
+        hotel_id: i64,
+        status: Option<BookingStatus>,
+        now: DateTime<Utc>,
+        page: Page,
+    ) -> Result<Paged<Booking>> {
+        self.bookings_of_hotel_tx(hotel_id, status, now, page).await
+    }
+
+    async fn transition(
+        &self,
+        id: i64,
+        actor: Actor,
+        action: BookingAction,
+        now: DateTime<Utc>,
+        _hold_minutes: i64,
+    ) -> Result<Transitioned> {
+        self.transition_tx(id, actor, action, now, _hold_minutes).await
+    }
+
+    async fn add_guests(&self, id: i64, user_id: i64, guest_ids: Vec<i64>, now: DateTime<Utc>) -> Result<Booking> {
+        self.add_guests_tx(id, user_id, guest_ids, now).await
+    }
+
+    async fn start_payment(
+        &self,
+        id: i64,
+        user_id: i64,
+        now: DateTime<Utc>,
+        provisional_expiry: DateTime<Utc>,
+    ) -> Result<Transitioned> {
+        self.start_payment_tx(id, user_id, now, provisional_expiry).await
+    }
+
+    async fn store_payment_session(
+        &self,
+        id: i64,
+        attempt: i32,
+        session: PaymentSession,
+        _now: DateTime<Utc>,
+    ) -> Result<Option<Booking>> {
+        self.store_payment_session_tx(id, attempt, session, _now).await
+    }
+
+    async fn abort_payment(&self, id: i64, attempt: i32, hold_minutes: i64, _now: DateTime<Utc>) -> Result<()> {
+        self.abort_payment_tx(id, attempt, hold_minutes, _now).await
+    }
+
+    async fn apply_payment_event(&self, ev: PaymentEvent, now: DateTime<Utc>) -> Result<EventOutcome> {
+        self.apply_payment_event_tx(ev, now).await
+    }
+
+    async fn expire_due(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Booking>> {
+        self.expire_due_tx(now, limit).await
+    }
+
+    async fn pending_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Booking>> {
+        self.pending_refunds_tx(now, limit).await
+    }
+
+    async fn record_refund(&self, id: i64, result: std::result::Result<String, ()>, max_attempts: i32) -> Result<()> {
+        self.record_refund_tx(id, result, max_attempts).await
+    }
+
+    async fn pending_payment_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<PaymentRefund>> {
+        self.pending_payment_refunds_tx(now, limit).await
+    }
+
+    async fn record_payment_refund(
+        &self,
+        id: i64,
+        result: std::result::Result<String, ()>,
+        max_attempts: i32,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.record_payment_refund_tx(id, result, max_attempts, now).await
+    }
+}

@@ -1,0 +1,73 @@
+//! Hotels, room types, inventory, search and reports.
+
+use crate::Result;
+use crate::model::*;
+use crate::pricing::PricingPolicy;
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// Hotels, room types, inventory and search.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait CatalogRepository: Send + Sync {
+    /// Inserts an inactive hotel owned by `owner_id`.
+    async fn create_hotel(&self, owner_id: i64, hotel: NewHotel, now: DateTime<Utc>) -> Result<Hotel>;
+    /// A hotel by id.
+    async fn hotel(&self, id: i64) -> Result<Option<Hotel>>;
+    /// Hotels of an owner by id ascending.
+    async fn hotels_of_owner(&self, owner_id: i64, page: Page) -> Result<Paged<Hotel>>;
+    /// Applies a patch.
+    async fn update_hotel(&self, id: i64, patch: HotelPatch, now: DateTime<Utc>) -> Result<Hotel>;
+    /// Sets `active`.
+    async fn set_hotel_active(&self, id: i64, active: bool, now: DateTime<Utc>) -> Result<Hotel>;
+    /// Deletes the hotel, its ended bookings, rooms and inventory. MUST fail with
+    /// `Error::HasActiveBookings` and change nothing while any booking is neither CANCELLED nor EXPIRED.
+    async fn delete_hotel(&self, id: i64) -> Result<()>;
+
+    /// Inserts a room type and its inventory window `[today, today+365)` atomically. MUST fail with
+    /// `Error::LimitExceeded` when the hotel has `MAX_ROOMS_PER_HOTEL` room types.
+    async fn create_room(&self, hotel_id: i64, room: NewRoom, today: NaiveDate, now: DateTime<Utc>) -> Result<Room>;
+    /// A room type by id.
+    async fn room(&self, id: i64) -> Result<Option<Room>>;
+    /// Room types of a hotel by id ascending.
+    async fn rooms_of_hotel(&self, hotel_id: i64, page: Page) -> Result<Paged<Room>>;
+    /// Updates a room and propagates `base_price`/`total_count` to rows dated ≥ `today` (§4.3.3). MUST fail
+    /// with `Error::InventoryConflict(date)` and change nothing if a row would fall below booked + reserved.
+    async fn update_room(&self, id: i64, patch: RoomPatch, today: NaiveDate, now: DateTime<Utc>) -> Result<Room>;
+    /// Deletes a room type with its ended bookings and inventory. MUST fail with `Error::HasActiveBookings`
+    /// while any of its bookings is active.
+    async fn delete_room(&self, id: i64) -> Result<()>;
+
+    /// Inventory rows of a room with `start ≤ date ≤ end`, by date, with the hotel's current city.
+    async fn inventory(
+        &self,
+        room_id: i64,
+        start: NaiveDate,
+        end: Option<NaiveDate>,
+        page: Page,
+    ) -> Result<Paged<InventoryView>>;
+    /// Applies `patch` to every existing row in `[start, end]` in one transaction, rows locked in date
+    /// order. MUST fail with `Error::InventoryConflict(date)` and change nothing when a new total would be
+    /// below booked + reserved. Returns the rows of the range.
+    async fn patch_inventory(
+        &self,
+        room_id: i64,
+        start: NaiveDate,
+        end: NaiveDate,
+        patch: InventoryPatch,
+    ) -> Result<Vec<InventoryView>>;
+    /// A hotel with all its room types (by id) and, when `stay` is given, each room's nights of the stay (by
+    /// date) — the public hotel page in as few round trips as possible. `None` when the hotel does not exist.
+    async fn hotel_listing(&self, hotel_id: i64, stay: Option<StayDates>) -> Result<Option<HotelListing>>;
+    /// Inventory nights of a room for a stay, by date (missing nights are absent).
+    async fn stay_nights(&self, room_id: i64, stay: StayDates) -> Result<Vec<InventoryNight>>;
+    /// Tops up every room's window through `today + 364` with the room's current values, never touching
+    /// existing rows. Returns the number of rows inserted.
+    async fn extend_inventory_window(&self, today: NaiveDate) -> Result<u64>;
+
+    /// Active hotels in `city` (case-insensitive equality) with one room type available for the whole stay
+    /// (§4.4.3), priced by `policy` as of `today`.
+    async fn search(&self, query: SearchQuery, policy: PricingPolicy, today: NaiveDate) -> Result<Paged<SearchHit>>;
+    /// CONFIRMED bookings of a hotel with check-in in `[start, end]`: (count, Σ amount).
+    async fn report(&self, hotel_id: i64, start: NaiveDate, end: NaiveDate) -> Result<(i64, Money)>;
+}
