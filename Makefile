@@ -30,7 +30,11 @@ test: ## domain purity check, then the whole workspace's tests against PostgreSQ
 	export DATABASE_URL="$$admin"; \
 	scripts/check-domain-purity.sh; \
 	$(CARGO) test --workspace --no-run; \
-	$(CARGO) test --workspace $(TEST_ARGS)
+	$(CARGO) test --workspace $(TEST_ARGS); \
+	echo "== the end-to-end suite again on STORE=memory"; \
+	E2E_STORE=memory $(CARGO) test -p e2e --test e2e $(TEST_ARGS); \
+	echo "== the domain reused without a server: book, pay, cancel"; \
+	$(CARGO) run -q -p domain --example book_pay_cancel
 
 lint: ## rustfmt check and clippy with warnings as errors
 	$(CARGO) fmt --all -- --check

@@ -50,6 +50,8 @@ fn base_vars(db_url: &str) -> HashMap<String, String> {
         ("PAYMENT_GATEWAY", "simulated"),
         ("LOG_FORMAT", "json"),
         ("RUST_LOG", "warn"),
+        // `E2E_STORE=memory` runs the suite against the in-memory store (`make test` does both).
+        ("STORE", if memory_store() { "memory" } else { "postgres" }),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -103,10 +105,14 @@ impl TestApp {
 
     /// The admin CLI's `users grant-manager`, through the same service the CLI uses.
     pub async fn grant_manager(&self, email: &str) {
-        let config = app::Config::from_vars(&self.vars).expect("config");
-        let w = app::wire(&config, std::sync::Arc::new(domain::ports::SystemClock)).expect("wire");
         let e = domain::model::Email::parse(email).expect("email");
-        assert!(w.auth.set_manager(&e, true).await.expect("grant"));
+        assert!(self.running[0].auth.set_manager(&e, true).await.expect("grant"));
+    }
+
+    /// The admin CLI's `users revoke-manager`, on the server's own store.
+    pub async fn revoke_manager(&self, email: &str) {
+        let e = domain::model::Email::parse(email).expect("email");
+        assert!(self.running[0].auth.set_manager(&e, false).await.expect("revoke"));
     }
 
     /// Any request against `base`.
@@ -188,6 +194,11 @@ impl TestApp {
         assert_eq!(r.status, 200, "{r:?}");
         (token, hotel, room)
     }
+}
+
+/// Whether the suite runs on the in-memory store (`E2E_STORE=memory`) rather than PostgreSQL.
+pub fn memory_store() -> bool {
+    std::env::var("E2E_STORE").is_ok_and(|v| v == "memory")
 }
 
 /// Today + `days` (UTC).

@@ -2,6 +2,7 @@
 
 mod auth;
 mod bookings;
+mod caching;
 mod catalog;
 mod hardening;
 mod operations;

@@ -265,6 +265,10 @@ async fn late_payment_reholds_when_rooms_are_left() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn late_payment_without_rooms_is_refunded_with_retries() {
+    if e2e::memory_store() {
+        eprintln!("skipped on STORE=memory: moves the hold deadline with SQL");
+        return;
+    }
     let server = fake_stripe(2).await;
     let app = stripe_app(&server, &[("SWEEP_INTERVAL_SECONDS", "1")]).await;
     let (token, mgr, room, id, sid) = pending(&app, 1).await;

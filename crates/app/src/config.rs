@@ -45,10 +45,21 @@ pub enum LogFormat {
     Json,
 }
 
+/// Which store backs the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    /// PostgreSQL at `DATABASE_URL`.
+    Postgres,
+    /// The in-memory store: nothing persists; refused when `APP_ENV=production`.
+    Memory,
+}
+
 /// The whole configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub production: bool,
+    /// `STORE`: PostgreSQL (default) or the in-memory store (development and tests only).
+    pub store: StoreKind,
     pub database_url: Secret,
     pub database_read_url: Option<Secret>,
     pub database_pool_size: usize,
@@ -148,7 +159,16 @@ impl Config {
             Some("production") => true,
             Some(_) => return Err("APP_ENV must be development or production".into()),
         };
-        let database_url = get("DATABASE_URL").ok_or("DATABASE_URL is required")?;
+        let store = match get("STORE").as_deref() {
+            None | Some("postgres") => StoreKind::Postgres,
+            Some("memory") if production => return Err("STORE=memory is not allowed in production".into()),
+            Some("memory") => StoreKind::Memory,
+            Some(_) => return Err("STORE must be postgres or memory".into()),
+        };
+        let database_url = match store {
+            StoreKind::Postgres => get("DATABASE_URL").ok_or("DATABASE_URL is required")?,
+            StoreKind::Memory => get("DATABASE_URL").unwrap_or_default(),
+        };
         let port: u16 = parse("PORT", get("PORT"), 8000)?;
         let frontend_url = get("FRONTEND_URL").unwrap_or_else(|| "http://localhost:3000".into());
         let cors_origins = match vars.get("CORS_ORIGINS") {
@@ -204,6 +224,7 @@ impl Config {
         };
         let cfg = Config {
             production,
+            store,
             database_url: Secret::new(database_url),
             database_read_url: get("DATABASE_READ_URL").map(Secret::new),
             database_pool_size: parse("DATABASE_POOL_SIZE", get("DATABASE_POOL_SIZE"), 10)?,
@@ -314,6 +335,10 @@ mod tests {
             Config::from_vars(&v)
         };
         assert!(with(&[("APP_ENV", "production")]).is_err());
+        let memory = Config::from_vars(&vars(&[("STORE", "memory")])).unwrap();
+        assert_eq!(memory.store, StoreKind::Memory, "no DATABASE_URL needed");
+        assert!(Config::from_vars(&vars(&[("STORE", "memory"), ("APP_ENV", "production")])).is_err());
+        assert!(with(&[("STORE", "mysql")]).is_err());
         assert!(
             with(&[("APP_ENV", "production"), ("JWT_SECRET", "your-super-secret-key-change-in-production")]).is_err()
         );

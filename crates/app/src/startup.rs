@@ -1,9 +1,10 @@
 //! Wiring: adapters → services → HTTP state; the server and its background jobs.
 
-use crate::config::{Config, Gateway};
+use crate::config::{Config, Gateway, StoreKind};
 use crate::jobs;
 use adapter_auth::{Argon2Hasher, JwtConfig, JwtIssuer};
 use adapter_http::{AppState, HttpConfig, RateLimiter, Readiness};
+use adapter_memory::InMemoryStore;
 use adapter_postgres::{PgStore, SessionSettings};
 use adapter_stripe::{SimulatedGateway, StripeGateway, StripeSettings, StripeWebhookVerifier};
 use async_trait::async_trait;
@@ -24,17 +25,92 @@ impl Readiness for PgReadiness {
     }
 }
 
+struct MemoryReadiness;
+
+#[async_trait]
+impl Readiness for MemoryReadiness {
+    async fn ready(&self) -> bool {
+        true
+    }
+}
+
+/// The store behind the server, for the jobs and commands that are not use cases (migrations, pruning).
+#[derive(Clone)]
+pub enum StoreHandle {
+    Postgres(PgStore),
+    /// `STORE=memory`: nothing to migrate or prune.
+    Memory(Arc<InMemoryStore>),
+}
+
+impl StoreHandle {
+    /// Applies pending migrations; the number applied.
+    pub async fn migrate(&self) -> domain::Result<usize> {
+        match self {
+            StoreHandle::Postgres(s) => s.migrate().await,
+            StoreHandle::Memory(_) => Ok(0),
+        }
+    }
+    /// Deletes expired housekeeping rows; the number deleted.
+    pub async fn prune(&self, now: chrono::DateTime<chrono::Utc>, login_window_secs: i64) -> domain::Result<usize> {
+        match self {
+            StoreHandle::Postgres(s) => s.prune(now, login_window_secs).await,
+            StoreHandle::Memory(_) => Ok(0),
+        }
+    }
+    /// The PostgreSQL store, when that is the one in use.
+    pub fn postgres(&self) -> Option<&PgStore> {
+        match self {
+            StoreHandle::Postgres(s) => Some(s),
+            StoreHandle::Memory(_) => None,
+        }
+    }
+}
+
 /// Everything wired, ready to serve.
 pub struct Wired {
     pub state: AppState,
-    pub store: PgStore,
+    pub store: StoreHandle,
     pub bookings: Arc<BookingService>,
     pub catalog: Arc<CatalogService>,
     pub auth: Arc<AuthService>,
 }
 
+/// Every port a store implements (PostgreSQL and the in-memory store both do).
+pub trait Store:
+    UserRepository
+    + GuestRepository
+    + CatalogRepository
+    + BookingRepository
+    + IdempotencyStore
+    + SimulatedSessionStore
+    + 'static
+{
+}
+impl<T> Store for T where
+    T: UserRepository
+        + GuestRepository
+        + CatalogRepository
+        + BookingRepository
+        + IdempotencyStore
+        + SimulatedSessionStore
+        + 'static
+{
+}
+
 /// Builds the adapters and services from the configuration (no I/O happens until first use).
 pub fn wire(config: &Config, clock: Arc<dyn Clock>) -> Result<Wired, String> {
+    if config.store == StoreKind::Memory {
+        tracing::warn!("STORE=memory: nothing is persisted; for development and tests only");
+        let store = InMemoryStore::shared();
+        return assemble(
+            config,
+            clock,
+            store.clone(),
+            store.clone(),
+            Arc::new(MemoryReadiness),
+            StoreHandle::Memory(store),
+        );
+    }
     // Connections are opened on the runtime that wires the app (the main multi-thread runtime), not on whichever
     // actix worker first needs one.
     let runtime = tokio::runtime::Handle::try_current().map_err(|e| e.to_string())?;
@@ -59,7 +135,19 @@ pub fn wire(config: &Config, clock: Arc<dyn Clock>) -> Result<Wired, String> {
         Some(url) => pool("DATABASE_READ_URL", url.expose())?,
         None => store.clone(),
     };
-    let repo = Arc::new(store.clone());
+    let readiness = Arc::new(PgReadiness(store.clone()));
+    assemble(config, clock, Arc::new(store.clone()), Arc::new(read_store), readiness, StoreHandle::Postgres(store))
+}
+
+/// The services and HTTP state over one store (`read` serves search, possibly from a replica).
+fn assemble<S: Store>(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+    repo: Arc<S>,
+    read: Arc<S>,
+    readiness: Arc<dyn Readiness>,
+    handle: StoreHandle,
+) -> Result<Wired, String> {
     let tokens: Arc<dyn TokenIssuer> = Arc::new(JwtIssuer::new(JwtConfig {
         secret: config.jwt_secret.expose().as_bytes().to_vec(),
         issuer: config.jwt_issuer.clone(),
@@ -77,7 +165,7 @@ pub fn wire(config: &Config, clock: Arc<dyn Clock>) -> Result<Wired, String> {
     ));
     let catalog = Arc::new(CatalogService::new(
         repo.clone(),
-        Arc::new(read_store),
+        read,
         clock.clone(),
         config.pricing.clone(),
         config.max_stay_nights,
@@ -118,7 +206,7 @@ pub fn wire(config: &Config, clock: Arc<dyn Clock>) -> Result<Wired, String> {
         webhooks: Arc::new(StripeWebhookVerifier::new(config.stripe_webhook_secret.expose())),
         tokens,
         clock,
-        readiness: Arc::new(PgReadiness(store.clone())),
+        readiness,
         config: Arc::new(HttpConfig {
             max_body_bytes: config.max_body_bytes,
             webhook_max_body_bytes: 512 * 1024,
@@ -131,7 +219,7 @@ pub fn wire(config: &Config, clock: Arc<dyn Clock>) -> Result<Wired, String> {
         }),
         metrics: crate::telemetry::metrics_handle(),
     };
-    Ok(Wired { state, store, bookings, catalog, auth })
+    Ok(Wired { state, store: handle, bookings, catalog, auth })
 }
 
 /// A running server.
@@ -140,6 +228,8 @@ pub struct Running {
     pub server: actix_web::dev::ServerHandle,
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
     pub jobs: tokio::task::JoinHandle<()>,
+    /// The accounts service of this server (tests grant roles through it, on the server's own store).
+    pub auth: Arc<AuthService>,
 }
 
 /// Migrates (when configured), binds `listener`, starts the HTTP server and the background jobs on the current
@@ -164,7 +254,8 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running, Str
             .run();
     let handle = server.handle();
     let task = tokio::spawn(server);
+    let auth = wired.auth.clone();
     let jobs = tokio::spawn(jobs::run(wired, config.sweep_interval_seconds, config.login_window_minutes * 60));
     tracing::info!(port, "listening");
-    Ok(Running { port, server: handle, task, jobs })
+    Ok(Running { port, server: handle, task, jobs, auth })
 }
