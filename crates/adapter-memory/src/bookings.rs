@@ -10,7 +10,7 @@ use domain::model::{
 };
 use domain::plan::{HoldFacts, TransitionPlan, plan_hold};
 use domain::ports::{
-    Actor, BookingRepository, EventOutcome, PaymentEvent, PaymentRefund, PaymentSession, Transitioned,
+    Actor, BookingRepository, EventOutcome, PaymentEvent, PaymentRefund, PaymentSession, RefundAttempt, Transitioned,
 };
 use domain::pricing::PricingPolicy;
 use domain::{Error, Result};
@@ -352,8 +352,14 @@ impl BookingRepository for InMemoryStore {
         })
     }
 
-    async fn record_refund(&self, id: i64, result: std::result::Result<String, ()>, max_attempts: i32) -> Result<()> {
-        self.with(|st| st.record_refund(id, result, max_attempts))
+    async fn record_refund(
+        &self,
+        id: i64,
+        attempt: RefundAttempt,
+        max_attempts: i32,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RefundStatus>> {
+        self.with(|st| st.record_refund(id, attempt, max_attempts, now))
     }
 
     async fn pending_payment_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<PaymentRefund>> {
@@ -363,14 +369,13 @@ impl BookingRepository for InMemoryStore {
     async fn record_payment_refund(
         &self,
         id: i64,
-        result: std::result::Result<String, ()>,
+        attempt: RefundAttempt,
         max_attempts: i32,
         now: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<Option<RefundStatus>> {
         self.with(|st| {
             st.saw(now);
-            st.record_payment_refund(id, result, max_attempts, now);
-            Ok(())
+            Ok(st.record_payment_refund(id, attempt, max_attempts, now))
         })
     }
 }

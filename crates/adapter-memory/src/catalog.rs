@@ -133,12 +133,12 @@ impl CatalogRepository for InMemoryStore {
         })
     }
 
-    async fn delete_hotel(&self, id: i64) -> Result<()> {
+    async fn delete_hotel(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
         self.with(|st| {
             if !st.hotels.contains_key(&id) {
                 return Err(hotel_missing(id));
             }
-            let (bookings, active) = st.bookings_where(|b| b.hotel_id == id);
+            let (bookings, active) = st.bookings_where(|b| b.hotel_id == id, now);
             if active {
                 return Err(Error::HasActiveBookings("Hotel has active bookings; deactivate it instead"));
             }
@@ -229,12 +229,12 @@ impl CatalogRepository for InMemoryStore {
         })
     }
 
-    async fn delete_room(&self, id: i64) -> Result<()> {
+    async fn delete_room(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
         self.with(|st| {
             if !st.rooms.contains_key(&id) {
                 return Err(room_missing(id));
             }
-            let (bookings, active) = st.bookings_where(|b| b.room_id == id);
+            let (bookings, active) = st.bookings_where(|b| b.room_id == id, now);
             if active {
                 return Err(Error::HasActiveBookings("Room has active bookings"));
             }

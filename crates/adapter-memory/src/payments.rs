@@ -4,7 +4,7 @@ use crate::state::{PaymentRefundRow, ProcessedEvent, State};
 use chrono::{DateTime, Utc};
 use domain::model::{Booking, RefundStatus};
 use domain::plan::{EventPlan, extra_refund, plan_event, refund_due, refund_outcome};
-use domain::ports::{EventOutcome, PaymentEvent, PaymentRefund};
+use domain::ports::{EventOutcome, PaymentEvent, PaymentRefund, RefundAttempt};
 use domain::{Error, Result};
 
 impl State {
@@ -101,15 +101,15 @@ impl State {
     pub fn record_payment_refund(
         &mut self,
         id: i64,
-        result: std::result::Result<String, ()>,
+        attempt: RefundAttempt,
         max_attempts: i32,
         now: DateTime<Utc>,
-    ) {
-        if let Some(r) = self.payment_refunds.get_mut(&id).filter(|r| r.status == RefundStatus::Pending) {
-            r.attempts += 1;
-            r.last_attempt = Some(now);
-            r.status = refund_outcome(result.is_ok(), r.attempts, max_attempts);
-        }
+    ) -> Option<RefundStatus> {
+        let r = self.payment_refunds.get_mut(&id).filter(|r| r.status == RefundStatus::Pending)?;
+        r.attempts += 1;
+        r.last_attempt = Some(now);
+        r.status = refund_outcome(attempt.refund_id().is_some(), r.attempts, max_attempts);
+        Some(r.status)
     }
 
     /// PENDING refunds whose backoff (`2^attempts` seconds after the last attempt) has passed, by id.
@@ -127,30 +127,28 @@ impl State {
     }
 
     /// Records one refund attempt of a PENDING refund; anything else is left alone.
-    pub fn record_refund(&mut self, id: i64, result: std::result::Result<String, ()>, max_attempts: i32) -> Result<()> {
-        let at = self.latest_now;
+    pub fn record_refund(
+        &mut self,
+        id: i64,
+        attempt: RefundAttempt,
+        max_attempts: i32,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RefundStatus>> {
+        self.saw(now);
         let row = self.bookings.get_mut(&id).ok_or(Error::BookingNotFound(id))?;
         let b = &mut row.booking;
         if b.refund_status != Some(RefundStatus::Pending) {
-            return Ok(());
+            return Ok(None);
         }
-        match result {
-            Ok(refund_id) => {
-                b.refund_id = Some(refund_id);
-                b.refund_status = Some(RefundStatus::Succeeded);
-            }
-            Err(()) => {
-                b.refund_attempts += 1;
-                if b.refund_attempts >= max_attempts {
-                    b.refund_status = Some(RefundStatus::Failed);
-                }
-            }
+        b.refund_attempts += 1;
+        let status = refund_outcome(attempt.refund_id().is_some(), b.refund_attempts, max_attempts);
+        if let Some(refund_id) = attempt.refund_id() {
+            b.refund_id = Some(refund_id.to_string());
         }
-        if let Some(at) = at {
-            b.updated_at = at;
-            row.refund_clock = Some(at);
-        }
-        Ok(())
+        b.refund_status = Some(status);
+        b.updated_at = now;
+        row.refund_clock = Some(now);
+        Ok(Some(status))
     }
 }
 

@@ -235,14 +235,14 @@ impl State {
         })
     }
 
-    pub fn bookings_where(&self, pred: impl Fn(&Booking) -> bool) -> (Vec<i64>, bool) {
+    pub fn bookings_where(&self, pred: impl Fn(&Booking) -> bool, now: DateTime<Utc>) -> (Vec<i64>, bool) {
         let mut active = false;
         let ids = self
             .bookings
             .values()
             .filter(|r| pred(&r.booking))
             .map(|r| {
-                active |= r.booking.status.is_active();
+                active |= r.booking.effective_status(now).is_active();
                 r.booking.id
             })
             .collect();

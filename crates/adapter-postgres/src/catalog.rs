@@ -44,9 +44,10 @@ pub(crate) fn div_half_even_sql(x: &str, d: &str) -> String {
 }
 
 /// Active bookings are neither CANCELLED nor EXPIRED (a hold past its deadline counts as expired).
+/// Active at `$2`: confirmed, or a hold whose deadline has not passed.
 const ACTIVE_BOOKING: &str =
     "(booking_status = 'CONFIRMED' OR (booking_status IN ('RESERVED','GUESTS_ADDED','PAYMENTS_PENDING')
-     AND (expires_at IS NULL OR expires_at > now())))";
+     AND (expires_at IS NULL OR expires_at > $2)))";
 
 async fn lock_hotel(c: &mut AsyncPgConnection, id: i64) -> std::result::Result<bool, DieselError> {
     Ok(crate::prepared::sql("SELECT id FROM hotel WHERE id = $1 FOR UPDATE")
@@ -191,14 +192,19 @@ impl CatalogRepository for PgStore {
         row.map(Hotel::from).ok_or_else(|| Error::HotelNotFound(format!("Hotel not found with id: {id}")))
     }
 
-    async fn delete_hotel(&self, id: i64) -> Result<()> {
+    async fn delete_hotel(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
         const MSG: &str = "Hotel has active bookings; deactivate it instead";
         let r: Result<()> = tx!(self, |c| {
             if !lock_hotel(c, id).await? {
                 return Err(TxError::Domain(Error::HotelNotFound(format!("Hotel not found with id: {id}"))));
             }
             let q = format!("SELECT count(*) AS n FROM booking WHERE hotel_id = $1 AND {ACTIVE_BOOKING}");
-            let n = crate::prepared::sql(q).bind::<BigInt, _>(id).get_result::<CountRow>(c).await?.n;
+            let n = crate::prepared::sql(q)
+                .bind::<BigInt, _>(id)
+                .bind::<Timestamptz, _>(now)
+                .get_result::<CountRow>(c)
+                .await?
+                .n;
             if n > 0 {
                 return Err(TxError::Domain(Error::HasActiveBookings(MSG)));
             }
@@ -355,7 +361,7 @@ impl CatalogRepository for PgStore {
         })
     }
 
-    async fn delete_room(&self, id: i64) -> Result<()> {
+    async fn delete_room(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
         const MSG: &str = "Room has active bookings";
         let r: Result<()> = tx!(self, |c| {
             let q = "SELECT id FROM room WHERE id = $1 FOR UPDATE";
@@ -363,7 +369,12 @@ impl CatalogRepository for PgStore {
                 return Err(TxError::Domain(Error::RoomNotFound(format!("Room not found with id: {id}"))));
             }
             let q = format!("SELECT count(*) AS n FROM booking WHERE room_id = $1 AND {ACTIVE_BOOKING}");
-            let n = crate::prepared::sql(q).bind::<BigInt, _>(id).get_result::<CountRow>(c).await?.n;
+            let n = crate::prepared::sql(q)
+                .bind::<BigInt, _>(id)
+                .bind::<Timestamptz, _>(now)
+                .get_result::<CountRow>(c)
+                .await?
+                .n;
             if n > 0 {
                 return Err(TxError::Domain(Error::HasActiveBookings(MSG)));
             }

@@ -5,7 +5,7 @@ use crate::fixtures::*;
 use chrono::Duration;
 use domain::Error;
 use domain::model::*;
-use domain::ports::{SimulatedSession, SimulatedSessionStore};
+use domain::ports::{RefundAttempt, SimulatedSession, SimulatedSessionStore};
 
 /// Create (inactive), read, list by owner, patch, (de)activate.
 pub async fn hotels_crud_and_listing(f: &impl StoreFactory) {
@@ -387,12 +387,12 @@ pub async fn hotel_delete_rules(f: &impl StoreFactory) {
     let busy = Error::HasActiveBookings("Hotel has active bookings; deactivate it instead");
 
     let b1 = fx.hold(&s.guest, &s.room, fx.day(3), 2, 1).await;
-    assert_err(c.delete_hotel(s.hotel.id).await, busy.clone());
+    assert_err(c.delete_hotel(s.hotel.id, fx.now).await, busy.clone());
     fx.by(&s.guest, b1.id, BookingAction::Cancel, fx.now).await.unwrap();
 
     let b2 = fx.hold(&s.guest, &r2, fx.day(3), 2, 1).await;
     fx.system(b2.id, BookingAction::PaymentSucceeded, fx.now).await.unwrap();
-    assert_err(c.delete_hotel(s.hotel.id).await, busy.clone());
+    assert_err(c.delete_hotel(s.hotel.id, fx.now).await, busy.clone());
     fx.by(&s.guest, b2.id, BookingAction::Cancel, fx.now).await.unwrap();
 
     let b3 = fx.hold(&s.guest, &s.room, fx.day(4), 2, 1).await;
@@ -405,19 +405,19 @@ pub async fn hotel_delete_rules(f: &impl StoreFactory) {
         expires_at: fx.mins(31),
     };
     fx.s.sessions.insert_session(session).await.unwrap();
-    assert_err(c.delete_hotel(s.hotel.id).await, busy.clone());
+    assert_err(c.delete_hotel(s.hotel.id, fx.now).await, busy.clone());
     // Effective expiry is not enough: the stored status decides.
     fx.system(b3.id, BookingAction::HoldTimeout, fx.now).await.unwrap();
 
     // b2 was paid, then cancelled: its refund is owed. Deleting now would drop the payment reference.
     let owed = Error::HasActiveBookings(HOTEL_REFUNDS_OWED);
     assert_eq!(fx.booking(b2.id).await.refund_status, Some(RefundStatus::Pending));
-    assert_err(c.delete_hotel(s.hotel.id).await, owed.clone());
-    fx.s.bookings.record_refund(b2.id, Err(()), 10).await.unwrap();
-    assert_err(c.delete_hotel(s.hotel.id).await, owed);
-    fx.s.bookings.record_refund(b2.id, Ok("re_hotel".into()), 10).await.unwrap();
+    assert_err(c.delete_hotel(s.hotel.id, fx.now).await, owed.clone());
+    fx.s.bookings.record_refund(b2.id, RefundAttempt::Failed, 10, fx.now).await.unwrap();
+    assert_err(c.delete_hotel(s.hotel.id, fx.now).await, owed);
+    fx.s.bookings.record_refund(b2.id, RefundAttempt::Succeeded("re_hotel".into()), 10, fx.now).await.unwrap();
 
-    assert_eq!(c.delete_hotel(s.hotel.id).await, Ok(()));
+    assert_eq!(c.delete_hotel(s.hotel.id, fx.now).await, Ok(()));
     assert_eq!(c.hotel(s.hotel.id).await.unwrap(), None);
     assert_eq!((c.room(s.room.id).await.unwrap(), c.room(r2.id).await.unwrap()), (None, None));
     for b in [&b1, &b2, &b3] {
@@ -426,7 +426,7 @@ pub async fn hotel_delete_rules(f: &impl StoreFactory) {
     assert_eq!(SimulatedSessionStore::session(&*fx.s.sessions, "sim_cs_hotel_delete").await.unwrap(), None);
     assert!(c.stay_nights(s.room.id, stay(fx.day(3), 2)).await.unwrap().is_empty());
     assert_no_rows(c.inventory(s.room.id, fx.today, None, YEAR).await.map(|p| p.items));
-    assert!(matches!(c.delete_hotel(s.hotel.id).await, Err(Error::HotelNotFound(_))));
+    assert!(matches!(c.delete_hotel(s.hotel.id, fx.now).await, Err(Error::HotelNotFound(_))));
 
     // The other hotel is untouched.
     assert_eq!(fx.booking(kept.id).await.status, BookingStatus::Reserved);
@@ -441,34 +441,34 @@ pub async fn room_delete_rules(f: &impl StoreFactory) {
     let s = fx.setup(5).await;
     let spare = fx.room(&s.hotel, "Spare", 5_000, 2, 1).await;
     let b = fx.hold(&s.guest, &s.room, fx.day(3), 2, 1).await;
-    assert_err(c.delete_room(s.room.id).await, Error::HasActiveBookings("Room has active bookings"));
-    assert_eq!(c.delete_room(spare.id).await, Ok(()));
+    assert_err(c.delete_room(s.room.id, fx.now).await, Error::HasActiveBookings("Room has active bookings"));
+    assert_eq!(c.delete_room(spare.id, fx.now).await, Ok(()));
     assert_eq!(c.room(spare.id).await.unwrap(), None);
     assert!(c.stay_nights(spare.id, stay(fx.today, 30)).await.unwrap().is_empty());
 
     fx.system(b.id, BookingAction::PaymentSucceeded, fx.now).await.unwrap();
-    assert_err(c.delete_room(s.room.id).await, Error::HasActiveBookings("Room has active bookings"));
+    assert_err(c.delete_room(s.room.id, fx.now).await, Error::HasActiveBookings("Room has active bookings"));
     fx.by(&s.guest, b.id, BookingAction::Cancel, fx.now).await.unwrap();
     // Cancelled after payment: the refund is owed, the room cannot go until it is paid back.
-    assert_err(c.delete_room(s.room.id).await, Error::HasActiveBookings(ROOM_REFUNDS_OWED));
-    fx.s.bookings.record_refund(b.id, Err(()), 10).await.unwrap();
-    assert_err(c.delete_room(s.room.id).await, Error::HasActiveBookings(ROOM_REFUNDS_OWED));
-    fx.s.bookings.record_refund(b.id, Ok("re_room".into()), 10).await.unwrap();
+    assert_err(c.delete_room(s.room.id, fx.now).await, Error::HasActiveBookings(ROOM_REFUNDS_OWED));
+    fx.s.bookings.record_refund(b.id, RefundAttempt::Failed, 10, fx.now).await.unwrap();
+    assert_err(c.delete_room(s.room.id, fx.now).await, Error::HasActiveBookings(ROOM_REFUNDS_OWED));
+    fx.s.bookings.record_refund(b.id, RefundAttempt::Succeeded("re_room".into()), 10, fx.now).await.unwrap();
     assert_eq!(fx.booking(b.id).await.refund_status, Some(RefundStatus::Succeeded));
     // A refund that failed for good is still owed: an operator settles it before the room can go.
     let failing = fx.room(&s.hotel, "Failing", 5_000, 2, 1).await;
     let f = fx.hold(&s.guest, &failing, fx.day(3), 2, 1).await;
     fx.system(f.id, BookingAction::PaymentSucceeded, fx.now).await.unwrap();
     fx.by(&s.guest, f.id, BookingAction::Cancel, fx.now).await.unwrap();
-    fx.s.bookings.record_refund(f.id, Err(()), 1).await.unwrap();
+    fx.s.bookings.record_refund(f.id, RefundAttempt::Failed, 1, fx.now).await.unwrap();
     assert_eq!(fx.booking(f.id).await.refund_status, Some(RefundStatus::Failed));
-    assert_err(c.delete_room(failing.id).await, Error::HasActiveBookings(ROOM_REFUNDS_OWED));
-    assert_eq!(c.delete_room(s.room.id).await, Ok(()));
+    assert_err(c.delete_room(failing.id, fx.now).await, Error::HasActiveBookings(ROOM_REFUNDS_OWED));
+    assert_eq!(c.delete_room(s.room.id, fx.now).await, Ok(()));
     assert_eq!(c.room(s.room.id).await.unwrap(), None);
     assert_eq!(fx.s.bookings.booking(b.id).await.unwrap(), None);
     assert!(c.hotel(s.hotel.id).await.unwrap().is_some());
     assert_eq!(c.rooms_of_hotel(s.hotel.id, Page::DEFAULT).await.unwrap().total, 1, "the failing room stays");
-    assert!(matches!(c.delete_room(s.room.id).await, Err(Error::RoomNotFound(_))));
+    assert!(matches!(c.delete_room(s.room.id, fx.now).await, Err(Error::RoomNotFound(_))));
 }
 
 /// CONFIRMED bookings with check-in in `[start, end]`: count and sum of the frozen amounts.

@@ -6,7 +6,7 @@ use crate::fixtures::*;
 use chrono::Duration;
 use domain::Error;
 use domain::model::*;
-use domain::ports::{EventOutcome, PaymentEvent, PaymentEventKind, PaymentSession};
+use domain::ports::{EventOutcome, PaymentEvent, PaymentEventKind, PaymentSession, RefundAttempt};
 use std::collections::HashSet;
 
 /// A provider event about `session` (and `booking`) that carries the booking's exact amount.
@@ -338,10 +338,10 @@ pub async fn late_payment_rules(f: &impl StoreFactory) {
     // Its refund is retried with backoff until it succeeds, and never touches the booking.
     let pending = repo.pending_payment_refunds(fx.secs(5), 100).await.unwrap();
     assert_eq!(pending.iter().map(|r| r.id).collect::<Vec<_>>(), vec![refund.id]);
-    repo.record_payment_refund(refund.id, Err(()), 10, fx.secs(5)).await.unwrap();
+    repo.record_payment_refund(refund.id, RefundAttempt::Failed, 10, fx.secs(5)).await.unwrap();
     assert!(repo.pending_payment_refunds(fx.secs(6), 100).await.unwrap().is_empty(), "backing off (2 s)");
     assert_eq!(repo.pending_payment_refunds(fx.secs(7), 100).await.unwrap().len(), 1);
-    repo.record_payment_refund(refund.id, Ok("re_x".into()), 10, fx.secs(7)).await.unwrap();
+    repo.record_payment_refund(refund.id, RefundAttempt::Succeeded("re_x".into()), 10, fx.secs(7)).await.unwrap();
     assert!(repo.pending_payment_refunds(fx.secs(3600), 100).await.unwrap().is_empty());
     assert_eq!(repo.booking(b6.id).await.unwrap().unwrap().refund_status, None);
 }
@@ -431,31 +431,33 @@ pub async fn refund_queue_and_backoff(f: &impl StoreFactory) {
         vec![(b.id, Some(RefundStatus::Pending))]
     );
 
-    repo.record_refund(b.id, Err(()), 3).await.unwrap();
+    repo.record_refund(b.id, RefundAttempt::Failed, 3, fx.secs(1)).await.unwrap();
     let after = fx.booking(b.id).await;
     assert_eq!(
         (after.refund_status, after.refund_attempts, after.refund_id.clone()),
         (Some(RefundStatus::Pending), 1, None)
     );
-    assert_eq!(due(fx.secs(2)).await, vec![], "2 s after the first failed attempt");
+    assert_eq!(due(fx.secs(2)).await, vec![], "1 s after the first failed attempt");
+    assert_eq!(due(fx.secs(3)).await, vec![b.id], "2^1 s after it");
     assert_eq!(due(fx.mins(60)).await, vec![b.id]);
-    repo.record_refund(b.id, Err(()), 3).await.unwrap();
+    repo.record_refund(b.id, RefundAttempt::Failed, 3, fx.mins(60)).await.unwrap();
     assert_eq!(fx.booking(b.id).await.refund_attempts, 2);
+    assert_eq!(due(fx.mins(60) + Duration::seconds(3)).await, vec![], "2^2 s after the second");
     assert_eq!(due(fx.mins(120)).await, vec![b.id]);
-    repo.record_refund(b.id, Err(()), 3).await.unwrap();
+    repo.record_refund(b.id, RefundAttempt::Failed, 3, fx.mins(120)).await.unwrap();
     let failed = fx.booking(b.id).await;
     assert_eq!((failed.refund_status, failed.refund_attempts), (Some(RefundStatus::Failed), 3));
     assert_eq!(due(fx.mins(240)).await, vec![]);
 
     let b2 = refunded(11).await;
-    repo.record_refund(b2.id, Ok("re_1".into()), 3).await.unwrap();
+    repo.record_refund(b2.id, RefundAttempt::Succeeded("re_1".into()), 3, fx.now).await.unwrap();
     let ok = fx.booking(b2.id).await;
     assert_eq!(
         (ok.refund_status, ok.refund_id.as_deref(), ok.status),
         (Some(RefundStatus::Succeeded), Some("re_1"), BookingStatus::Cancelled)
     );
-    repo.record_refund(b2.id, Err(()), 3).await.unwrap();
-    repo.record_refund(b.id, Ok("re_late".into()), 3).await.unwrap();
+    repo.record_refund(b2.id, RefundAttempt::Failed, 3, fx.now).await.unwrap();
+    repo.record_refund(b.id, RefundAttempt::Succeeded("re_late".into()), 3, fx.now).await.unwrap();
     let settled = |b: &Booking| (b.refund_status, b.refund_id.clone(), b.refund_attempts);
     assert_eq!(settled(&fx.booking(b2.id).await), settled(&ok), "a settled refund stays settled");
     assert_eq!(settled(&fx.booking(b.id).await), settled(&failed), "a failed refund stays failed");

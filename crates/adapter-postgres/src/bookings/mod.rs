@@ -152,8 +152,14 @@ impl BookingRepository for PgStore {
         self.pending_refunds_tx(now, limit).await
     }
 
-    async fn record_refund(&self, id: i64, result: std::result::Result<String, ()>, max_attempts: i32) -> Result<()> {
-        self.record_refund_tx(id, result, max_attempts).await
+    async fn record_refund(
+        &self,
+        id: i64,
+        attempt: RefundAttempt,
+        max_attempts: i32,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RefundStatus>> {
+        self.record_refund_tx(id, attempt, max_attempts, now).await
     }
 
     async fn pending_payment_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<PaymentRefund>> {
@@ -163,10 +169,10 @@ impl BookingRepository for PgStore {
     async fn record_payment_refund(
         &self,
         id: i64,
-        result: std::result::Result<String, ()>,
+        attempt: RefundAttempt,
         max_attempts: i32,
         now: DateTime<Utc>,
-    ) -> Result<()> {
-        self.record_payment_refund_tx(id, result, max_attempts, now).await
+    ) -> Result<Option<RefundStatus>> {
+        self.record_payment_refund_tx(id, attempt, max_attempts, now).await
     }
 }

@@ -1,6 +1,7 @@
 //! Refund retries: the due queues and the result of each attempt.
 
 use super::*;
+use domain::plan::refund_outcome;
 
 impl PgStore {
     pub(super) async fn pending_refunds_tx(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Booking>> {
@@ -22,47 +23,44 @@ impl PgStore {
     pub(super) async fn record_refund_tx(
         &self,
         id: i64,
-        result: std::result::Result<String, ()>,
+        attempt: RefundAttempt,
         max_attempts: i32,
-    ) -> Result<()> {
-        let mut conn = self.conn().await?;
-        let q = match &result {
-            Ok(_) => {
-                "UPDATE booking SET refund_status = 'SUCCEEDED', refund_id = $2, refund_attempts = refund_attempts + 1
-                      WHERE id = $1 AND refund_status = 'PENDING' AND $3 = $3 RETURNING refund_status AS status"
-            }
-            Err(_) => {
-                "UPDATE booking SET refund_attempts = refund_attempts + 1,
-                         refund_status = CASE WHEN refund_attempts + 1 >= $3 THEN 'FAILED' ELSE 'PENDING' END
-                       WHERE id = $1 AND refund_status = 'PENDING' AND ($2::text IS NULL OR true)
-                       RETURNING refund_status AS status"
-            }
-        };
+        now: DateTime<Utc>,
+    ) -> Result<Option<RefundStatus>> {
         #[derive(QueryableByName)]
-        struct Status {
-            #[diesel(sql_type = Text)]
-            status: String,
+        struct Row {
+            #[diesel(sql_type = Nullable<Text>)]
+            refund_status: Option<String>,
+            #[diesel(sql_type = Integer)]
+            refund_attempts: i32,
         }
-        let row = crate::prepared::sql(q)
-            .bind::<BigInt, _>(id)
-            .bind::<Nullable<Text>, _>(result.as_ref().ok())
-            .bind::<Integer, _>(max_attempts)
-            .get_result::<Status>(&mut conn)
-            .await
-            .optional()
-            .map_err(db_error)?;
-        if let Some(row) = row {
-            let outcome = match (result.is_ok(), row.status.as_str()) {
-                (true, _) => "succeeded",
-                (false, "FAILED") => {
-                    tracing::error!(booking_id = id, attempts = max_attempts, "refund failed for good; refund by hand");
-                    "failed"
-                }
-                (false, _) => "retry",
+        let status = tx!(self, |c| {
+            let row =
+                crate::prepared::sql("SELECT refund_status, refund_attempts FROM booking WHERE id = $1 FOR UPDATE")
+                    .bind::<BigInt, _>(id)
+                    .get_result::<Row>(c)
+                    .await
+                    .optional()?;
+            let Some(row) = row.filter(|r| r.refund_status.as_deref() == Some(RefundStatus::Pending.as_str())) else {
+                return Ok(None);
             };
-            metrics::counter!("refunds_total", "outcome" => outcome).increment(1);
-        }
-        Ok(())
+            let attempts = row.refund_attempts + 1;
+            let status = refund_outcome(attempt.refund_id().is_some(), attempts, max_attempts);
+            crate::prepared::sql(
+                "UPDATE booking SET refund_status = $2, refund_attempts = $3, refund_id = COALESCE($4, refund_id),
+                    updated_at = $5 WHERE id = $1",
+            )
+            .bind::<BigInt, _>(id)
+            .bind::<Text, _>(status.as_str())
+            .bind::<Integer, _>(attempts)
+            .bind::<Nullable<Text>, _>(attempt.refund_id())
+            .bind::<Timestamptz, _>(now)
+            .execute(c)
+            .await?;
+            Ok::<_, TxError>(Some(status))
+        })?;
+        count_refund(id, status, max_attempts);
+        Ok(status)
     }
 
     pub(super) async fn pending_payment_refunds_tx(
@@ -115,27 +113,61 @@ impl PgStore {
     pub(super) async fn record_payment_refund_tx(
         &self,
         id: i64,
-        result: std::result::Result<String, ()>,
+        attempt: RefundAttempt,
         max_attempts: i32,
         now: DateTime<Utc>,
-    ) -> Result<()> {
-        let mut conn = self.conn().await?;
-        let n = crate::prepared::sql(
-            "UPDATE payment_refund SET attempts = attempts + 1, last_attempt_at = $4, refund_id = COALESCE($2, refund_id),
-                status = CASE WHEN $2 IS NOT NULL THEN 'SUCCEEDED' WHEN attempts + 1 >= $3 THEN 'FAILED' ELSE 'PENDING' END
-             WHERE id = $1 AND status = 'PENDING'",
-        )
-        .bind::<BigInt, _>(id)
-        .bind::<Nullable<Text>, _>(result.as_ref().ok())
-        .bind::<Integer, _>(max_attempts)
-        .bind::<Timestamptz, _>(now)
-        .execute(&mut conn)
-        .await
-        .map_err(db_error)?;
-        if n > 0 {
-            metrics::counter!("refunds_total", "outcome" => if result.is_ok() { "succeeded" } else { "retry" })
-                .increment(1);
+    ) -> Result<Option<RefundStatus>> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = Text)]
+            status: String,
+            #[diesel(sql_type = Integer)]
+            attempts: i32,
+            #[diesel(sql_type = BigInt)]
+            booking_id: i64,
         }
-        Ok(())
+        let result = tx!(self, |c| {
+            let row = crate::prepared::sql(
+                "SELECT status, attempts, booking_id FROM payment_refund WHERE id = $1 FOR UPDATE",
+            )
+            .bind::<BigInt, _>(id)
+            .get_result::<Row>(c)
+            .await
+            .optional()?;
+            let Some(row) = row.filter(|r| r.status == RefundStatus::Pending.as_str()) else { return Ok(None) };
+            let attempts = row.attempts + 1;
+            let status = refund_outcome(attempt.refund_id().is_some(), attempts, max_attempts);
+            crate::prepared::sql(
+                "UPDATE payment_refund SET status = $2, attempts = $3, refund_id = COALESCE($4, refund_id),
+                    last_attempt_at = $5 WHERE id = $1",
+            )
+            .bind::<BigInt, _>(id)
+            .bind::<Text, _>(status.as_str())
+            .bind::<Integer, _>(attempts)
+            .bind::<Nullable<Text>, _>(attempt.refund_id())
+            .bind::<Timestamptz, _>(now)
+            .execute(c)
+            .await?;
+            Ok::<_, TxError>(Some((status, row.booking_id)))
+        })?;
+        let status = result.map(|(s, booking_id)| {
+            count_refund(booking_id, Some(s), max_attempts);
+            s
+        });
+        Ok(status)
     }
+}
+
+/// Counts a recorded refund attempt; a refund that failed for good is logged at error level.
+fn count_refund(booking_id: i64, status: Option<RefundStatus>, max_attempts: i32) {
+    let outcome = match status {
+        None => return,
+        Some(RefundStatus::Succeeded) => "succeeded",
+        Some(RefundStatus::Pending) => "retry",
+        Some(RefundStatus::Failed) => {
+            tracing::error!(booking_id, attempts = max_attempts, "refund failed for good; refund by hand");
+            "failed"
+        }
+    };
+    metrics::counter!("refunds_total", "outcome" => outcome).increment(1);
 }

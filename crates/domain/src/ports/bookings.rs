@@ -96,9 +96,16 @@ pub trait BookingRepository: Send + Sync {
     /// Bookings with `refund_status = PENDING` whose backoff (`2^refund_attempts` seconds after the last
     /// attempt) has passed, for the refund retry loop.
     async fn pending_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Booking>>;
-    /// Records a refund attempt: success stores `refund_id` and SUCCEEDED; failure counts the attempt and
-    /// marks FAILED once `max_attempts` is reached.
-    async fn record_refund(&self, id: i64, result: std::result::Result<String, ()>, max_attempts: i32) -> Result<()>;
+    /// Records a refund attempt of a PENDING refund at `now`, with the status `plan::refund_outcome` gives:
+    /// success stores the refund id and SUCCEEDED; failure counts the attempt and marks FAILED once
+    /// `max_attempts` is reached. Returns the new status, `None` (and no change) when it was not PENDING.
+    async fn record_refund(
+        &self,
+        id: i64,
+        attempt: RefundAttempt,
+        max_attempts: i32,
+        now: DateTime<Utc>,
+    ) -> Result<Option<RefundStatus>>;
     /// Refunds of extra payments (`EventOutcome::DuplicatePayment`) still PENDING whose backoff
     /// (`2^attempts` seconds after the last attempt) has passed.
     async fn pending_payment_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<PaymentRefund>>;
@@ -106,8 +113,27 @@ pub trait BookingRepository: Send + Sync {
     async fn record_payment_refund(
         &self,
         id: i64,
-        result: std::result::Result<String, ()>,
+        attempt: RefundAttempt,
         max_attempts: i32,
         now: DateTime<Utc>,
-    ) -> Result<()>;
+    ) -> Result<Option<RefundStatus>>;
+}
+
+/// The result of one refund call to the provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundAttempt {
+    /// Accepted: the provider's refund id.
+    Succeeded(String),
+    /// Refused or not answered; retried with backoff until the last attempt.
+    Failed,
+}
+
+impl RefundAttempt {
+    /// The refund id of a success.
+    pub fn refund_id(&self) -> Option<&str> {
+        match self {
+            RefundAttempt::Succeeded(id) => Some(id),
+            RefundAttempt::Failed => None,
+        }
+    }
 }

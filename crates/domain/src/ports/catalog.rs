@@ -21,8 +21,9 @@ pub trait CatalogRepository: Send + Sync {
     /// Sets `active`.
     async fn set_hotel_active(&self, id: i64, active: bool, now: DateTime<Utc>) -> Result<Hotel>;
     /// Deletes the hotel, its ended bookings, rooms and inventory. MUST fail with
-    /// `Error::HasActiveBookings` and change nothing while any booking is neither CANCELLED nor EXPIRED.
-    async fn delete_hotel(&self, id: i64) -> Result<()>;
+    /// `Error::HasActiveBookings` and change nothing while any booking is active at `now` (neither CANCELLED
+    /// nor EXPIRED, an overdue hold counting as expired) or still owes a refund.
+    async fn delete_hotel(&self, id: i64, now: DateTime<Utc>) -> Result<()>;
 
     /// Inserts a room type and its inventory window `[today, today+365)` atomically. MUST fail with
     /// `Error::LimitExceeded` when the hotel has `MAX_ROOMS_PER_HOTEL` room types.
@@ -35,8 +36,8 @@ pub trait CatalogRepository: Send + Sync {
     /// with `Error::InventoryConflict(date)` and change nothing if a row would fall below booked + reserved.
     async fn update_room(&self, id: i64, patch: RoomPatch, today: NaiveDate, now: DateTime<Utc>) -> Result<Room>;
     /// Deletes a room type with its ended bookings and inventory. MUST fail with `Error::HasActiveBookings`
-    /// while any of its bookings is active.
-    async fn delete_room(&self, id: i64) -> Result<()>;
+    /// while any of its bookings is active at `now` or still owes a refund.
+    async fn delete_room(&self, id: i64, now: DateTime<Utc>) -> Result<()>;
 
     /// Inventory rows of a room with `start ≤ date ≤ end`, by date, with the hotel's current city.
     async fn inventory(

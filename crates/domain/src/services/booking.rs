@@ -221,8 +221,9 @@ impl BookingService {
         }
     }
 
-    /// One refund attempt of a booking's own payment; `true` when the provider accepted it.
-    async fn try_refund(&self, b: &Booking) -> bool {
+    /// One refund attempt of a booking's own payment; the refund's status afterwards (`None` when it could not
+    /// be recorded, or was no longer pending).
+    async fn try_refund(&self, b: &Booking) -> Option<RefundStatus> {
         let req = RefundRequest {
             booking_id: b.id,
             payment_intent: b.payment_intent_id.clone(),
@@ -230,15 +231,19 @@ impl BookingService {
             amount: b.amount,
             idempotency_key: format!("refund-booking-{}", b.id),
         };
-        let result = self.gateway.refund(req).await.map_err(|_| ());
-        let ok = result.is_ok();
+        let attempt = match self.gateway.refund(req).await {
+            Ok(id) => RefundAttempt::Succeeded(id),
+            Err(_) => RefundAttempt::Failed,
+        };
         // A failed write is retried on the next pass (the refund stays PENDING); it never stops the others.
-        let _ = self.bookings.record_refund(b.id, result, self.config.refund_max_attempts).await;
-        ok
+        self.bookings
+            .record_refund(b.id, attempt, self.config.refund_max_attempts, self.clock.now())
+            .await
+            .unwrap_or(None)
     }
 
-    /// One refund attempt of an extra payment; `true` when the provider accepted it.
-    async fn try_payment_refund(&self, r: &PaymentRefund) -> bool {
+    /// One refund attempt of an extra payment; its status afterwards, as for [`Self::try_refund`].
+    async fn try_payment_refund(&self, r: &PaymentRefund) -> Option<RefundStatus> {
         let req = RefundRequest {
             booking_id: r.booking_id,
             payment_intent: r.payment_intent.clone(),
@@ -246,11 +251,14 @@ impl BookingService {
             amount: r.amount,
             idempotency_key: r.idempotency_key.clone(),
         };
-        let result = self.gateway.refund(req).await.map_err(|_| ());
-        let ok = result.is_ok();
-        let _ =
-            self.bookings.record_payment_refund(r.id, result, self.config.refund_max_attempts, self.clock.now()).await;
-        ok
+        let attempt = match self.gateway.refund(req).await {
+            Ok(id) => RefundAttempt::Succeeded(id),
+            Err(_) => RefundAttempt::Failed,
+        };
+        self.bookings
+            .record_payment_refund(r.id, attempt, self.config.refund_max_attempts, self.clock.now())
+            .await
+            .unwrap_or(None)
     }
 
     /// One sweeper pass: expire due holds (closing their sessions) and retry pending refunds. Every step is
@@ -272,11 +280,8 @@ impl BookingService {
         match self.bookings.pending_refunds(self.clock.now(), 100).await {
             Ok(due) => {
                 for b in &due {
-                    if self.try_refund(b).await {
-                        report.refunds_succeeded += 1;
-                    } else {
-                        report.refunds_failed.push(b.id);
-                    }
+                    let status = self.try_refund(b).await;
+                    report.count(b.id, status);
                 }
             }
             Err(e) => report.errors.push(format!("pending refunds: {e}")),
@@ -284,11 +289,8 @@ impl BookingService {
         match self.bookings.pending_payment_refunds(self.clock.now(), 100).await {
             Ok(due) => {
                 for r in &due {
-                    if self.try_payment_refund(r).await {
-                        report.refunds_succeeded += 1;
-                    } else {
-                        report.refunds_failed.push(r.booking_id);
-                    }
+                    let status = self.try_payment_refund(r).await;
+                    report.count(r.booking_id, status);
                 }
             }
             Err(e) => report.errors.push(format!("pending payment refunds: {e}")),
@@ -306,6 +308,21 @@ pub struct SweepReport {
     pub refunds_succeeded: usize,
     /// Bookings whose refund attempt failed this pass (retried later with backoff).
     pub refunds_failed: Vec<i64>,
+    /// Bookings whose refund failed for the last time this pass (FAILED: refund by hand).
+    pub refunds_given_up: Vec<i64>,
     /// Store failures, one line each; the rest of the pass still ran.
     pub errors: Vec<String>,
+}
+
+impl SweepReport {
+    fn count(&mut self, booking_id: i64, status: Option<RefundStatus>) {
+        match status {
+            Some(RefundStatus::Succeeded) => self.refunds_succeeded += 1,
+            Some(RefundStatus::Failed) => {
+                self.refunds_failed.push(booking_id);
+                self.refunds_given_up.push(booking_id);
+            }
+            Some(RefundStatus::Pending) | None => self.refunds_failed.push(booking_id),
+        }
+    }
 }

@@ -74,7 +74,7 @@ impl CatalogService {
     /// Deletes a hotel without active bookings.
     pub async fn delete_hotel(&self, manager: &User, id: i64) -> Result<()> {
         self.owned_hotel(manager, id).await?;
-        self.catalog.delete_hotel(id).await
+        self.catalog.delete_hotel(id, self.clock.now()).await
     }
 
     /// A room of an owned hotel: 404 `room_not_found` when missing or under another hotel.
@@ -107,7 +107,7 @@ impl CatalogService {
     /// Deletes a room type without active bookings.
     pub async fn delete_room(&self, manager: &User, hotel_id: i64, room_id: i64) -> Result<()> {
         self.owned_room(manager, hotel_id, room_id).await?;
-        self.catalog.delete_room(room_id).await
+        self.catalog.delete_room(room_id, self.clock.now()).await
     }
 
     /// The room for the inventory routes: 404 "Room not found: {id}", then ownership through its hotel.
