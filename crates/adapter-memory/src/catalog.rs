@@ -9,7 +9,7 @@ use domain::model::{
     InventoryPatch, InventoryView, MAX_ROOMS_PER_HOTEL, Money, NewHotel, NewRoom, Page, Paged, ROOM_REFUNDS_OWED, Room,
     RoomPatch, SearchHit, SearchQuery, StayDates,
 };
-use domain::ports::CatalogRepository;
+use domain::ports::{CatalogQueries, CatalogRepository, InventoryRepository};
 use domain::pricing::PricingPolicy;
 use domain::{Error, Result};
 use rust_decimal::Decimal;
@@ -246,7 +246,10 @@ impl CatalogRepository for InMemoryStore {
             Ok(())
         })
     }
+}
 
+#[async_trait]
+impl InventoryRepository for InMemoryStore {
     async fn inventory(
         &self,
         room_id: i64,
@@ -296,6 +299,20 @@ impl CatalogRepository for InMemoryStore {
         })
     }
 
+    async fn stay_nights(&self, room_id: i64, stay: StayDates) -> Result<Vec<InventoryNight>> {
+        self.with(|st| Ok(st.stay_nights(room_id, &stay)))
+    }
+
+    async fn extend_inventory_window(&self, today: NaiveDate) -> Result<u64> {
+        self.with(|st| {
+            let rooms: Vec<Room> = st.rooms.values().cloned().collect();
+            Ok(rooms.iter().map(|room| st.fill_window(room, today)).sum())
+        })
+    }
+}
+
+#[async_trait]
+impl CatalogQueries for InMemoryStore {
     async fn hotel_listing(&self, hotel_id: i64, stay: Option<StayDates>) -> Result<Option<HotelListing>> {
         self.with(|st| {
             let Some(hotel) = st.hotels.get(&hotel_id).cloned() else { return Ok(None) };
@@ -309,17 +326,6 @@ impl CatalogRepository for InMemoryStore {
                 })
                 .collect();
             Ok(Some(HotelListing { hotel, rooms }))
-        })
-    }
-
-    async fn stay_nights(&self, room_id: i64, stay: StayDates) -> Result<Vec<InventoryNight>> {
-        self.with(|st| Ok(st.stay_nights(room_id, &stay)))
-    }
-
-    async fn extend_inventory_window(&self, today: NaiveDate) -> Result<u64> {
-        self.with(|st| {
-            let rooms: Vec<Room> = st.rooms.values().cloned().collect();
-            Ok(rooms.iter().map(|room| st.fill_window(room, today)).sum())
         })
     }
 

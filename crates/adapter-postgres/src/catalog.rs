@@ -10,7 +10,7 @@ use diesel::result::Error as DieselError;
 use diesel::sql_types::{Array, BigInt, Bool, Date, Integer, Nullable, Numeric, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use domain::model::*;
-use domain::ports::CatalogRepository;
+use domain::ports::{CatalogQueries, CatalogRepository, InventoryRepository};
 use domain::pricing::PricingPolicy;
 use domain::{Error, Result};
 
@@ -391,7 +391,10 @@ impl CatalogRepository for PgStore {
             other => other,
         })
     }
+}
 
+#[async_trait]
+impl InventoryRepository for PgStore {
     async fn inventory(
         &self,
         room_id: i64,
@@ -469,6 +472,52 @@ impl CatalogRepository for PgStore {
         views(rows)
     }
 
+    async fn stay_nights(&self, room_id: i64, stay: StayDates) -> Result<Vec<InventoryNight>> {
+        let mut conn = self.conn().await?;
+        let q = format!(
+            "SELECT {NIGHT_COLS} FROM inventory i WHERE i.room_id = $1 AND i.date >= $2 AND i.date < $3 ORDER BY i.date"
+        );
+        let rows = crate::prepared::sql(q)
+            .bind::<BigInt, _>(room_id)
+            .bind::<Date, _>(stay.check_in())
+            .bind::<Date, _>(stay.check_out())
+            .load::<NightRow>(&mut conn)
+            .await
+            .map_err(db_error)?;
+        rows.into_iter().map(InventoryNight::try_from).collect()
+    }
+
+    async fn extend_inventory_window(&self, today: NaiveDate) -> Result<u64> {
+        tx!(self, |c| {
+            // One instance at a time; the others skip (the insert is idempotent anyway).
+            #[derive(diesel::QueryableByName)]
+            struct Locked {
+                #[diesel(sql_type = Bool)]
+                locked: bool,
+            }
+            let got = crate::prepared::sql("SELECT pg_try_advisory_xact_lock(7283640001) AS locked")
+                .get_result::<Locked>(c)
+                .await?
+                .locked;
+            if !got {
+                return Ok(0);
+            }
+            let n = crate::prepared::sql(
+                "INSERT INTO inventory (hotel_id, room_id, date, total_count, price)
+                 SELECT r.hotel_id, r.id, d::date, r.total_count, r.base_price
+                 FROM room r CROSS JOIN generate_series($1::date, $1::date + 364, interval '1 day') d
+                 ON CONFLICT (room_id, date) DO NOTHING",
+            )
+            .bind::<Date, _>(today)
+            .execute(c)
+            .await?;
+            Ok::<_, TxError>(n as u64)
+        })
+    }
+}
+
+#[async_trait]
+impl CatalogQueries for PgStore {
     async fn hotel_listing(&self, hotel_id: i64, stay: Option<StayDates>) -> Result<Option<HotelListing>> {
         let mut conn = self.conn().await?;
         let q = format!(
@@ -513,49 +562,6 @@ impl CatalogRepository for PgStore {
             }
         }
         Ok(Some(HotelListing { hotel, rooms }))
-    }
-
-    async fn stay_nights(&self, room_id: i64, stay: StayDates) -> Result<Vec<InventoryNight>> {
-        let mut conn = self.conn().await?;
-        let q = format!(
-            "SELECT {NIGHT_COLS} FROM inventory i WHERE i.room_id = $1 AND i.date >= $2 AND i.date < $3 ORDER BY i.date"
-        );
-        let rows = crate::prepared::sql(q)
-            .bind::<BigInt, _>(room_id)
-            .bind::<Date, _>(stay.check_in())
-            .bind::<Date, _>(stay.check_out())
-            .load::<NightRow>(&mut conn)
-            .await
-            .map_err(db_error)?;
-        rows.into_iter().map(InventoryNight::try_from).collect()
-    }
-
-    async fn extend_inventory_window(&self, today: NaiveDate) -> Result<u64> {
-        tx!(self, |c| {
-            // One instance at a time; the others skip (the insert is idempotent anyway).
-            #[derive(diesel::QueryableByName)]
-            struct Locked {
-                #[diesel(sql_type = Bool)]
-                locked: bool,
-            }
-            let got = crate::prepared::sql("SELECT pg_try_advisory_xact_lock(7283640001) AS locked")
-                .get_result::<Locked>(c)
-                .await?
-                .locked;
-            if !got {
-                return Ok(0);
-            }
-            let n = crate::prepared::sql(
-                "INSERT INTO inventory (hotel_id, room_id, date, total_count, price)
-                 SELECT r.hotel_id, r.id, d::date, r.total_count, r.base_price
-                 FROM room r CROSS JOIN generate_series($1::date, $1::date + 364, interval '1 day') d
-                 ON CONFLICT (room_id, date) DO NOTHING",
-            )
-            .bind::<Date, _>(today)
-            .execute(c)
-            .await?;
-            Ok::<_, TxError>(n as u64)
-        })
     }
 
     async fn search(&self, q: SearchQuery, policy: PricingPolicy, today: NaiveDate) -> Result<Paged<SearchHit>> {

@@ -77,19 +77,13 @@ pub struct Wired {
 
 /// Every port a store implements (PostgreSQL and the in-memory store both do).
 pub trait Store:
-    UserRepository
-    + GuestRepository
-    + CatalogRepository
-    + BookingRepository
-    + IdempotencyStore
-    + SimulatedSessionStore
-    + 'static
+    UserRepository + GuestRepository + CatalogStore + BookingRepository + IdempotencyStore + SimulatedSessionStore + 'static
 {
 }
 impl<T> Store for T where
     T: UserRepository
         + GuestRepository
-        + CatalogRepository
+        + CatalogStore
         + BookingRepository
         + IdempotencyStore
         + SimulatedSessionStore
@@ -164,6 +158,8 @@ fn assemble<S: Store>(
         AuthConfig { login_max_failures: config.login_max_failures, login_window_minutes: config.login_window_minutes },
     ));
     let catalog = Arc::new(CatalogService::new(
+        repo.clone(),
+        repo.clone(),
         repo.clone(),
         read,
         clock.clone(),

@@ -17,7 +17,15 @@ use std::sync::Arc;
 async fn main() -> Result<(), domain::Error> {
     let store = InMemoryStore::shared();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let catalog = CatalogService::new(store.clone(), store.clone(), clock.clone(), PricingPolicy::new(&[], []), 30);
+    let catalog = CatalogService::new(
+        store.clone(),
+        store.clone(),
+        store.clone(),
+        store.clone(),
+        clock.clone(),
+        PricingPolicy::new(&[], []),
+        30,
+    );
     let gateway = Arc::new(SimulatedGateway::new(store.clone(), "http://localhost:8000"));
     let config = BookingConfig {
         hold_minutes: 15,

@@ -521,7 +521,15 @@ async fn refresh_rotates_within_the_family_and_reuse_revokes_it() {
 #[tokio::test]
 async fn hotel_info_quotes_what_init_charges_and_reports_average_half_even() {
     let w = world().await;
-    let catalog = CatalogService::new(w.store.clone(), w.store.clone(), w.clock.clone(), PricingPolicy::default(), 30);
+    let catalog = CatalogService::new(
+        w.store.clone(),
+        w.store.clone(),
+        w.store.clone(),
+        w.store.clone(),
+        w.clock.clone(),
+        PricingPolicy::default(),
+        30,
+    );
     let svc = w.bookings(MockGateway::new());
     let surge = InventoryPatch { surge_factor: Some("1.25".parse().unwrap()), ..InventoryPatch::default() };
     w.store.patch_inventory(w.room.id, day(11), day(11), surge).await.unwrap();

@@ -13,7 +13,7 @@ pub mod users;
 
 use async_trait::async_trait;
 use domain::ports::{
-    BookingRepository, CatalogRepository, GuestRepository, IdempotencyStore, SimulatedSessionStore, UserRepository,
+    BookingRepository, CatalogStore, GuestRepository, IdempotencyStore, SimulatedSessionStore, UserRepository,
 };
 use std::any::Any;
 use std::sync::Arc;
@@ -22,7 +22,7 @@ use std::sync::Arc;
 pub struct Stores {
     pub users: Arc<dyn UserRepository>,
     pub guests: Arc<dyn GuestRepository>,
-    pub catalog: Arc<dyn CatalogRepository>,
+    pub catalog: Arc<dyn CatalogStore>,
     pub bookings: Arc<dyn BookingRepository>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub sessions: Arc<dyn SimulatedSessionStore>,
@@ -37,7 +37,7 @@ impl Stores {
     where
         T: UserRepository
             + GuestRepository
-            + CatalogRepository
+            + CatalogStore
             + BookingRepository
             + IdempotencyStore
             + SimulatedSessionStore

@@ -6,7 +6,7 @@ use crate::pricing::PricingPolicy;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
-/// Hotels, room types, inventory and search.
+/// Hotels and room types: the manager's writes and the lookups they need.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait CatalogRepository: Send + Sync {
@@ -24,7 +24,6 @@ pub trait CatalogRepository: Send + Sync {
     /// `Error::HasActiveBookings` and change nothing while any booking is active at `now` (neither CANCELLED
     /// nor EXPIRED, an overdue hold counting as expired) or still owes a refund.
     async fn delete_hotel(&self, id: i64, now: DateTime<Utc>) -> Result<()>;
-
     /// Inserts a room type and its inventory window `[today, today+365)` atomically. MUST fail with
     /// `Error::LimitExceeded` when the hotel has `MAX_ROOMS_PER_HOTEL` room types.
     async fn create_room(&self, hotel_id: i64, room: NewRoom, today: NaiveDate, now: DateTime<Utc>) -> Result<Room>;
@@ -38,7 +37,12 @@ pub trait CatalogRepository: Send + Sync {
     /// Deletes a room type with its ended bookings and inventory. MUST fail with `Error::HasActiveBookings`
     /// while any of its bookings is active at `now` or still owes a refund.
     async fn delete_room(&self, id: i64, now: DateTime<Utc>) -> Result<()>;
+}
 
+/// The daily inventory of room types: listings, patches, the nights of a stay and the rolling window.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait InventoryRepository: Send + Sync {
     /// Inventory rows of a room with `start ≤ date ≤ end`, by date, with the hotel's current city.
     async fn inventory(
         &self,
@@ -57,18 +61,28 @@ pub trait CatalogRepository: Send + Sync {
         end: NaiveDate,
         patch: InventoryPatch,
     ) -> Result<Vec<InventoryView>>;
-    /// A hotel with all its room types (by id) and, when `stay` is given, each room's nights of the stay (by
-    /// date) — the public hotel page in as few round trips as possible. `None` when the hotel does not exist.
-    async fn hotel_listing(&self, hotel_id: i64, stay: Option<StayDates>) -> Result<Option<HotelListing>>;
     /// Inventory nights of a room for a stay, by date (missing nights are absent).
     async fn stay_nights(&self, room_id: i64, stay: StayDates) -> Result<Vec<InventoryNight>>;
     /// Tops up every room's window through `today + 364` with the room's current values, never touching
     /// existing rows. Returns the number of rows inserted.
     async fn extend_inventory_window(&self, today: NaiveDate) -> Result<u64>;
+}
 
+/// Read-side queries: search, the public hotel page and reports. `app` may serve `search` from a read
+/// replica (`DATABASE_READ_URL`); the other two always read the primary.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait CatalogQueries: Send + Sync {
+    /// A hotel with all its room types (by id) and, when `stay` is given, each room's nights of the stay (by
+    /// date) — the public hotel page in as few round trips as possible. `None` when the hotel does not exist.
+    async fn hotel_listing(&self, hotel_id: i64, stay: Option<StayDates>) -> Result<Option<HotelListing>>;
     /// Active hotels in `city` (case-insensitive equality) with one room type available for the whole stay
     /// (§4.4.3), priced by `policy` as of `today`.
     async fn search(&self, query: SearchQuery, policy: PricingPolicy, today: NaiveDate) -> Result<Paged<SearchHit>>;
     /// CONFIRMED bookings of a hotel with check-in in `[start, end]`: (count, Σ amount).
     async fn report(&self, hotel_id: i64, start: NaiveDate, end: NaiveDate) -> Result<(i64, Money)>;
 }
+
+/// Every catalog port in one (a store implements all three); handy for tests and wiring.
+pub trait CatalogStore: CatalogRepository + InventoryRepository + CatalogQueries {}
+impl<T: CatalogRepository + InventoryRepository + CatalogQueries> CatalogStore for T {}

@@ -9,7 +9,10 @@ use std::sync::Arc;
 /// Hotels, rooms, inventory, search, hotel info and reports.
 pub struct CatalogService {
     catalog: Arc<dyn CatalogRepository>,
-    search: Arc<dyn CatalogRepository>,
+    inventory: Arc<dyn InventoryRepository>,
+    queries: Arc<dyn CatalogQueries>,
+    /// Serves `/hotels/search` only; a read replica when one is configured.
+    search: Arc<dyn CatalogQueries>,
     clock: Arc<dyn Clock>,
     policy: PricingPolicy,
     max_stay_nights: u32,
@@ -21,15 +24,17 @@ fn hotel_missing(id: i64) -> Error {
 }
 
 impl CatalogService {
-    /// Wires the service; `search` may be a read replica.
+    /// Wires the service. `queries` reads the primary (hotel page, reports); `search` may be a read replica.
     pub fn new(
         catalog: Arc<dyn CatalogRepository>,
-        search: Arc<dyn CatalogRepository>,
+        inventory: Arc<dyn InventoryRepository>,
+        queries: Arc<dyn CatalogQueries>,
+        search: Arc<dyn CatalogQueries>,
         clock: Arc<dyn Clock>,
         policy: PricingPolicy,
         max_stay_nights: u32,
     ) -> Self {
-        CatalogService { catalog, search, clock, policy, max_stay_nights }
+        CatalogService { catalog, inventory, queries, search, clock, policy, max_stay_nights }
     }
 
     /// Validates a stay against today and the configured maximum.
@@ -138,7 +143,7 @@ impl CatalogService {
         {
             return Err(Error::InvalidDateRange("End date must not be before start date"));
         }
-        self.catalog.inventory(room_id, start, end, page).await
+        self.inventory.inventory(room_id, start, end, page).await
     }
 
     /// Patches every row of `[start, end]` (defaults: today, start).
@@ -159,7 +164,7 @@ impl CatalogService {
         if (end - start).num_days() + 1 > 366 {
             return Err(Error::InvalidDateRange("Date range too long"));
         }
-        self.catalog.patch_inventory(room_id, start, end, patch).await
+        self.inventory.patch_inventory(room_id, start, end, patch).await
     }
 
     /// What one room of this night would cost now (the inventory `effective_price`).
@@ -186,7 +191,7 @@ impl CatalogService {
         rooms_count: i32,
     ) -> Result<(Hotel, Vec<RoomSummary>)> {
         let stay = dates.map(|(ci, co)| self.stay(ci, co));
-        let listing = self.catalog.hotel_listing(id, stay.clone().and_then(|s| s.ok())).await?;
+        let listing = self.queries.hotel_listing(id, stay.clone().and_then(|s| s.ok())).await?;
         let listing = match listing {
             Some(l) if l.hotel.active => l,
             _ => return Err(Error::HotelNotFound("Hotel not found".into())),
@@ -225,7 +230,7 @@ impl CatalogService {
         if end < start {
             return Err(Error::InvalidDateRange("End date must not be before start date"));
         }
-        let (count, revenue) = self.catalog.report(hotel_id, start, end).await?;
+        let (count, revenue) = self.queries.report(hotel_id, start, end).await?;
         let avg = if count == 0 {
             Money::ZERO
         } else {
@@ -243,6 +248,6 @@ impl CatalogService {
 
     /// Daily maintenance: keep every room's window through today+364.
     pub async fn extend_window(&self) -> Result<u64> {
-        self.catalog.extend_inventory_window(self.clock.today()).await
+        self.inventory.extend_inventory_window(self.clock.today()).await
     }
 }
