@@ -8,6 +8,7 @@ mod error;
 mod misc;
 mod prepared;
 mod rows;
+#[cfg(feature = "testing")]
 pub mod testing;
 mod users;
 
