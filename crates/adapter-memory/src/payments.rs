@@ -15,12 +15,8 @@ impl State {
             return Ok(EventOutcome::Duplicate);
         }
         let (booking_id, outcome) = self.event_outcome(&event, now)?;
-        let record = ProcessedEvent {
-            event_type: event.event_type,
-            booking_id,
-            outcome: outcome_label(&outcome),
-            received_at: now,
-        };
+        let record =
+            ProcessedEvent { event_type: event.event_type, booking_id, outcome: outcome.clone(), received_at: now };
         self.webhook_events.insert(event.event_id, record);
         Ok(outcome)
     }
@@ -149,19 +145,5 @@ impl State {
         b.updated_at = now;
         row.refund_clock = Some(now);
         Ok(Some(status))
-    }
-}
-
-/// The `processed_webhook_event.outcome` spelling of an outcome (API.md §5).
-fn outcome_label(o: &EventOutcome) -> &'static str {
-    match o {
-        EventOutcome::Duplicate => "duplicate",
-        EventOutcome::Confirmed(_) => "confirmed",
-        EventOutcome::LateRehold(_) => "late_rehold",
-        EventOutcome::RefundQueued(_) | EventOutcome::DuplicatePayment { .. } => "refund_queued",
-        EventOutcome::Cancelled(_) => "cancelled",
-        EventOutcome::Expired(_) => "expired",
-        EventOutcome::NoEffect | EventOutcome::Ignored => "ignored",
-        EventOutcome::Unmatched => "unmatched",
     }
 }

@@ -108,7 +108,8 @@ pub(crate) struct BookingRow {
 pub(crate) struct ProcessedEvent {
     pub event_type: String,
     pub booking_id: Option<i64>,
-    pub outcome: &'static str,
+    /// What the event did (the table stores its spelling; the memory store keeps the value).
+    pub outcome: domain::ports::EventOutcome,
     pub received_at: DateTime<Utc>,
 }
 

@@ -39,9 +39,13 @@ impl Strategy {
 /// The configured pricing: strategies and holidays.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PricingPolicy {
+    /// [`Strategy::Occupancy`] is enabled (`occupancy` in `PRICING_STRATEGIES`).
     pub occupancy: bool,
+    /// [`Strategy::Urgency`] is enabled (`urgency` in `PRICING_STRATEGIES`).
     pub urgency: bool,
+    /// [`Strategy::Holiday`] is enabled (`holiday` in `PRICING_STRATEGIES`).
     pub holiday: bool,
+    /// The `HOLIDAYS` dates the holiday strategy applies to.
     pub holidays: BTreeSet<NaiveDate>,
 }
 

@@ -7,11 +7,17 @@ use chrono::{DateTime, NaiveDate, Utc};
 /// Lifecycle status of a booking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BookingStatus {
+    /// `RESERVED`: rooms held after init, until `HOLD_MINUTES` pass; guests not linked yet.
     Reserved,
+    /// `GUESTS_ADDED`: still held, with saved guests linked; checkout may start.
     GuestsAdded,
+    /// `PAYMENTS_PENDING`: still held while a checkout session is open, until the session expires.
     PaymentsPending,
+    /// `CONFIRMED` (terminal): paid; the rooms are booked.
     Confirmed,
+    /// `CANCELLED` (terminal): cancelled or payment failed; rooms released, a paid stay refunded.
     Cancelled,
+    /// `EXPIRED` (terminal): the hold lapsed unpaid and its rooms were released; only a late payment leaves it.
     Expired,
 }
 
@@ -68,8 +74,11 @@ impl std::fmt::Display for BookingStatus {
 /// Refund progress of a cancelled or late-paid booking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RefundStatus {
+    /// `PENDING`: a full refund is owed; the sweeper retries it with exponential backoff.
     Pending,
+    /// `SUCCEEDED`: the provider accepted the refund.
     Succeeded,
+    /// `FAILED`: the provider refused every attempt up to the maximum; refund by hand.
     Failed,
 }
 
@@ -144,8 +153,11 @@ pub enum InventoryEffect {
 /// A permitted change of status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Transition {
+    /// The status the booking must still have (the compare-and-set guard).
     pub from: BookingStatus,
+    /// The status it moves to (may equal `from`, e.g. addGuests or a paid cancelled booking).
     pub to: BookingStatus,
+    /// The count change on every night of the stay, committed with the status.
     pub effect: InventoryEffect,
     /// A full refund must be queued (`refund_status = PENDING`).
     pub refund: bool,
@@ -209,32 +221,62 @@ pub fn decide(
 /// A booking as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Booking {
+    /// Database id (identity, ≥ 1).
     pub id: i64,
+    /// The booked hotel.
     pub hotel_id: i64,
+    /// The booked room type, one of `hotel_id`'s.
     pub room_id: i64,
+    /// The account that made the booking; only it can read or change the booking.
     pub user_id: i64,
+    /// Rooms held on every night of the stay (1..=10).
     pub rooms_count: i32,
+    /// The first night of the stay.
     pub check_in_date: NaiveDate,
+    /// The departure day, after `check_in_date`; it is neither charged nor reserved.
     pub check_out_date: NaiveDate,
+    /// The status as stored; services hand bookings out with the effective status instead
+    /// ([`Booking::effective_status`]).
     pub status: BookingStatus,
+    /// The frozen quote: Σ nightly prices × `rooms_count`, taken at init and never repriced (1.00..=999999.99).
     pub amount: Money,
+    /// Upper-case ISO 4217 code of `amount` (the configured `CURRENCY`).
     pub currency: String,
+    /// `check_out_date − check_in_date`: the nights charged and held.
     pub nights: i32,
+    /// When the hold was created (init).
     pub created_at: DateTime<Utc>,
+    /// When the row last changed.
     pub updated_at: DateTime<Utc>,
+    /// The hold deadline: `created_at + HOLD_MINUTES` while RESERVED or GUESTS_ADDED, the checkout session's
+    /// expiry while PAYMENTS_PENDING; `None` in terminal states and while an asynchronous payment settles.
     pub expires_at: Option<DateTime<Utc>>,
+    /// The linked saved guests by id, including guests deleted since.
     pub guests: Vec<Guest>,
+    /// Checkout attempts started (0 before the first); the suffix of the provider idempotency key
+    /// `booking-{id}-checkout-{attempt}`.
     pub payment_attempt: i32,
+    /// When the current checkout attempt started; the session expires `CHECKOUT_SESSION_MINUTES` after it.
     pub payment_started_at: Option<DateTime<Utc>>,
+    /// The current checkout session, or the session that paid (unique across bookings).
     pub payment_session_id: Option<String>,
+    /// The checkout page of `payment_session_id`, returned again by a repeated `payments` call.
     pub payment_session_url: Option<String>,
+    /// The provider's payment intent, stored when a payment succeeds; refunds target it.
     pub payment_intent_id: Option<String>,
+    /// Progress of the full refund of the booking's own payment; `None` while none is owed.
     pub refund_status: Option<RefundStatus>,
+    /// The provider's refund id, once a refund attempt was accepted.
     pub refund_id: Option<String>,
+    /// Refund attempts made so far; they set the retry backoff, and the last allowed one marks FAILED.
     pub refund_attempts: i32,
+    /// When the booking became CONFIRMED.
     pub confirmed_at: Option<DateTime<Utc>>,
+    /// When the booking became CANCELLED.
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// The hotel's current name, read with the booking (not a booking column).
     pub hotel_name: String,
+    /// The room type's current `type`, read with the booking (not a booking column).
     pub room_type: String,
 }
 
@@ -304,15 +346,23 @@ pub fn effective_status(status: BookingStatus, expires_at: Option<DateTime<Utc>>
 /// A hold to create at init.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HoldRequest {
+    /// The caller, who will own the booking.
     pub user_id: i64,
+    /// The hotel to book: 404 when missing, 400 `hotel_not_active` when deactivated.
     pub hotel_id: i64,
+    /// The room type to hold: 404 when missing or of another hotel.
     pub room_id: i64,
+    /// The validated nights to hold.
     pub stay: StayDates,
+    /// Rooms to hold on every night (1..=[`MAX_ROOMS_PER_BOOKING`]).
     pub rooms_count: i32,
+    /// The request time: `created_at`, and "today" for pricing.
     pub now: DateTime<Utc>,
+    /// The hold deadline, `now + HOLD_MINUTES`.
     pub expires_at: DateTime<Utc>,
+    /// Upper-case ISO 4217 code frozen on the booking.
     pub currency: String,
-    /// 0 = unlimited.
+    /// Most unexpired holds (RESERVED, GUESTS_ADDED, PAYMENTS_PENDING) the user may have; 0 = unlimited.
     pub max_active_holds: i64,
 }
 

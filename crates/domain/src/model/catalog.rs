@@ -7,78 +7,127 @@ use rust_decimal::Decimal;
 /// A hotel as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hotel {
+    /// Database id (identity, ≥ 1).
     pub id: i64,
+    /// Display name (1..=255 characters).
     pub name: String,
+    /// The city search matches (case-insensitive equality); a hotel without one never appears in search.
     pub city: Option<String>,
+    /// Photo URLs: at most 20, each an absolute http(s) URL of ≤ 2048 characters.
     pub photos: Option<Vec<String>>,
+    /// Amenity labels: at most 50, each 1..=64 characters.
     pub amenities: Option<Vec<String>>,
+    /// Contact phone (1..=50 characters).
     pub contact_phone: Option<String>,
+    /// Contact e-mail (address syntax, ≤ 254 characters).
     pub contact_email: Option<String>,
+    /// Postal address (1..=500 characters).
     pub contact_address: Option<String>,
+    /// Whether the hotel takes new bookings and shows in search and `/info`; new hotels start inactive.
     pub active: bool,
+    /// The manager who created it, the only one who may manage it.
     pub owner_id: i64,
+    /// When the hotel was created.
     pub created_at: DateTime<Utc>,
+    /// When the hotel last changed.
     pub updated_at: DateTime<Utc>,
 }
 
 /// Validated fields of a new hotel.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewHotel {
+    /// Display name (1..=255 characters).
     pub name: String,
+    /// The city search matches (1..=255 characters).
     pub city: Option<String>,
+    /// At most 20 absolute http(s) URLs, each ≤ 2048 characters.
     pub photos: Option<Vec<String>>,
+    /// At most 50 labels, each 1..=64 characters.
     pub amenities: Option<Vec<String>>,
+    /// `contact_info.phone` (1..=50 characters).
     pub contact_phone: Option<String>,
+    /// `contact_info.email` (address syntax, ≤ 254 characters).
     pub contact_email: Option<String>,
+    /// `contact_info.address` (1..=500 characters).
     pub contact_address: Option<String>,
 }
 
 /// Partial update of a hotel.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HotelPatch {
+    /// A new name; `None` (absent or `null`) keeps it, as the name is required.
     pub name: Option<String>,
+    /// A new city, or `Set(None)` to clear it (the hotel then leaves search).
     pub city: Patch<Option<String>>,
+    /// New photo URLs, or `Set(None)` to clear them.
     pub photos: Patch<Option<Vec<String>>>,
+    /// New amenities, or `Set(None)` to clear them.
     pub amenities: Patch<Option<Vec<String>>>,
+    /// A new `contact_info.phone`; `contact_info: null` clears all three contact fields.
     pub contact_phone: Patch<Option<String>>,
+    /// A new `contact_info.email`; `contact_info: null` clears all three contact fields.
     pub contact_email: Patch<Option<String>>,
+    /// A new `contact_info.address`; `contact_info: null` clears all three contact fields.
     pub contact_address: Patch<Option<String>>,
 }
 
 /// A room type of a hotel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Room {
+    /// Database id (identity, ≥ 1).
     pub id: i64,
+    /// The hotel it belongs to (deleted with it).
     pub hotel_id: i64,
+    /// The room type's name, `type` on the wire (1..=255 characters).
     pub kind: String,
+    /// Nightly price of new inventory rows (> 0, ≤ 1000000.00).
     pub base_price: Money,
+    /// Photo URLs, as for hotels.
     pub photos: Option<Vec<String>>,
+    /// Amenity labels, as for hotels.
     pub amenities: Option<Vec<String>>,
+    /// Rooms of this type (0..=10000): the `total_count` of new inventory rows.
     pub total_count: i32,
+    /// Guests per room (1..=20); a booking takes at most `capacity × rooms_count` guests.
     pub capacity: i32,
+    /// When the room type was created.
     pub created_at: DateTime<Utc>,
+    /// When the room type last changed.
     pub updated_at: DateTime<Utc>,
 }
 
 /// Validated fields of a new room type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewRoom {
+    /// The room type's name, `type` on the wire (1..=255 characters).
     pub kind: String,
+    /// Nightly price of its inventory rows (> 0, ≤ 1000000.00).
     pub base_price: Money,
+    /// Photo URLs, as for hotels.
     pub photos: Option<Vec<String>>,
+    /// Amenity labels, as for hotels.
     pub amenities: Option<Vec<String>>,
+    /// Rooms of this type (0..=10000).
     pub total_count: i32,
+    /// Guests per room (1..=20).
     pub capacity: i32,
 }
 
 /// Partial update of a room type.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RoomPatch {
+    /// A new name; `None` (absent or `null`) keeps it.
     pub kind: Option<String>,
+    /// A new base price; replaces `price` on rows dated ≥ today that still hold the old base price.
     pub base_price: Option<Money>,
+    /// New photo URLs, or `Set(None)` to clear them.
     pub photos: Patch<Option<Vec<String>>>,
+    /// New amenities, or `Set(None)` to clear them.
     pub amenities: Patch<Option<Vec<String>>>,
+    /// A new room count; replaces `total_count` on rows dated ≥ today that still hold the old total, and
+    /// must stay ≥ booked + reserved there (else `inventory_conflict`).
     pub total_count: Option<i32>,
+    /// A new capacity; applies to later addGuests checks.
     pub capacity: Option<i32>,
 }
 
@@ -94,15 +143,25 @@ pub const INVENTORY_WINDOW_DAYS: i64 = 365;
 /// One night of one room type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InventoryNight {
+    /// Database id (identity, ≥ 1).
     pub id: i64,
+    /// The room type's hotel (kept on the row for search).
     pub hotel_id: i64,
+    /// The room type; one row per room type and date.
     pub room_id: i64,
+    /// The night.
     pub date: NaiveDate,
+    /// Rooms booked by CONFIRMED bookings (≥ 0).
     pub book_count: i32,
+    /// Rooms held by RESERVED, GUESTS_ADDED and PAYMENTS_PENDING bookings (≥ 0).
     pub reserved_count: i32,
+    /// Rooms of this type that night (0..=10000, ≥ `book_count + reserved_count`).
     pub total_count: i32,
+    /// Multiplier of `price` (0.10..=10.00, default 1.00).
     pub surge_factor: Decimal,
+    /// Nightly price before surge and strategies (> 0, ≤ 1000000.00); starts at the room's base price.
     pub price: Money,
+    /// A closed night takes no new holds; existing bookings keep it.
     pub closed: bool,
 }
 
@@ -120,74 +179,108 @@ impl InventoryNight {
 /// An inventory row together with the hotel's current city (for the inventory listing).
 #[derive(Debug, Clone, PartialEq)]
 pub struct InventoryView {
+    /// The inventory row.
     pub night: InventoryNight,
+    /// The hotel's current city, `""` when it has none.
     pub city: String,
 }
 
 /// Changes applied to every row of an inclusive date range.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct InventoryPatch {
+    /// A new surge factor (0.10..=10.00); `None` keeps each row's.
     pub surge_factor: Option<Decimal>,
+    /// A new nightly price (> 0, ≤ 1000000.00); `None` keeps each row's.
     pub price: Option<Money>,
+    /// Close or reopen the nights; closing blocks new holds only.
     pub closed: Option<bool>,
+    /// A new room count (0..=10000); must stay ≥ booked + reserved on every row, else `inventory_conflict`.
     pub total_count: Option<i32>,
 }
 
 /// Search sort order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SearchSort {
+    /// `price_asc` (the default): by `min_price` ascending, ties on id.
     #[default]
     PriceAsc,
+    /// `price_desc`: by `min_price` descending, ties on id.
     PriceDesc,
+    /// `name`: by `lower(name)`, ties on id.
     Name,
 }
 
 /// A validated search.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchQuery {
+    /// The city, trimmed (1..=255 characters), compared case-insensitively with the hotel's current city.
     pub city: String,
+    /// The validated nights every qualifying room type must have free.
     pub stay: super::StayDates,
+    /// Rooms needed on every night (1..=10, default 1).
     pub rooms_count: i32,
+    /// Guests to fit (1..=200): a room type qualifies when `capacity × rooms_count ≥ guests`.
     pub guests: Option<i32>,
+    /// Lowest average nightly price a room type may have (> 0, ≤ 1000000.00).
     pub min_price: Option<Money>,
+    /// Highest average nightly price a room type may have (> 0, ≤ 1000000.00, ≥ `min_price`).
     pub max_price: Option<Money>,
+    /// Result order.
     pub sort: SearchSort,
+    /// The page of results to return.
     pub page: super::Page,
 }
 
 /// One search hit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchHit {
+    /// The hotel's id.
     pub id: i64,
+    /// The hotel's name.
     pub name: String,
+    /// The hotel's current city.
     pub city: Option<String>,
+    /// The hotel's photo URLs.
     pub photos: Option<Vec<String>>,
+    /// The hotel's amenities.
     pub amenities: Option<Vec<String>>,
+    /// The lowest average one-room nightly price (half-even to cents) among its qualifying room types.
     pub min_price: Money,
 }
 
 /// A room type with its availability and quote for an optional stay.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoomSummary {
+    /// The room type.
     pub room: Room,
+    /// `None` without dates; else whether every night is open with `available ≥ rooms_count`.
     pub available: Option<bool>,
+    /// The amount init would quote now; `None` without dates or when the room is unavailable.
     pub total_price: Option<Money>,
 }
 
 /// A hotel with its room types and, for a stay, each room's nights.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HotelListing {
+    /// The hotel, active or not (the service answers 404 for an inactive one).
     pub hotel: Hotel,
+    /// Every room type by id, each with its nights of the stay by date (empty without a stay).
     pub rooms: Vec<(Room, Vec<InventoryNight>)>,
 }
 
 /// Revenue report over check-in dates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HotelReport {
+    /// The reported hotel.
     pub hotel_id: i64,
+    /// CONFIRMED bookings with `start_date ≤ check_in_date ≤ end_date`.
     pub total_bookings: i64,
+    /// Σ `amount` of those bookings (zero when there are none).
     pub total_revenue: Money,
+    /// First check-in date counted (default: the first day of the current month).
     pub start_date: NaiveDate,
+    /// Last check-in date counted (default: today).
     pub end_date: NaiveDate,
+    /// `total_revenue / total_bookings`, rounded half-even to cents (zero when there are none).
     pub avg_revenue: Money,
 }

@@ -15,7 +15,9 @@ pub use user::*;
 /// A page request: `limit` rows starting at `offset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {
+    /// Most rows to return (1..=200, default 50; the inventory list allows up to 366).
     pub limit: i64,
+    /// Matching rows to skip first (0..=1000000, default 0).
     pub offset: i64,
 }
 
@@ -27,6 +29,8 @@ impl Page {
 /// One page of results plus the number of matches before paging.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Paged<T> {
+    /// The rows of the requested page, in the endpoint's order.
     pub items: Vec<T>,
+    /// Matches before paging (the `X-Total-Count` header).
     pub total: i64,
 }

@@ -47,7 +47,9 @@ pub const PASSWORD_MAX: usize = 128;
 /// A role. Every user is a `Guest`; managers also hold `HotelManager`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
+    /// `GUEST`: every account; may browse, book and keep saved guests.
     Guest,
+    /// `HOTEL_MANAGER`: granted by operators only (never by an API call); may use `/admin` on its own hotels.
     HotelManager,
 }
 
@@ -72,7 +74,9 @@ impl Role {
 /// Gender of a user or guest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Gender {
+    /// `MALE`.
     Male,
+    /// `FEMALE`.
     Female,
 }
 
@@ -97,12 +101,20 @@ impl Gender {
 /// A stored account.
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {
+    /// Database id (identity, ≥ 1); the `sub` of the user's tokens.
     pub id: i64,
+    /// The normalised login address, unique across accounts.
     pub email: Email,
+    /// An argon2id PHC string, or an imported bcrypt hash re-hashed at the next login; never sent to clients.
     pub password_hash: String,
+    /// Display name (1..=255 characters).
     pub name: Option<String>,
+    /// Date of birth (1900-01-01..=today).
     pub date_of_birth: Option<NaiveDate>,
+    /// Gender, when given.
     pub gender: Option<Gender>,
+    /// Roles as stored (at least one; managers keep `Guest`); read on every request, so they decide over any
+    /// token claim.
     pub roles: Vec<Role>,
 }
 
@@ -116,16 +128,21 @@ impl User {
 /// A new account to insert.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewUser {
+    /// The normalised address; must not be registered yet.
     pub email: Email,
+    /// The PHC string of the chosen password (8..=128 characters before hashing).
     pub password_hash: String,
+    /// Display name (1..=255 characters).
     pub name: Option<String>,
 }
 
 /// A change to one field: keep it, or set it (to a value or to null).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Patch<T> {
+    /// Leave the field as it is (the key was absent).
     #[default]
     Keep,
+    /// Replace the field; `Set(None)` clears a nullable one (the key was `null`).
     Set(T),
 }
 
@@ -146,34 +163,48 @@ impl<T: Clone> Patch<T> {
 /// Profile changes (`null` clears).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProfilePatch {
+    /// A new display name (1..=255 characters), or `Set(None)` to clear it.
     pub name: Patch<Option<String>>,
+    /// A new date of birth (1900-01-01..=today), or `Set(None)` to clear it.
     pub date_of_birth: Patch<Option<NaiveDate>>,
+    /// A new gender, or `Set(None)` to clear it.
     pub gender: Patch<Option<Gender>>,
 }
 
 /// A saved guest of a user.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Guest {
+    /// Database id (identity, ≥ 1).
     pub id: i64,
+    /// The owning account; only it can see, change or link the guest.
     pub user_id: i64,
+    /// Full name (1..=255 characters).
     pub name: String,
+    /// Gender (required).
     pub gender: Gender,
+    /// Age in years (0..=150).
     pub age: Option<i32>,
 }
 
 /// A guest to save.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewGuest {
+    /// Full name (1..=255 characters).
     pub name: String,
+    /// Gender (required).
     pub gender: Gender,
+    /// Age in years (0..=150).
     pub age: Option<i32>,
 }
 
 /// Guest changes: `name`/`gender` kept when absent or null; `age` null clears.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GuestPatch {
+    /// A new name (1..=255 characters); `None` keeps it.
     pub name: Option<String>,
+    /// A new gender; `None` keeps it.
     pub gender: Option<Gender>,
+    /// A new age (0..=150), or `Set(None)` to clear it.
     pub age: Patch<Option<i32>>,
 }
 
@@ -183,10 +214,15 @@ pub const MAX_SAVED_GUESTS: i64 = 200;
 /// A stored refresh token of a family.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RefreshTokenRecord {
+    /// The token's `jti` claim (a UUID v4), the record's key.
     pub jti: String,
+    /// The family started at login; every rotation stays in it, and reuse or logout revokes all of it.
     pub family_id: String,
+    /// The token's owner (`sub`).
     pub user_id: i64,
+    /// The token's `iat`.
     pub issued_at: DateTime<Utc>,
+    /// The token's `exp`: `issued_at + REFRESH_TOKEN_DAYS`.
     pub expires_at: DateTime<Utc>,
 }
 

@@ -9,11 +9,18 @@ use chrono::{DateTime, Utc};
 /// What an event's transition amounts to, once applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventResult {
+    /// A held booking was paid: now CONFIRMED, its rooms moved reserved → booked (outcome `confirmed`).
     Confirmed,
+    /// An EXPIRED booking was paid and its rooms re-held: now CONFIRMED (outcome `late_rehold`).
     LateRehold,
+    /// The payment must be given back: a CANCELLED booking was paid, or a late payment found no room to
+    /// re-hold (outcome `refund_queued`).
     RefundQueued,
+    /// The payment failed: PAYMENTS_PENDING → CANCELLED, hold released (outcome `cancelled`).
     Cancelled,
+    /// The checkout session expired: PAYMENTS_PENDING → EXPIRED, hold released (outcome `expired`).
     Expired,
+    /// The event changed nothing (outcome `ignored`).
     NoEffect,
 }
 

@@ -19,29 +19,38 @@ pub trait PasswordHasher: Send + Sync {
 /// Result of a password verification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PasswordCheck {
+    /// Whether the password matches the hash.
     pub valid: bool,
+    /// The hash is a legacy (bcrypt) one: after a successful login, store a fresh argon2id hash.
     pub needs_rehash: bool,
 }
 
 /// Claims of a verified access token.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccessClaims {
+    /// The numeric `sub`; the user is then loaded, and its stored roles decide.
     pub user_id: i64,
 }
 
 /// Claims of a verified refresh token.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RefreshClaims {
+    /// The numeric `sub`.
     pub user_id: i64,
+    /// The token's `jti`, the key of its stored [`RefreshTokenRecord`].
     pub jti: String,
 }
 
 /// An issued token pair.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TokenPair {
+    /// The signed access JWT (`type` = `access`).
     pub access_token: String,
+    /// The signed refresh JWT (`type` = `refresh`), also set as the `refreshToken` cookie.
     pub refresh_token: String,
+    /// Access-token lifetime in seconds, the `expires_in` of the login answer (`ACCESS_TOKEN_MINUTES × 60`).
     pub access_expires_in: i64,
+    /// The refresh token's record, to store before the pair is handed out.
     pub refresh: RefreshTokenRecord,
 }
 

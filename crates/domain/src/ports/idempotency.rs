@@ -13,9 +13,17 @@ pub type Lease = DateTime<Utc>;
 #[derive(Debug, Clone, PartialEq)]
 pub enum IdempotencyStart {
     /// First time (or a lapsed lease taken over): execute, then complete or release with this lease.
-    Proceed { lease: Lease },
+    Proceed {
+        /// This claim's fencing token (60 s lease), required by `complete` and `release`.
+        lease: Lease,
+    },
     /// Completed before: replay this status and body.
-    Replay { status: u16, body: Vec<u8> },
+    Replay {
+        /// The stored HTTP status.
+        status: u16,
+        /// The exact stored response bytes, replayed with `Idempotent-Replayed: true`.
+        body: Vec<u8>,
+    },
     /// Another request with this key is in flight.
     InUse,
     /// The key was used with another request.

@@ -8,11 +8,17 @@ use chrono::{DateTime, Utc};
 /// Sessions of the simulated gateway.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimulatedSession {
+    /// `sim_cs_` + 32 random hex characters; the unguessable capability in the page's URL.
     pub id: String,
+    /// The booking being paid.
     pub booking_id: i64,
+    /// The booking's frozen amount.
     pub amount: Money,
+    /// The booking's upper-case currency.
     pub currency: String,
+    /// `OPEN`, `COMPLETE`, `CANCELLED` or `EXPIRED`; an OPEN session past `expires_at` counts as EXPIRED.
     pub status: String,
+    /// When the session stops accepting Pay.
     pub expires_at: DateTime<Utc>,
 }
 

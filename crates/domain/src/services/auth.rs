@@ -7,11 +7,92 @@ use std::sync::OnceLock;
 /// Login lockout and token settings.
 #[derive(Debug, Clone)]
 pub struct AuthConfig {
+    /// `LOGIN_MAX_FAILURES` (5): failed logins per email and window before every further one gets 429
+    /// `too_many_login_attempts`; 0 turns the lockout off.
     pub login_max_failures: i32,
+    /// `LOGIN_WINDOW_MINUTES` (15): length of the fixed window, which starts at the first attempt counted.
     pub login_window_minutes: i64,
 }
 
 /// Signup, login, refresh rotation, logout, authentication and profiles.
+///
+/// Wired from a store's user and guest repositories, a [`PasswordHasher`], a [`TokenIssuer`] and a [`Clock`]
+/// (the server passes `adapter-auth`'s argon2id hasher and JWT issuer; this example uses plain stand-ins):
+///
+/// ```
+/// # use adapter_memory::InMemoryStore;
+/// # use chrono::{DateTime, Duration, Utc};
+/// # use domain::model::*;
+/// # use domain::ports::*;
+/// # use domain::services::{AuthConfig, AuthService};
+/// # use domain::{Error, Result};
+/// # use std::sync::Arc;
+/// # use std::sync::atomic::{AtomicUsize, Ordering};
+/// # struct PlainHasher;
+/// # #[async_trait::async_trait]
+/// # impl PasswordHasher for PlainHasher {
+/// #     async fn hash(&self, password: String) -> Result<String> {
+/// #         Ok(format!("plain:{password}"))
+/// #     }
+/// #     async fn verify(&self, password: String, hash: String) -> Result<PasswordCheck> {
+/// #         Ok(PasswordCheck { valid: hash == format!("plain:{password}"), needs_rehash: false })
+/// #     }
+/// # }
+/// # struct PlainTokens(AtomicUsize);
+/// # impl TokenIssuer for PlainTokens {
+/// #     fn issue(&self, user: &User, family_id: &str, now: DateTime<Utc>) -> Result<TokenPair> {
+/// #         let jti = self.new_id();
+/// #         let refresh = RefreshTokenRecord {
+/// #             jti: jti.clone(),
+/// #             family_id: family_id.into(),
+/// #             user_id: user.id,
+/// #             issued_at: now,
+/// #             expires_at: now + Duration::days(7),
+/// #         };
+/// #         let (access_token, refresh_token) = (format!("access:{}", user.id), format!("refresh:{}:{jti}", user.id));
+/// #         Ok(TokenPair { access_token, refresh_token, access_expires_in: 1800, refresh })
+/// #     }
+/// #     fn verify_access(&self, token: &str, _now: DateTime<Utc>) -> Result<AccessClaims> {
+/// #         let user_id = token.strip_prefix("access:").and_then(|s| s.parse().ok()).ok_or(Error::InvalidToken)?;
+/// #         Ok(AccessClaims { user_id })
+/// #     }
+/// #     fn verify_refresh(&self, token: &str, _now: DateTime<Utc>) -> Result<RefreshClaims> {
+/// #         let rest = token.strip_prefix("refresh:").ok_or(Error::InvalidRefreshToken)?;
+/// #         let (user, jti) = rest.split_once(':').ok_or(Error::InvalidRefreshToken)?;
+/// #         let user_id = user.parse().map_err(|_| Error::InvalidRefreshToken)?;
+/// #         Ok(RefreshClaims { user_id, jti: jti.into() })
+/// #     }
+/// #     fn new_id(&self) -> String {
+/// #         format!("id-{}", self.0.fetch_add(1, Ordering::SeqCst))
+/// #     }
+/// # }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// let store = InMemoryStore::shared();
+/// let auth = AuthService::new(
+///     store.clone(),
+///     store.clone(),
+///     Arc::new(PlainHasher),
+///     Arc::new(PlainTokens(AtomicUsize::new(0))),
+///     Arc::new(SystemClock),
+///     AuthConfig { login_max_failures: 5, login_window_minutes: 15 },
+/// );
+/// let email = Email::parse("Ann@Example.com").ok_or(Error::internal("email"))?;
+/// let ann = auth.signup(email.clone(), "correct horse".into(), Some("Ann".into())).await?;
+/// assert_eq!(ann.roles, [Role::Guest]);
+///
+/// assert_eq!(auth.login(email.clone(), "wrong password".into()).await.err(), Some(Error::InvalidCredentials));
+/// let login = auth.login(email, "correct horse".into()).await?;
+/// let me = auth.authenticate(&login.tokens.access_token).await?;
+/// assert_eq!(me.email.as_str(), "ann@example.com");
+///
+/// // Refresh rotates: the new pair works, presenting the old refresh token again revokes the family.
+/// let next = auth.refresh(&login.tokens.refresh_token).await?;
+/// assert_eq!(auth.refresh(&login.tokens.refresh_token).await.err(), Some(Error::RefreshTokenReused));
+/// assert_eq!(auth.refresh(&next.tokens.refresh_token).await.err(), Some(Error::InvalidRefreshToken));
+/// # Ok(())
+/// # }
+/// ```
 pub struct AuthService {
     users: Arc<dyn UserRepository>,
     guests: Arc<dyn GuestRepository>,
@@ -25,7 +106,9 @@ pub struct AuthService {
 /// A successful login or refresh.
 #[derive(Debug, Clone)]
 pub struct LoginResult {
+    /// The authenticated user, as stored.
     pub user: User,
+    /// The new access and refresh tokens (the refresh token already stored).
     pub tokens: TokenPair,
 }
 

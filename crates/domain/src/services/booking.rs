@@ -9,21 +9,94 @@ use std::sync::Arc;
 /// Booking rules from configuration.
 #[derive(Debug, Clone)]
 pub struct BookingConfig {
+    /// `HOLD_MINUTES` (15): how long RESERVED and GUESTS_ADDED hold their rooms after init.
     pub hold_minutes: i64,
+    /// `CHECKOUT_SESSION_MINUTES` (31, 31..=1440): checkout session lifetime from the start of the attempt.
     pub checkout_session_minutes: i64,
+    /// `MAX_STAY_NIGHTS` (30): the longest stay, in nights.
     pub max_stay_nights: u32,
+    /// `MAX_ACTIVE_HOLDS_PER_USER` (5): unexpired holds per user; 0 = unlimited.
     pub max_active_holds: i64,
+    /// `CURRENCY`: frozen on every new booking.
     pub currency: Currency,
+    /// Refund attempts before a refund is marked FAILED (10 in the server).
     pub refund_max_attempts: i32,
 }
 
 /// What `payments` returned.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PaymentStart {
+    /// The checkout page to send the customer to, the same on every call while PAYMENTS_PENDING.
     pub session_url: String,
 }
 
 /// The booking lifecycle: holds, guests, checkout, cancellation, provider events, expiry and refunds.
+///
+/// Wired from a store's booking and catalog repositories, a [`PaymentGateway`] (Stripe, or the simulated
+/// gateway as here), a [`Clock`], the [`PricingPolicy`] and the [`BookingConfig`]. A hold, its guests,
+/// checkout, then a cancellation that releases the rooms:
+///
+/// ```
+/// # use adapter_memory::InMemoryStore;
+/// # use adapter_stripe::SimulatedGateway;
+/// # use chrono::Duration;
+/// # use domain::model::*;
+/// # use domain::ports::*;
+/// # use domain::pricing::PricingPolicy;
+/// # use domain::services::{BookingConfig, BookingService};
+/// # use domain::{Error, Result};
+/// # use std::sync::Arc;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// let store = InMemoryStore::shared();
+/// let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+/// let config = BookingConfig {
+///     hold_minutes: 15,
+///     checkout_session_minutes: 31,
+///     max_stay_nights: 30,
+///     max_active_holds: 5,
+///     currency: Currency::parse("EUR").ok_or(Error::internal("currency"))?,
+///     refund_max_attempts: 10,
+/// };
+/// let gateway = Arc::new(SimulatedGateway::new(store.clone(), "http://localhost:8000"));
+/// let bookings =
+///     BookingService::new(store.clone(), store.clone(), gateway, clock.clone(), PricingPolicy::default(), config);
+/// # let (now, today) = (clock.now(), clock.today());
+/// # let user = |s: &str| -> Result<NewUser> {
+/// #     Ok(NewUser { email: Email::parse(s).ok_or(Error::internal("email"))?, password_hash: "-".into(), name: None })
+/// # };
+/// # let owner = store.create_user(user("owner@example.com")?).await?;
+/// # let new_hotel = NewHotel { name: "Harbour View".into(), city: Some("Lisbon".into()), ..NewHotel::default() };
+/// # let hotel = store.create_hotel(owner.id, new_hotel, now).await?;
+/// # store.set_hotel_active(hotel.id, true, now).await?;
+/// # let double = NewRoom {
+/// #     kind: "Double".into(),
+/// #     base_price: Money::from_minor(12_000),
+/// #     photos: None,
+/// #     amenities: None,
+/// #     total_count: 3,
+/// #     capacity: 2,
+/// # };
+/// # let room = store.create_room(hotel.id, double, today, now).await?;
+/// # let guest = store.create_user(user("ann@example.com")?).await?;
+/// # let ann = store.create_guest(guest.id, NewGuest { name: "Ann".into(), gender: Gender::Female, age: None }).await?;
+/// // `hotel` has a room type at 120.00 a night; `guest` is a signed-up user with saved guest `ann`.
+/// let check_in = today + Duration::days(14);
+/// let hold = bookings.init(&guest, hotel.id, room.id, check_in, check_in + Duration::days(2), 1).await?;
+/// assert_eq!((hold.status, hold.amount.to_string(), hold.nights), (BookingStatus::Reserved, "240.00".into(), 2));
+///
+/// bookings.add_guests(&guest, hold.id, vec![ann.id]).await?;
+/// let checkout = bookings.start_payment(&guest, hold.id).await?;
+/// assert!(checkout.session_url.starts_with("http://localhost:8000/payments/simulated/sim_cs_"));
+/// assert_eq!(bookings.status(&guest, hold.id).await?, BookingStatus::PaymentsPending);
+///
+/// bookings.cancel(&guest, hold.id).await?;
+/// assert_eq!(bookings.status(&guest, hold.id).await?, BookingStatus::Cancelled);
+/// // Another user's booking does not exist for them.
+/// assert_eq!(bookings.get(&owner, hold.id).await.err(), Some(Error::BookingNotFound(hold.id)));
+/// # Ok(())
+/// # }
+/// ```
 pub struct BookingService {
     bookings: Arc<dyn BookingRepository>,
     catalog: Arc<dyn CatalogRepository>,

@@ -7,6 +7,77 @@ use chrono::{Datelike, NaiveDate};
 use std::sync::Arc;
 
 /// Hotels, rooms, inventory, search, hotel info and reports.
+///
+/// Wired from a store's three catalog ports (search may read a replica), a [`Clock`], the [`PricingPolicy`]
+/// and `MAX_STAY_NIGHTS`. A manager creates a hotel (inactive), activates it and adds a room type, whose
+/// 365 inventory nights make it searchable:
+///
+/// ```
+/// # use adapter_memory::InMemoryStore;
+/// # use chrono::Duration;
+/// # use domain::model::*;
+/// # use domain::ports::*;
+/// # use domain::pricing::PricingPolicy;
+/// # use domain::services::CatalogService;
+/// # use domain::{Error, Result};
+/// # use std::sync::Arc;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// let store = InMemoryStore::shared();
+/// let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+/// let catalog = CatalogService::new(
+///     store.clone(), // hotels and room types
+///     store.clone(), // inventory
+///     store.clone(), // hotel page and reports (the primary)
+///     store.clone(), // search (a read replica when configured)
+///     clock.clone(),
+///     PricingPolicy::default(),
+///     30,
+/// );
+/// # let email = Email::parse("manager@example.com").ok_or(Error::internal("email"))?;
+/// # store.create_user(NewUser { email: email.clone(), password_hash: "-".into(), name: None }).await?;
+/// # store.set_manager(&email, true).await?;
+/// # let manager = store.user_by_email(&email).await?.ok_or(Error::internal("manager"))?;
+/// let new_hotel = NewHotel { name: "Harbour View".into(), city: Some("Lisbon".into()), ..NewHotel::default() };
+/// let hotel = catalog.create_hotel(&manager, new_hotel).await?;
+/// catalog.set_active(&manager, hotel.id, true).await?;
+/// let double = NewRoom {
+///     kind: "Double".into(),
+///     base_price: Money::from_minor(12_000),
+///     photos: None,
+///     amenities: None,
+///     total_count: 3,
+///     capacity: 2,
+/// };
+/// catalog.create_room(&manager, hotel.id, double).await?;
+///
+/// let check_in = clock.today() + Duration::days(14);
+/// let query = SearchQuery {
+///     city: "lisbon".into(),
+///     stay: catalog.stay(check_in, check_in + Duration::days(2))?,
+///     rooms_count: 1,
+///     guests: Some(2),
+///     min_price: None,
+///     max_price: None,
+///     sort: SearchSort::PriceAsc,
+///     page: Page::DEFAULT,
+/// };
+/// let found = catalog.search(query).await?;
+/// assert_eq!(found.total, 1);
+/// assert_eq!(found.items[0].min_price.to_string(), "120.00");
+///
+/// // Another manager (`other`) gets 403 `not_owner`.
+/// # let other = store.create_user(NewUser {
+/// #     email: Email::parse("other@example.com").ok_or(Error::internal("email"))?,
+/// #     password_hash: "-".into(),
+/// #     name: None,
+/// # }).await?;
+/// # store.set_manager(&other.email, true).await?;
+/// # let other = store.user_by_id(other.id).await?.ok_or(Error::internal("other"))?;
+/// assert_eq!(catalog.set_active(&other, hotel.id, false).await.err(), Some(Error::NotOwner));
+/// # Ok(())
+/// # }
+/// ```
 pub struct CatalogService {
     catalog: Arc<dyn CatalogRepository>,
     inventory: Arc<dyn InventoryRepository>,

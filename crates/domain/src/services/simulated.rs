@@ -10,10 +10,82 @@ use std::sync::Arc;
 /// Where the simulated page sends the browser after a button.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimulatedOutcome {
+    /// The session's booking: the 303 goes to `{FRONTEND_URL}/booking/{booking_id}/success` or `…/cancel`.
     pub booking_id: i64,
 }
 
 /// The simulated hosted checkout: its page data and its Pay / Cancel buttons.
+///
+/// Wired from the store's session and booking ports, the [`BookingService`] (which applies the events) and a
+/// [`Clock`]. The session id is the last segment of the `session_url` that `start_payment` answered:
+///
+/// ```
+/// # use adapter_memory::InMemoryStore;
+/// # use adapter_stripe::SimulatedGateway;
+/// # use chrono::Duration;
+/// # use domain::model::*;
+/// # use domain::ports::*;
+/// # use domain::pricing::PricingPolicy;
+/// # use domain::services::{BookingConfig, BookingService, SimulatedCheckout, SimulatedOutcome};
+/// # use domain::{Error, Result};
+/// # use std::sync::Arc;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<()> {
+/// let store = InMemoryStore::shared();
+/// let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+/// # let config = BookingConfig {
+/// #     hold_minutes: 15,
+/// #     checkout_session_minutes: 31,
+/// #     max_stay_nights: 30,
+/// #     max_active_holds: 5,
+/// #     currency: Currency::parse("EUR").ok_or(Error::internal("currency"))?,
+/// #     refund_max_attempts: 10,
+/// # };
+/// let gateway = Arc::new(SimulatedGateway::new(store.clone(), "http://localhost:8000"));
+/// let bookings = Arc::new(BookingService::new(
+///     store.clone(),
+///     store.clone(),
+///     gateway,
+///     clock.clone(),
+///     PricingPolicy::default(),
+///     config,
+/// ));
+/// let checkout = SimulatedCheckout::new(store.clone(), store.clone(), bookings.clone(), clock.clone());
+/// # let (now, today) = (clock.now(), clock.today());
+/// # let user = |s: &str| -> Result<NewUser> {
+/// #     Ok(NewUser { email: Email::parse(s).ok_or(Error::internal("email"))?, password_hash: "-".into(), name: None })
+/// # };
+/// # let owner = store.create_user(user("owner@example.com")?).await?;
+/// # let new_hotel = NewHotel { name: "Harbour View".into(), city: Some("Lisbon".into()), ..NewHotel::default() };
+/// # let hotel = store.create_hotel(owner.id, new_hotel, now).await?;
+/// # store.set_hotel_active(hotel.id, true, now).await?;
+/// # let double = NewRoom {
+/// #     kind: "Double".into(),
+/// #     base_price: Money::from_minor(12_000),
+/// #     photos: None,
+/// #     amenities: None,
+/// #     total_count: 3,
+/// #     capacity: 2,
+/// # };
+/// # let room = store.create_room(hotel.id, double, today, now).await?;
+/// # let guest = store.create_user(user("ann@example.com")?).await?;
+/// # let ann = store.create_guest(guest.id, NewGuest { name: "Ann".into(), gender: Gender::Female, age: None }).await?;
+/// # let check_in = today + Duration::days(14);
+/// # let hold = bookings.init(&guest, hotel.id, room.id, check_in, check_in + Duration::days(2), 1).await?;
+/// # bookings.add_guests(&guest, hold.id, vec![ann.id]).await?;
+/// let url = bookings.start_payment(&guest, hold.id).await?.session_url;
+/// let session_id = url.rsplit('/').next().unwrap_or_default();
+///
+/// let (session, booking) = checkout.page(session_id).await?;
+/// assert_eq!((session.status.as_str(), booking.id), ("OPEN", hold.id));
+///
+/// // Pay: the same exactly-once path as a paid `checkout.session.completed` webhook.
+/// assert_eq!(checkout.complete(session_id).await?, SimulatedOutcome { booking_id: hold.id });
+/// assert_eq!(bookings.status(&guest, hold.id).await?, BookingStatus::Confirmed);
+/// assert!(matches!(checkout.cancel(session_id).await, Err(Error::InvalidBookingState(_))));
+/// # Ok(())
+/// # }
+/// ```
 pub struct SimulatedCheckout {
     store: Arc<dyn SimulatedSessionStore>,
     bookings: Arc<dyn BookingRepository>,
