@@ -12,7 +12,7 @@ DB_NAME ?= staybook
 # Extra arguments for `cargo test`, e.g. make test TEST_ARGS='-- --test-threads=1'
 TEST_ARGS ?=
 
-.PHONY: help run migrate test lint bench soak pg pg-stop clean-data grant-manager revoke-manager
+.PHONY: help run dev demo migrate test ts-client lint bench soak pg pg-stop clean-data grant-manager revoke-manager
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -20,6 +20,20 @@ help: ## list the targets
 run: ## serve the API on :8000 (release build) against the staybook database, creating it if missing
 	@url=$$(scripts/db-ensure.sh '$(DB_NAME)' | tail -n 1); \
 	DATABASE_URL="$$url" exec $(CARGO) run -p app --release -- serve
+
+dev: ## serve the API on :8000 from a debug build, restarting on every change when cargo-watch is installed
+	@url=$$(scripts/db-ensure.sh '$(DB_NAME)' | tail -n 1); \
+	export DATABASE_URL="$$url"; \
+	if $(CARGO) watch --version >/dev/null 2>&1; then \
+	  exec $(CARGO) watch -x 'run -p app -- serve'; \
+	else \
+	  echo "make dev: cargo-watch is not installed (cargo install cargo-watch --locked): no restart on changes" >&2; \
+	  exec $(CARGO) run -p app -- serve; \
+	fi
+
+demo: ## load the demo data set: app seed-demo (manager@demo.staybook, guest@demo.staybook; password staybook-demo)
+	@url=$$(scripts/db-ensure.sh '$(DB_NAME)' | tail -n 1); \
+	DATABASE_URL="$$url" exec $(CARGO) run -p app -- seed-demo
 
 migrate: ## apply the embedded migrations to the staybook database and exit
 	@url=$$(scripts/db-ensure.sh '$(DB_NAME)' | tail -n 1); \
@@ -35,6 +49,9 @@ test: ## domain purity check, then the whole workspace's tests against PostgreSQ
 	E2E_STORE=memory $(CARGO) test -p e2e --test e2e $(TEST_ARGS); \
 	echo "== the domain reused without a server: book, pay, cancel"; \
 	$(CARGO) run -q -p domain --example book_pay_cancel
+
+ts-client: ## generate the TypeScript client from /openapi.json and type-check a booking flow with it (node, npm)
+	scripts/ts-client-check.sh
 
 lint: ## rustfmt check and clippy with warnings as errors
 	$(CARGO) fmt --all -- --check

@@ -18,6 +18,7 @@ async fn search_etag_round_trip() {
     assert_eq!(first.body.as_array().map(Vec::len), Some(1));
     assert_eq!(first.header("cache-control"), Some(PUBLIC));
     assert_eq!(first.header("x-total-count"), Some("1"));
+    assert_eq!(first.header("vary"), Some("Origin"));
     let tag = first.header("etag").expect("ETag").to_string();
     assert!(tag.starts_with('"') && tag.ends_with('"') && !tag.starts_with("W/"), "strong: {tag}");
 
@@ -31,6 +32,7 @@ async fn search_etag_round_trip() {
     assert_eq!(r.header("etag"), Some(tag.as_str()));
     assert_eq!(r.header("cache-control"), Some(PUBLIC));
     assert_eq!(r.header("x-total-count"), Some("1"));
+    assert_eq!(r.header("vary"), Some("Origin"));
     assert!(r.header("x-request-id").is_some());
 
     // Weak comparison, lists and `*` (RFC 9110 §13.1.2).
@@ -86,6 +88,13 @@ async fn hotel_info_etag_round_trip_and_private_routes_stay_no_store() {
     assert_eq!(r.body, json!(""));
     assert_eq!(r.header("etag"), Some(tag.as_str()));
     assert_eq!(r.header("content-type"), None);
+
+    // From an allowed origin: the CORS headers, and still one `Vary: Origin`.
+    let r = app.request_to(&app.base, Method::GET, &url, None, None, &[("Origin", "http://localhost:3000")]).await;
+    assert_eq!(r.header("access-control-allow-origin"), Some("http://localhost:3000"));
+    let vary: Vec<_> = r.headers.get_all("vary").iter().filter_map(|v| v.to_str().ok()).collect();
+    assert_eq!(vary, ["Origin"]);
+    assert_eq!(r.header("etag"), Some(tag.as_str()));
 
     // With dates, the quote is part of the answer: a different stay is a different tag.
     let dated = format!("{url}?check_in_date={}&check_out_date={}", day(20), day(21));

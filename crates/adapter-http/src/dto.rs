@@ -544,7 +544,7 @@ impl From<&Booking> for BookingResponse {
             created_at: b.created_at,
             updated_at: b.updated_at,
             nights: b.nights,
-            currency: b.currency.clone(),
+            currency: b.currency.to_string(),
             expires_at: b.expires_at,
             guests: b.guests.iter().map(GuestResponse::from).collect(),
         }
@@ -616,7 +616,10 @@ impl From<&HotelReport> for HotelReportResponse {
 #[derive(Serialize, ToSchema)]
 pub struct SessionUrlResponse {
     /// Where to send the customer to pay.
-    #[schema(format = Uri, example = "http://localhost:8000/payments/simulated/sim_cs_0123456789abcdef0123456789abcdef")]
+    #[schema(
+        format = "uri",
+        example = "http://localhost:8000/payments/simulated/sim_cs_0123456789abcdef0123456789abcdef"
+    )]
     pub session_url: String,
 }
 

@@ -22,7 +22,8 @@ pub fn current_request_id() -> String {
 
 /// One entry of a 422 `errors` list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[schema(as = ValidationErrorItem, example = json!({"loc": ["body", "email"], "msg": "value is not a valid email address", "type": "email"}))]
+#[schema(as = ValidationErrorItem,
+    example = json!({"loc": ["body", "email"], "msg": "value is not a valid email address", "type": "email"}))]
 pub struct FieldError {
     /// Where: `"body"`, `"query"`, `"path"` or `"header"`, then field names and array indexes.
     #[schema(value_type = Vec<LocItem>, min_items = 1)]
@@ -78,10 +79,10 @@ impl std::fmt::Display for ApiError {
 
 /// The one error body of every 4xx/5xx answer (API.md §2.1); 422 adds `errors`.
 #[derive(Serialize, ToSchema)]
-#[schema(as = ErrorResponse, example = json!({
+#[schema(example = json!({
     "detail": "Booking not found: 42", "code": "booking_not_found", "request_id": "0b6f2c2e-6d1a-4f0e-9a51-3c1d2b7f9e10"
 }))]
-pub struct Envelope<'a> {
+pub struct ErrorResponse<'a> {
     /// A human-readable message (each endpoint gives its exact text).
     #[schema(example = "Booking not found: 42")]
     pub detail: String,
@@ -301,7 +302,7 @@ impl ApiError {
             ApiError::Validation(list) => Some(list.as_slice()),
             _ => None,
         };
-        let env = Envelope { detail, code, request_id: current_request_id(), errors };
+        let env = ErrorResponse { detail, code, request_id: current_request_id(), errors };
         serde_json::to_vec(&env).unwrap_or_default()
     }
 }
@@ -363,3 +364,81 @@ impl ResponseError for ApiError {
 
 /// Handler result.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `ErrorCode` schema lists every code an answer can carry.
+    #[test]
+    fn every_code_is_in_the_schema_enum() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
+        let domain = [
+            Error::validation(&["body"], "x", "missing"),
+            Error::InvalidDateRange("x"),
+            Error::DateInPast,
+            Error::StayTooLong(30),
+            Error::InvalidPriceRange,
+            Error::HotelNotActive,
+            Error::TooManyGuests(2),
+            Error::AmountOutOfRange,
+            Error::EmailAlreadyRegistered,
+            Error::InvalidSignature,
+            Error::InvalidPayload,
+            Error::NotAuthenticated,
+            Error::InvalidToken,
+            Error::TokenExpired,
+            Error::InvalidCredentials,
+            Error::InvalidRefreshToken,
+            Error::RefreshTokenReused,
+            Error::Forbidden,
+            Error::NotOwner,
+            Error::HotelNotFound("1".into()),
+            Error::RoomNotFound("1".into()),
+            Error::BookingNotFound(1),
+            Error::GuestNotFound(1),
+            Error::PaymentSessionNotFound,
+            Error::RoomUnavailable,
+            Error::InvalidBookingState("x".into()),
+            Error::BookingExpired,
+            Error::HasActiveBookings("x"),
+            Error::InventoryConflict(today),
+            Error::LimitExceeded("x"),
+            Error::IdempotencyKeyInUse,
+            Error::IdempotencyKeyReused,
+            Error::TooManyLoginAttempts { retry_after_secs: 1 },
+            Error::PaymentGateway,
+            Error::Unavailable,
+            Error::Internal("x".into()),
+        ];
+        let http = [
+            ApiError::Validation(vec![]),
+            ApiError::NotFound,
+            ApiError::MethodNotAllowed(vec!["GET"]),
+            ApiError::PayloadTooLarge,
+            ApiError::UnsupportedMediaType,
+            ApiError::RateLimited { retry_after: 1 },
+        ];
+        let mut used: Vec<&str> = domain.iter().map(|e| classify(e).1).collect();
+        used.extend(http.iter().map(|e| e.parts().1));
+        for code in &used {
+            assert!(ERROR_CODES.contains(code), "{code} missing from ERROR_CODES");
+        }
+        for code in ERROR_CODES {
+            assert!(used.contains(code), "{code} is never produced");
+        }
+    }
+
+    #[test]
+    fn the_envelope_keeps_its_wire_shape() {
+        let e =
+            ApiError::Validation(vec![FieldError::new(vec![serde_json::json!("body")], "Field required", "missing")]);
+        let v: serde_json::Value = serde_json::from_slice(&e.body()).unwrap_or_default();
+        let keys: Vec<&String> = v.as_object().map(|m| m.keys().collect()).unwrap_or_default();
+        assert_eq!(keys, ["detail", "code", "request_id", "errors"]);
+        assert_eq!(v["errors"][0], serde_json::json!({"loc": ["body"], "msg": "Field required", "type": "missing"}));
+        let v: serde_json::Value = serde_json::from_slice(&ApiError::NotFound.body()).unwrap_or_default();
+        assert!(v.get("errors").is_none());
+        assert!(VALIDATION_ERROR_TYPES.contains(&"missing"));
+    }
+}

@@ -44,6 +44,8 @@ impl FromRequest for AuthUser {
             let token = bearer(&req)?.ok_or(Error::NotAuthenticated)?;
             let user = state.auth.authenticate(&token).await?;
             req.extensions_mut().insert(UserId(user.id));
+            // The request's root span (middleware::edge): every later line of this request names the user.
+            tracing::Span::current().record("user_id", user.id);
             Ok(AuthUser(user))
         })
     }

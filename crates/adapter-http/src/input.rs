@@ -1,5 +1,5 @@
 //! Strict input parsing: JSON bodies (duplicate keys rejected, no coercion), query strings and path ids, with
-//! pydantic-style 422 errors (API.md §1.4, §2.1).
+//! pydantic-style 422 errors (API.md §1.4, §2.1). The typed inputs of `crate::requests` are read with it.
 
 use crate::error::{ApiError, FieldError};
 use chrono::NaiveDate;
@@ -496,12 +496,6 @@ impl Query {
             let names = allowed.iter().map(|a| format!("'{a}'")).collect::<Vec<_>>().join(", ");
             Err(Self::fail(name, &format!("Input should be {names}"), "enum"))
         }
-    }
-    /// `limit` and `offset` (API.md §1.3).
-    pub fn page(&mut self, default_limit: i64, max_limit: i64) -> Result<domain::model::Page, ApiError> {
-        let limit = self.opt_int("limit", 1, max_limit)?.unwrap_or(default_limit);
-        let offset = self.opt_int("offset", 0, 1_000_000)?.unwrap_or(0);
-        Ok(domain::model::Page { limit, offset })
     }
 }
 

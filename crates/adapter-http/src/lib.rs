@@ -9,6 +9,7 @@ pub mod input;
 pub mod middleware;
 pub mod openapi;
 mod ratelimit;
+pub mod requests;
 pub mod routes;
 pub mod state;
 

@@ -2,15 +2,17 @@
 //! the access log.
 
 use crate::error::{ApiError, REQUEST_ID, error_response};
-use crate::extract::{UserId, bearer};
+use crate::extract::bearer;
 use crate::routes::RouteTable;
 use crate::state::AppState;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode, Uri};
-use actix_web::{HttpMessage, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use std::time::Instant;
+use tracing::Instrument;
+use tracing::field::Empty;
 
 /// Paths exempt from the general rate limit.
 fn rate_exempt(path: &str) -> bool {
@@ -32,6 +34,42 @@ fn valid_request_id(s: &str) -> bool {
 }
 
 pub use crate::ratelimit::RateLimiter;
+
+/// Probes and scrapes: their access lines are logged at debug, not info (they arrive every few seconds).
+fn is_probe(path: &str) -> bool {
+    matches!(path, "/health" | "/ready" | "/metrics")
+}
+
+/// A valid W3C `traceparent` header (Trace Context level 1, version `00`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceParent {
+    /// 32 lower-case hex digits, not all zero.
+    pub trace_id: String,
+    /// The caller's span: 16 lower-case hex digits, not all zero.
+    pub parent_id: String,
+    /// The trace flags (bit 0: sampled).
+    pub flags: u8,
+}
+
+/// Parses `00-<32 hex>-<16 hex>-<2 hex>` (lower-case hex, ids not all zero, as the W3C spec requires); `None` for
+/// anything else, which the edge then ignores (a malformed header never fails a request).
+pub fn parse_traceparent(value: &str) -> Option<TraceParent> {
+    let hex =
+        |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    let mut parts = value.trim().split('-');
+    let (version, trace_id, parent_id, flags) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || version != "00" || !hex(trace_id, 32) || !hex(parent_id, 16) || !hex(flags, 2) {
+        return None;
+    }
+    if trace_id.bytes().all(|b| b == b'0') || parent_id.bytes().all(|b| b == b'0') {
+        return None;
+    }
+    Some(TraceParent {
+        trace_id: trace_id.to_string(),
+        parent_id: parent_id.to_string(),
+        flags: u8::from_str_radix(flags, 16).ok()?,
+    })
+}
 
 /// The `method` label of the request metrics: the standard methods, anything else as `OTHER` (an extension method
 /// is any token a client cares to send, and every distinct label value is a series kept forever).
@@ -88,10 +126,21 @@ fn cors_headers(h: &mut actix_web::http::header::HeaderMap, origin: &HeaderValue
     h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
     h.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
     h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static(EXPOSE));
-    h.append(header::VARY, HeaderValue::from_static("Origin"));
+    let varies = h
+        .get_all(header::VARY)
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(',').any(|f| f.trim().eq_ignore_ascii_case("origin") || f.trim() == "*"));
+    if !varies {
+        h.append(header::VARY, HeaderValue::from_static("Origin"));
+    }
 }
 
 /// The edge middleware, as an `actix_web::middleware::from_fn` function.
+///
+/// Everything the request does runs inside one root span, `request`, with `request_id`, `method`, `route` and,
+/// when the caller sent a valid `traceparent`, `trace_id`; `user_id` (recorded by the auth extractor) and `status`
+/// are recorded on it once known. Every event logged during the request (the adapters' warnings included)
+/// therefore carries them: the JSON formatter prints the span's fields on each line.
 pub async fn edge(
     mut req: ServiceRequest,
     next: actix_web::middleware::Next<impl MessageBody + 'static>,
@@ -116,6 +165,20 @@ pub async fn edge(
             state.as_ref().is_some_and(|s| s.config.cors_origins.iter().any(|a| a == o))
         })
         .cloned();
+    // `match_pattern` falls back to the resource map before routing, so the route is known up front.
+    let route_hint = req.match_pattern().unwrap_or_else(|| "unmatched".into());
+    let span = tracing::info_span!(
+        "request",
+        request_id = %rid,
+        method = %method,
+        route = %route_hint,
+        trace_id = Empty,
+        user_id = Empty,
+        status = Empty,
+    );
+    if let Some(tp) = req.headers().get("traceparent").and_then(|v| v.to_str().ok()).and_then(parse_traceparent) {
+        span.record("trace_id", tp.trace_id.as_str());
+    }
 
     let early: Option<HttpResponse<BoxBody>> = REQUEST_ID
         .scope(rid.clone(), async {
@@ -170,16 +233,16 @@ pub async fn edge(
             }
             None
         })
+        .instrument(span.clone())
         .await;
 
     let mut res: ServiceResponse<BoxBody> = match early {
         Some(r) => req.into_response(r),
-        None => REQUEST_ID.scope(rid.clone(), next.call(req)).await?.map_into_boxed_body(),
+        None => REQUEST_ID.scope(rid.clone(), next.call(req)).instrument(span.clone()).await?.map_into_boxed_body(),
     };
 
     let status = res.status();
     let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
-    let user_id = res.request().extensions().get::<UserId>().map(|u| u.0);
     {
         let h = res.headers_mut();
         if let Some(o) = &origin {
@@ -203,14 +266,59 @@ pub async fn edge(
         .increment(1);
     metrics::histogram!("http_request_duration_seconds", "method" => method_label, "route" => route.clone())
         .record(latency.as_secs_f64());
-    tracing::info!(
-        request_id = %rid,
-        method = %method,
-        route = %route,
-        status = status.as_u16(),
-        latency_ms = latency.as_secs_f64() * 1000.0,
-        user_id = user_id,
-        "request"
-    );
+    if route != route_hint {
+        span.record("route", route.as_str());
+    }
+    span.record("status", status.as_u16());
+    // The access line: its request span supplies request_id, method, route, trace_id, status and user_id (which
+    // the auth extractor `crate::extract::AuthUser` records).
+    let _entered = span.enter();
+    let latency_ms = latency.as_secs_f64() * 1000.0;
+    if is_probe(&path) {
+        tracing::debug!(latency_ms, "request");
+    } else {
+        tracing::info!(latency_ms, "request");
+    }
     Ok(res)
+}
+
+#[cfg(test)]
+mod trace_tests {
+    use super::*;
+
+    #[test]
+    fn traceparent_is_parsed_when_valid_only() {
+        let tp = parse_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        assert_eq!(
+            tp,
+            Some(TraceParent {
+                trace_id: "4bf92f3577b34da6a3ce929d0e0e4736".into(),
+                parent_id: "00f067aa0ba902b7".into(),
+                flags: 1
+            })
+        );
+        for bad in [
+            "",
+            "garbage",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
+            "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1",
+            "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01",
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+        ] {
+            assert_eq!(parse_traceparent(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn probes_are_the_three_service_routes() {
+        assert!(is_probe("/health") && is_probe("/ready") && is_probe("/metrics"));
+        assert!(!is_probe("/") && !is_probe("/hotels/search") && !is_probe("/healthz"));
+    }
 }

@@ -380,7 +380,8 @@ impl TryFrom<BookingRow> for Booking {
             check_out_date: r.check_out_date,
             status: BookingStatus::parse(&r.status).ok_or_else(|| Error::internal("stored status is invalid"))?,
             amount: money(r.amount)?,
-            currency: r.currency,
+            currency: Currency::parse(&r.currency)
+                .ok_or_else(|| Error::internal(format!("booking {} has an unsupported currency", r.id)))?,
             nights: r.nights,
             created_at: r.created_at,
             updated_at: r.updated_at,

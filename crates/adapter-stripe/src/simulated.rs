@@ -23,7 +23,7 @@ impl PaymentGateway for SimulatedGateway {
             id: id.clone(),
             booking_id: req.booking_id,
             amount: req.amount,
-            currency: req.currency.clone(),
+            currency: req.currency.as_str().to_string(),
             status: "OPEN".into(),
             expires_at: req.expires_at,
         };

@@ -1,5 +1,14 @@
 //! `StripeGateway`: Checkout Sessions, their expiry and refunds through async-stripe, behind a circuit breaker.
 //! Provider error text is logged, never returned to clients.
+//!
+//! **Trace context.** Calls run inside the caller's request span, so every line this gateway logs (the provider
+//! errors of `translate`, the breaker's transitions, the per-call debug line) carries the request's `request_id`
+//! and, when the caller sent a `traceparent`, its `trace_id`. The trace context is not put on the wire:
+//! async-stripe 1.0.0-rc.10 has no per-request header hook (`customize()` overrides only the account id, the
+//! request strategy and the timeout; `Client` sets a fixed list of headers), and Stripe metadata is not an option
+//! either, because every call that creates something goes out under an idempotency key that a later request or
+//! the sweeper retries, and Stripe rejects a key reused with different parameters. A custom
+//! `stripe::StripeClient` transport could send a `traceparent` header should an egress proxy ever need one.
 
 use async_trait::async_trait;
 use domain::ports::*;
@@ -32,8 +41,9 @@ struct BreakerState {
 }
 
 impl CircuitBreaker {
-    /// A breaker with the given threshold and cool-down.
+    /// A breaker with the given threshold and cool-down (closed: the `payment_circuit_open` gauge reads 0).
     pub fn new(threshold: u32, cool_down: Duration) -> Self {
+        publish_state(false);
         CircuitBreaker { threshold, cool_down, state: Mutex::new(BreakerState::default()) }
     }
 
@@ -55,6 +65,7 @@ impl CircuitBreaker {
 
     fn record(&self, failure: bool, trial: bool) {
         let Ok(mut s) = self.state.lock() else { return };
+        let was_open = s.open_until.is_some();
         if trial {
             s.trial_in_flight = false;
         }
@@ -66,12 +77,31 @@ impl CircuitBreaker {
         } else {
             *s = BreakerState::default();
         }
+        let open = s.open_until.is_some();
+        if open != was_open {
+            publish_state(open);
+            if open {
+                tracing::warn!(
+                    failures = s.failures,
+                    cool_down_secs = self.cool_down.as_secs(),
+                    "payment circuit opened"
+                );
+            } else {
+                tracing::info!("payment circuit closed");
+            }
+        }
     }
 
     /// Whether the breaker currently refuses calls.
     pub fn is_open(&self) -> bool {
         self.state.lock().map(|s| s.open_until.is_some_and(|t| Instant::now() < t)).unwrap_or(false)
     }
+}
+
+/// The `payment_circuit_open` gauge: 1 from the moment the breaker opens until a call succeeds again (through the
+/// cool-down and the half-open trial), else 0.
+fn publish_state(open: bool) {
+    metrics::gauge!("payment_circuit_open").set(if open { 1.0 } else { 0.0 });
 }
 
 /// Leave to make one call through a [`CircuitBreaker`].
@@ -167,10 +197,17 @@ impl StripeGateway {
             metrics::counter!("payment_gateway_errors_total", "operation" => op).increment(1);
             return Err(PaymentError::Retryable("circuit open".into()));
         };
+        let started = Instant::now();
         let result = match tokio::time::timeout(CALL_TIMEOUT, call).await {
             Ok(r) => r.map_err(|e| translate(op, e)),
             Err(_) => Err(translate(op, StripeError::Timeout)),
         };
+        tracing::debug!(
+            operation = op,
+            ok = result.is_ok(),
+            latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "payment provider call"
+        );
         permit.record(matches!(result, Err(PaymentError::Retryable(_))));
         result
     }
@@ -183,7 +220,7 @@ fn key(k: &str) -> Result<RequestStrategy, PaymentError> {
 #[async_trait]
 impl PaymentGateway for StripeGateway {
     async fn create_checkout(&self, req: CheckoutRequest) -> Result<PaymentSession, PaymentError> {
-        let currency = stripe_types::Currency::from_str(&req.currency.to_ascii_lowercase())
+        let currency = stripe_types::Currency::from_str(&req.currency.lower())
             .map_err(|_| PaymentError::Permanent(format!("currency {}", req.currency)))?;
         let mut product = ProductData::new(format!("Booking #{}", req.booking_id));
         product.description = Some(format!("Room booking from {} to {}", req.check_in_date, req.check_out_date));

@@ -3,7 +3,7 @@
 
 use adapter_stripe::{StripeGateway, StripeSettings};
 use chrono::{TimeZone, Utc};
-use domain::model::Money;
+use domain::model::{Currency, Money};
 use domain::ports::{CheckoutRequest, PaymentError, PaymentGateway, RefundRequest};
 use std::time::Duration;
 use wiremock::matchers::{body_string_contains, header, method, path};
@@ -37,7 +37,7 @@ fn checkout(key: &str) -> CheckoutRequest {
     CheckoutRequest {
         booking_id: 42,
         amount: Money::from_minor(12345),
-        currency: "USD".into(),
+        currency: Currency::parse("USD").unwrap(),
         check_in_date: "2027-01-10".parse().unwrap(),
         check_out_date: "2027-01-13".parse().unwrap(),
         customer_email: "guest@example.com".into(),
@@ -242,4 +242,28 @@ async fn a_retried_checkout_sends_byte_identical_parameters() {
     assert_eq!(key(&reqs[0]), Some("booking-42-checkout-1".into()));
     assert_eq!(key(&reqs[0]), key(&reqs[1]));
     assert!(decoded(&reqs[0]).contains("expires_at=1900000000"));
+}
+
+/// `payment_circuit_open` follows the breaker: 0 when built, 1 once it opens, 0 again after a successful trial.
+#[test]
+fn the_breaker_state_is_exported_as_a_gauge() {
+    use adapter_stripe::CircuitBreaker;
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+    let handle = recorder.handle();
+    let gauge =
+        || handle.render().lines().find_map(|l| l.strip_prefix("payment_circuit_open ").map(str::to_string)).unwrap();
+    metrics::with_local_recorder(&recorder, || {
+        let breaker = CircuitBreaker::new(2, Duration::from_millis(50));
+        assert_eq!(gauge(), "0");
+        breaker.allow().unwrap().record(true);
+        assert_eq!(gauge(), "0", "one failure of two");
+        breaker.allow().unwrap().record(true);
+        assert_eq!(gauge(), "1", "open");
+        assert!(breaker.allow().is_none());
+        std::thread::sleep(Duration::from_millis(60));
+        let trial = breaker.allow().expect("half-open: one trial");
+        assert_eq!(gauge(), "1", "still open while the trial runs");
+        trial.record(false);
+        assert_eq!(gauge(), "0", "closed after a successful trial");
+    });
 }

@@ -1,4 +1,15 @@
-//! `app [serve | migrate | sweep | openapi | users grant-manager <email> | users revoke-manager <email>]`.
+//! The command line of the `app` binary:
+//!
+//! * `app serve` (also with no argument): the HTTP server and its background jobs; migrates first when
+//!   `AUTO_MIGRATE=true` (the default).
+//! * `app migrate`: applies the embedded migrations and exits.
+//! * `app sweep`: one pass of the background sweeper (hold expiry, refund retries) and exits.
+//! * `app openapi`: prints the OpenAPI document; needs no configuration or database.
+//! * `app seed-demo`: loads the demo data set (`crate::demo`: two accounts with the password `staybook-demo`,
+//!   three active hotels in Vienna and Lisbon); idempotent; PostgreSQL only.
+//! * `app users grant-manager <email>` / `app users revoke-manager <email>`: the `HOTEL_MANAGER` role.
+//!
+//! Exit codes: 0 success, 1 failure, 2 usage or configuration error.
 
 use crate::config::Config;
 use crate::startup::{start, wire};
@@ -7,8 +18,7 @@ use domain::model::Email;
 use domain::ports::SystemClock;
 use std::sync::Arc;
 
-const USAGE: &str =
-    "usage: app [serve | migrate | sweep | openapi | users grant-manager <email> | users revoke-manager <email>]";
+const USAGE: &str = "usage: app [serve | migrate | sweep | openapi | seed-demo | users grant-manager <email> | users revoke-manager <email>]";
 
 /// Runs the command line; returns the process exit code.
 pub async fn main(args: Vec<String>) -> i32 {
@@ -34,10 +44,11 @@ pub async fn main(args: Vec<String>) -> i32 {
         }
     };
     init_logging(&config);
-    if config.jwt_secret_generated {
+    let words: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
+    // Only the server issues tokens; the other commands need no secret.
+    if config.jwt_secret_generated && matches!(words.as_slice(), [] | ["serve"]) {
         tracing::warn!("JWT_SECRET is not set: using a random per-process secret (tokens die with the process)");
     }
-    let words: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
     match words.as_slice() {
         [] | ["serve"] => serve(config).await,
         ["migrate"] => match wire(&config, Arc::new(SystemClock)) {
@@ -72,6 +83,7 @@ pub async fn main(args: Vec<String>) -> i32 {
                 1
             }
         },
+        ["seed-demo"] => seed_demo(&config).await,
         ["users", action @ ("grant-manager" | "revoke-manager"), email] => {
             let Some(email) = Email::parse(email) else {
                 eprintln!("not an email address: {email}");
@@ -102,6 +114,45 @@ pub async fn main(args: Vec<String>) -> i32 {
         _ => {
             eprintln!("{USAGE}");
             2
+        }
+    }
+}
+
+async fn seed_demo(config: &Config) -> i32 {
+    if config.store == crate::config::StoreKind::Memory {
+        eprintln!("seed-demo needs STORE=postgres: the in-memory store forgets everything when this command exits");
+        return 2;
+    }
+    let w = match wire(config, Arc::new(SystemClock)) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    if config.auto_migrate
+        && let Err(e) = w.store.migrate().await
+    {
+        eprintln!("migration failed: {e}");
+        return 1;
+    }
+    match crate::demo::seed_demo(&w).await {
+        Ok(r) => {
+            println!(
+                "demo data: {} user(s), {} hotel(s), {} room type(s) created, {} hotel(s) activated",
+                r.users, r.hotels, r.rooms, r.activated
+            );
+            println!(
+                "log in as {} (manager) or {} (guest), password {}",
+                crate::demo::DEMO_MANAGER,
+                crate::demo::DEMO_GUEST,
+                crate::demo::DEMO_PASSWORD
+            );
+            0
+        }
+        Err(e) => {
+            eprintln!("seed-demo failed: {e}");
+            1
         }
     }
 }

@@ -1,10 +1,23 @@
 //! Logs (pretty or JSON) and the Prometheus recorder.
+//!
+//! Every request runs inside the root span `request` of `adapter_http::middleware::edge` (`request_id`, `method`,
+//! `route`, `trace_id`, `user_id`, `status`). The pretty format prints the span before each line; the JSON format
+//! prints it under `span` and the whole span stack under `spans`, so a line logged inside a nested span (async-stripe
+//! opens its own) still carries the request's fields. OpenTelemetry export is not built in (docs/OPERATIONS.md §8).
 
 use crate::config::{Config, LogFormat};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::util::SubscriberInitExt;
+
+/// The commit the binary was built from: `STAYBOOK_GIT_COMMIT` in the build's environment, else `unknown`.
+pub const GIT_COMMIT: &str = match option_env!("STAYBOOK_GIT_COMMIT") {
+    Some(c) => c,
+    None => "unknown",
+};
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
@@ -21,6 +34,7 @@ pub fn metrics_handle() -> Option<PrometheusHandle> {
             let buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
             let handle = PrometheusBuilder::new().set_buckets(&buckets).ok()?.install_recorder().ok()?;
             spawn_upkeep(handle.clone());
+            record_build_info();
             Some(handle)
         })
         .clone()
@@ -42,13 +56,35 @@ fn spawn_upkeep(handle: PrometheusHandle) {
     }
 }
 
+/// `build_info{version, commit} 1`: which build a replica runs.
+fn record_build_info() {
+    metrics::gauge!("build_info", "version" => env!("CARGO_PKG_VERSION"), "commit" => GIT_COMMIT).set(1.0);
+}
+
+/// The log subscriber of `config` (`LOG_FORMAT`, `RUST_LOG`), writing to `writer`: stdout in the server, a buffer
+/// in tests.
+pub fn subscriber<W>(config: &Config, writer: W) -> Box<dyn tracing::Subscriber + Send + Sync>
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    let filter = EnvFilter::try_new(&config.rust_log).unwrap_or_else(|_| EnvFilter::new("info"));
+    match config.log_format {
+        LogFormat::Json => Box::new(
+            tracing_subscriber::fmt()
+                .json()
+                .with_current_span(true)
+                .with_span_list(true)
+                .with_env_filter(filter)
+                .with_writer(writer)
+                .finish(),
+        ),
+        LogFormat::Pretty => Box::new(tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer).finish()),
+    }
+}
+
 /// Initialises logging once; later calls are ignored.
 pub fn init_logging(config: &Config) {
-    let filter = EnvFilter::try_new(&config.rust_log).unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = match config.log_format {
-        LogFormat::Json => tracing_subscriber::fmt().json().with_env_filter(filter).try_init(),
-        LogFormat::Pretty => tracing_subscriber::fmt().with_env_filter(filter).try_init(),
-    };
+    let _ = subscriber(config, std::io::stdout).try_init();
 }
 
 #[cfg(test)]
@@ -67,11 +103,27 @@ mod tests {
     }
 
     #[test]
+    fn build_info_is_exported() {
+        let handle = metrics_handle().expect("recorder installed");
+        let text = handle.render();
+        let line = format!("build_info{{version=\"{}\",commit=\"{GIT_COMMIT}\"}} 1", env!("CARGO_PKG_VERSION"));
+        assert!(text.lines().any(|l| l == line), "{line} not in:\n{text}");
+    }
+
+    #[test]
     fn the_recorder_comes_with_its_upkeep() {
         let handle = metrics_handle().expect("recorder installed");
         assert!(metrics_handle().is_some(), "a second call returns the same handle");
         if std::path::Path::new("/proc/self/task").exists() {
-            let names = threads();
+            // A new thread names itself once it runs: give it a moment.
+            let mut names = threads();
+            for _ in 0..100 {
+                if names.iter().any(|n| n == UPKEEP_THREAD) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+                names = threads();
+            }
             assert_eq!(names.iter().filter(|n| *n == UPKEEP_THREAD).count(), 1, "{names:?}");
         }
         // Samples recorded and drained by an upkeep still render.

@@ -72,7 +72,7 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     rooms_count: rooms,
                     now,
                     expires_at: now + Duration::minutes(15),
-                    currency: "USD".into(),
+                    currency: Currency::parse("USD").unwrap(),
                     max_active_holds: 0,
                 };
                 if let Ok(b) = store.hold(req, PricingPolicy::default()).await {

@@ -45,7 +45,7 @@ fn request(rooms: i32, cap: i64) -> HoldRequest {
         rooms_count: rooms,
         now: now(),
         expires_at: now() + Duration::minutes(15),
-        currency: "USD".into(),
+        currency: Currency::parse("USD").unwrap(),
         max_active_holds: cap,
     }
 }
@@ -102,7 +102,7 @@ fn booking(status: BookingStatus) -> Booking {
         check_out_date: day(12),
         status,
         amount: Money::from_minor(20_000),
-        currency: "USD".into(),
+        currency: Currency::parse("USD").unwrap(),
         nights: 2,
         created_at: now(),
         updated_at: now(),

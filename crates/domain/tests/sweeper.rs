@@ -21,7 +21,7 @@ fn refunding(id: i64, intent: &str) -> Booking {
         check_out_date: now.date_naive() + Duration::days(12),
         status: BookingStatus::Cancelled,
         amount: Money::from_minor(20_000),
-        currency: "USD".into(),
+        currency: Currency::parse("USD").unwrap(),
         nights: 2,
         created_at: now,
         updated_at: now,

@@ -172,7 +172,7 @@ impl Fx {
             rooms_count: rooms,
             now: self.now,
             expires_at: self.mins(15),
-            currency: "USD".into(),
+            currency: Currency::parse("USD").expect("USD"),
             max_active_holds: 0,
         }
     }

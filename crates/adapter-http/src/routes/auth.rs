@@ -1,25 +1,17 @@
 //! `/auth/*`: signup, login, refresh rotation, logout.
 
 use super::json;
-use crate::dto::{LoginResponse, UserResponse};
-use crate::error::{ApiError, ApiResult, error_response};
+use crate::dto::{LoginResponse, TokenType, UserResponse};
+use crate::error::{ApiError, ApiResult, ErrorResponse, error_response};
 use crate::extract::JsonBytes;
-use crate::input::{Fields, parse_object};
+use crate::input::parse_object;
+use crate::openapi::{Internal, PayloadTooLarge, RateLimited, Unavailable, UnsupportedMediaType, ValidationFailed};
+use crate::requests::{LoginRequest, RefreshRequest, SignupRequest};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use domain::model::{Email, PASSWORD_MAX, PASSWORD_MIN, Patch};
 use domain::services::LoginResult;
-
-fn email_field(f: &mut Fields<'_>, name: &str) -> ApiResult<Option<Email>> {
-    let raw = f.req_str(name, 0, usize::MAX)?;
-    let e = Email::parse(&raw);
-    if e.is_none() {
-        f.push(name, "value is not a valid email address", "email");
-    }
-    Ok(e)
-}
 
 fn cookie(token: &str, max_age: i64) -> String {
     format!("refreshToken={token}; HttpOnly; Secure; SameSite=Lax; Path=/auth; Max-Age={max_age}")
@@ -28,7 +20,7 @@ fn cookie(token: &str, max_age: i64) -> String {
 fn token_response(state: &AppState, r: &LoginResult) -> HttpResponse {
     let body = LoginResponse {
         access_token: r.tokens.access_token.clone(),
-        token_type: "bearer",
+        token_type: TokenType::Bearer,
         refresh_token: r.tokens.refresh_token.clone(),
         expires_in: r.tokens.access_expires_in,
     };
@@ -41,61 +33,47 @@ fn token_response(state: &AppState, r: &LoginResult) -> HttpResponse {
     res
 }
 
-#[utoipa::path(post, path = "/auth/signup", tag = "auth",
-    request_body(content = inline(serde_json::Value), description = "`email`, `password` (8..=128), optional `name`"),
-    responses((status = 201, body = UserResponse), (status = 400, description = "email_already_registered")))]
+#[utoipa::path(post, path = "/auth/signup", tag = "auth", operation_id = "signup",
+    request_body = SignupRequest,
+    responses(
+        (status = 201, description = "The new account (`roles` is always `[\"GUEST\"]`)", body = UserResponse),
+        (status = 400, description = "`email_already_registered`", body = ErrorResponse),
+        PayloadTooLarge, UnsupportedMediaType, ValidationFailed, RateLimited, Internal, Unavailable,
+    ))]
 pub async fn signup(state: web::Data<AppState>, body: JsonBytes) -> ApiResult<HttpResponse> {
     let body = body.get()?;
-    let obj = parse_object(body)?;
-    let mut f = Fields::new(&obj);
-    let email = email_field(&mut f, "email")?;
-    let password = f.req_raw_str("password")?;
-    let n = password.chars().count();
-    if n < PASSWORD_MIN {
-        f.push("password", format!("String should have at least {PASSWORD_MIN} characters"), "too_short");
-    } else if n > PASSWORD_MAX {
-        f.push("password", format!("String should have at most {PASSWORD_MAX} characters"), "too_long");
-    }
-    let name = match f.opt_str("name", 1, 255)? {
-        Patch::Set(v) => v,
-        Patch::Keep => None,
-    };
-    f.finish()?;
-    let Some(email) = email else {
-        return Err(crate::input::invalid(&["body", "email"], "value is not a valid email address", "email"));
-    };
-    let user = state.auth.signup(email, password, name).await?;
+    let req = SignupRequest::parse(&parse_object(body)?)?;
+    let user = state.auth.signup(req.email, req.password, req.name).await?;
     Ok(json(StatusCode::CREATED, &UserResponse::from(&user)))
 }
 
-#[utoipa::path(post, path = "/auth/login", tag = "auth",
-    request_body(content = inline(serde_json::Value), description = "`email`, `password`"),
-    responses((status = 200, body = LoginResponse), (status = 401, description = "invalid_credentials"),
-              (status = 429, description = "too_many_login_attempts")))]
+#[utoipa::path(post, path = "/auth/login", tag = "auth", operation_id = "login",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Tokens; the refresh token is also set as the `refreshToken` cookie",
+            body = LoginResponse,
+            headers(("Set-Cookie" = String,
+                description = "`refreshToken=…; HttpOnly; Secure; SameSite=Lax; Path=/auth; Max-Age=604800`"))),
+        (status = 401, description = "`invalid_credentials`: unknown email or wrong password (same body)",
+            body = ErrorResponse, headers(("WWW-Authenticate" = String))),
+        (status = 429, description = "`too_many_login_attempts` (login lockout) or `rate_limited`",
+            body = ErrorResponse,
+            headers(("Retry-After" = i64, description = "Seconds to wait"))),
+        PayloadTooLarge, UnsupportedMediaType, ValidationFailed, Internal, Unavailable,
+    ))]
 pub async fn login(state: web::Data<AppState>, body: JsonBytes) -> ApiResult<HttpResponse> {
     let body = body.get()?;
-    let obj = parse_object(body)?;
-    let mut f = Fields::new(&obj);
-    let email = email_field(&mut f, "email")?;
-    let password = f.req_raw_str("password")?;
-    f.finish()?;
-    let Some(email) = email else {
-        return Err(crate::input::invalid(&["body", "email"], "value is not a valid email address", "email"));
-    };
-    let r = state.auth.login(email, password).await?;
+    let req = LoginRequest::parse(&parse_object(body)?)?;
+    let r = state.auth.login(req.email, req.password).await?;
     Ok(token_response(&state, &r))
 }
 
 /// The refresh token from the body (wins) or the `refreshToken` cookie.
 fn presented_token(req: &HttpRequest, body: &[u8]) -> ApiResult<Option<String>> {
-    if !body.iter().all(|b| b.is_ascii_whitespace()) {
-        let obj = parse_object(body)?;
-        let mut f = Fields::new(&obj);
-        if let Patch::Set(Some(t)) = f.opt_str("refresh_token", 0, usize::MAX)? {
-            return Ok(Some(t));
-        }
+    match RefreshRequest::parse(body)?.refresh_token {
+        Some(t) => Ok(Some(t)),
+        None => Ok(cookie_value(req, "refreshToken")),
     }
-    Ok(cookie_value(req, "refreshToken"))
 }
 
 /// A cookie's value from the `Cookie` headers.
@@ -117,9 +95,18 @@ fn clear_cookie(mut res: HttpResponse) -> HttpResponse {
     res
 }
 
-#[utoipa::path(post, path = "/auth/refresh", tag = "auth",
-    request_body(content = inline(serde_json::Value), description = "optional `refresh_token`; else the cookie"),
-    responses((status = 200, body = LoginResponse), (status = 401, description = "invalid_refresh_token / refresh_token_reused")))]
+#[utoipa::path(post, path = "/auth/refresh", tag = "auth", operation_id = "refresh",
+    request_body(content = Option<RefreshRequest>,
+        description = "Optional: a `refresh_token` here wins over the `refreshToken` cookie"),
+    security((), ("refreshCookie" = [])),
+    responses(
+        (status = 200, description = "A new access + refresh pair of the same family; the cookie is replaced",
+            body = LoginResponse, headers(("Set-Cookie" = String))),
+        (status = 401, description = "`invalid_refresh_token` (missing, malformed, expired, revoked, unknown) or \
+            `refresh_token_reused` (the whole family is revoked); the cookie is cleared", body = ErrorResponse,
+            headers(("WWW-Authenticate" = String), ("Set-Cookie" = String))),
+        PayloadTooLarge, UnsupportedMediaType, ValidationFailed, RateLimited, Internal, Unavailable,
+    ))]
 pub async fn refresh(req: HttpRequest, state: web::Data<AppState>, body: JsonBytes) -> ApiResult<HttpResponse> {
     let body = body.get()?;
     let token = presented_token(&req, body)?;
@@ -136,9 +123,15 @@ pub async fn refresh(req: HttpRequest, state: web::Data<AppState>, body: JsonByt
     }
 }
 
-#[utoipa::path(post, path = "/auth/logout", tag = "auth",
-    request_body(content = inline(serde_json::Value), description = "optional `refresh_token`; else the cookie"),
-    responses((status = 204, description = "Family revoked (if the token was valid); cookie cleared")))]
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", operation_id = "logout",
+    request_body(content = Option<RefreshRequest>,
+        description = "Optional: a `refresh_token` here wins over the `refreshToken` cookie"),
+    security((), ("refreshCookie" = [])),
+    responses(
+        (status = 204, description = "The token's family is revoked (when it was valid; a missing or invalid token \
+            gets 204 too); the cookie is cleared", headers(("Set-Cookie" = String))),
+        PayloadTooLarge, UnsupportedMediaType, RateLimited, Internal, Unavailable,
+    ))]
 pub async fn logout(req: HttpRequest, state: web::Data<AppState>, body: JsonBytes) -> ApiResult<HttpResponse> {
     let body = body.get()?;
     let token = presented_token(&req, body).unwrap_or(None);

@@ -2,19 +2,37 @@
 
 use super::json;
 use crate::dto::{BookingDetailResponse, BookingResponse, SessionUrlResponse, StatusResponse};
-use crate::error::{ApiError, ApiResult, FieldError};
-use crate::extract::{AuthUser, JsonBytes, id};
+use crate::error::{ApiResult, ErrorResponse};
+use crate::extract::{AuthUser, JsonBytes};
 use crate::idempotency;
-use crate::input::{Fields, invalid, json_integer, parse_json};
+use crate::input::parse_json;
+use crate::openapi::{
+    Internal, PayloadTooLarge, RateLimited, Unauthorized, Unavailable, UnsupportedMediaType, ValidationFailed,
+};
+use crate::requests::{AddGuestsRequest, BookingPath, IdempotencyHeader, InitBookingRequest};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::{Value, json};
 
-#[utoipa::path(post, path = "/bookings/init", tag = "bookings", security(("bearerAuth" = [])),
-    params(("Idempotency-Key" = Option<String>, Header)),
-    request_body(content = inline(serde_json::Value), description = "`hotel_id`, `room_id`, `check_in_date`, `check_out_date`, `rooms_count`"),
-    responses((status = 201, body = BookingResponse), (status = 409, description = "room_unavailable / limit_exceeded")))]
+#[utoipa::path(post, path = "/bookings/init", tag = "bookings", operation_id = "initBooking",
+    security(("bearerAuth" = [])),
+    params(IdempotencyHeader),
+    request_body = InitBookingRequest,
+    responses(
+        (status = 201, description = "A `RESERVED` hold (`guests: []`), priced and frozen; `expires_at` is the hold \
+            deadline. A replay of an earlier request with the same `Idempotency-Key` carries \
+            `Idempotent-Replayed: true`.",
+            body = BookingResponse, headers(("Idempotent-Replayed" = String, description = "`true` on a replay"))),
+        (status = 400, description = "`invalid_date_range`, `date_in_past`, `stay_too_long`, `hotel_not_active` or \
+            `amount_out_of_range`", body = ErrorResponse),
+        (status = 404, description = "`hotel_not_found` or `room_not_found` (missing, or of another hotel)",
+            body = ErrorResponse),
+        (status = 409, description = "`limit_exceeded` (too many active holds), `room_unavailable` or \
+            `idempotency_key_in_use`", body = ErrorResponse),
+        (status = 422, description = "`validation_error` (with `errors[]`) or `idempotency_key_reused` (same key, \
+            different request)", body = ErrorResponse),
+        Unauthorized, PayloadTooLarge, UnsupportedMediaType, RateLimited, Internal, Unavailable,
+    ))]
 pub async fn init(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -23,102 +41,45 @@ pub async fn init(
 ) -> ApiResult<HttpResponse> {
     let body = body.get()?;
     let value = parse_json(body)?;
-    let Value::Object(obj) = &value else {
-        return Err(invalid(&["body"], "Input should be a valid dictionary or object", "object_type"));
-    };
-    let mut f = Fields::new(obj);
-    let hotel_id = f.req_int("hotel_id", 1, i64::MAX)?;
-    let room_id = f.req_int("room_id", 1, i64::MAX)?;
-    let check_in = f.req_date("check_in_date")?;
-    let check_out = f.req_date("check_out_date")?;
-    let rooms = match f.opt_int("rooms_count", 1, 10)? {
-        domain::model::Patch::Set(Some(n)) => n,
-        _ => 1,
-    };
-    f.finish()?;
-    let key = idempotency::key(&req)?;
+    let r = InitBookingRequest::parse(&value)?;
+    let key = IdempotencyHeader::parse(&req)?.key;
     let st = state.clone();
     idempotency::guard(&state, &req, user.0.id, key, Some(&value), || async move {
-        let b = st.bookings.init(&user.0, hotel_id, room_id, check_in, check_out, rooms as i32).await?;
+        let b =
+            st.bookings.init(&user.0, r.hotel_id, r.room_id, r.check_in_date, r.check_out_date, r.rooms_count).await?;
         Ok((StatusCode::CREATED, serde_json::to_vec(&BookingResponse::from(&b)).unwrap_or_default()))
     })
     .await
 }
 
-#[utoipa::path(get, path = "/bookings/{booking_id}", tag = "bookings", security(("bearerAuth" = [])),
-    params(("booking_id" = i64, Path)),
-    responses((status = 200, body = BookingDetailResponse), (status = 404, description = "booking_not_found")))]
+#[utoipa::path(get, path = "/bookings/{booking_id}", tag = "bookings", operation_id = "getBooking",
+    security(("bearerAuth" = [])),
+    params(BookingPath),
+    responses(
+        (status = 200, description = "The booking with hotel, room, payment and refund details",
+            body = BookingDetailResponse),
+        (status = 404, description = "`booking_not_found` (missing, or another user's)", body = ErrorResponse),
+        Unauthorized, PayloadTooLarge, ValidationFailed, RateLimited, Internal, Unavailable,
+    ))]
 pub async fn detail(req: HttpRequest, state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
-    let booking_id = id(&req, "booking_id")?;
-    let b = state.bookings.get(&user.0, booking_id).await?;
+    let path = BookingPath::parse(&req)?;
+    let b = state.bookings.get(&user.0, path.booking_id).await?;
     Ok(json(StatusCode::OK, &BookingDetailResponse::from(&b)))
 }
 
-fn guest_ids(body: &[u8]) -> ApiResult<Vec<i64>> {
-    let Value::Array(items) = parse_json(body)? else {
-        return Err(invalid(&["body"], "Input should be a valid list", "list_type"));
-    };
-    let mut ids = Vec::with_capacity(items.len());
-    let mut too_large = Vec::new();
-    for (i, it) in items.iter().enumerate() {
-        match it {
-            Value::Number(n) if json_integer(n).is_some() => match json_integer(n) {
-                Some(Ok(v)) => ids.push(v),
-                Some(Err(true)) => {
-                    too_large.push(i);
-                    ids.push(i64::MAX);
-                }
-                _ => ids.push(0), // below i64: reported as below 1 next
-            },
-            _ => {
-                return Err(ApiError::Validation(vec![FieldError::new(
-                    vec![json!("body"), json!(i)],
-                    "Input should be a valid integer",
-                    "int_type",
-                )]));
-            }
-        }
-    }
-    let mut errors = Vec::new();
-    if ids.is_empty() {
-        errors.push(FieldError::new(
-            vec![json!("body")],
-            "List should have at least 1 item after validation",
-            "too_short",
-        ));
-    } else if ids.len() > 200 {
-        errors.push(FieldError::new(
-            vec![json!("body")],
-            "List should have at most 200 items after validation",
-            "too_long",
-        ));
-    }
-    for (i, v) in ids.iter().enumerate() {
-        if too_large.contains(&i) {
-            errors.push(FieldError::new(
-                vec![json!("body"), json!(i)],
-                "Input should be less than or equal to 9223372036854775807",
-                "out_of_range",
-            ));
-        } else if *v < 1 {
-            errors.push(FieldError::new(
-                vec![json!("body"), json!(i)],
-                "Input should be greater than or equal to 1",
-                "out_of_range",
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    let mut seen = std::collections::HashSet::new();
-    ids.retain(|g| seen.insert(*g));
-    Ok(ids)
-}
-
-#[utoipa::path(post, path = "/bookings/{booking_id}/addGuests", tag = "bookings", security(("bearerAuth" = [])),
-    params(("booking_id" = i64, Path)), request_body(content = Vec<i64>, description = "guest ids"),
-    responses((status = 200, body = BookingResponse), (status = 409, description = "booking_expired / invalid_booking_state")))]
+#[utoipa::path(post, path = "/bookings/{booking_id}/addGuests", tag = "bookings", operation_id = "addGuests",
+    security(("bearerAuth" = [])),
+    params(BookingPath),
+    request_body = AddGuestsRequest,
+    responses(
+        (status = 200, description = "The booking, now `GUESTS_ADDED`, with its guests", body = BookingResponse),
+        (status = 400, description = "`too_many_guests`: more than `capacity × rooms_count` linked",
+            body = ErrorResponse),
+        (status = 404, description = "`booking_not_found`, or `guest_not_found` for the first id that is missing, \
+            deleted or another user's (nothing is linked)", body = ErrorResponse),
+        (status = 409, description = "`booking_expired` or `invalid_booking_state`", body = ErrorResponse),
+        Unauthorized, PayloadTooLarge, UnsupportedMediaType, ValidationFailed, RateLimited, Internal, Unavailable,
+    ))]
 pub async fn add_guests(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -126,40 +87,65 @@ pub async fn add_guests(
     body: JsonBytes,
 ) -> ApiResult<HttpResponse> {
     let body = body.get()?;
-    let booking_id = id(&req, "booking_id")?;
-    let ids = guest_ids(body)?;
-    let b = state.bookings.add_guests(&user.0, booking_id, ids).await?;
+    let path = BookingPath::parse(&req)?;
+    let ids = AddGuestsRequest::parse(body)?;
+    let b = state.bookings.add_guests(&user.0, path.booking_id, ids.0).await?;
     Ok(json(StatusCode::OK, &BookingResponse::from(&b)))
 }
 
-#[utoipa::path(post, path = "/bookings/{booking_id}/payments", tag = "bookings", security(("bearerAuth" = [])),
-    params(("booking_id" = i64, Path), ("Idempotency-Key" = Option<String>, Header)),
-    responses((status = 200, body = SessionUrlResponse), (status = 502, description = "payment_gateway_error")))]
+#[utoipa::path(post, path = "/bookings/{booking_id}/payments", tag = "bookings", operation_id = "startPayment",
+    security(("bearerAuth" = [])),
+    params(BookingPath, IdempotencyHeader),
+    responses(
+        (status = 200, description = "Where to pay: a new checkout session from `GUESTS_ADDED`, the stored one from \
+            `PAYMENTS_PENDING`", body = SessionUrlResponse,
+            headers(("Idempotent-Replayed" = String, description = "`true` on a replay"))),
+        (status = 404, description = "`booking_not_found`", body = ErrorResponse),
+        (status = 409, description = "`booking_expired`, `invalid_booking_state` (not payable yet or any more, or \
+            the session is being created) or `idempotency_key_in_use`", body = ErrorResponse),
+        (status = 422, description = "`validation_error` (path id or `Idempotency-Key`) or `idempotency_key_reused`",
+            body = ErrorResponse),
+        (status = 502, description = "`payment_gateway_error`: the provider failed (the booking stays `GUESTS_ADDED`)",
+            body = ErrorResponse),
+        Unauthorized, PayloadTooLarge, RateLimited, Internal, Unavailable,
+    ))]
 pub async fn payments(req: HttpRequest, state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
-    let booking_id = id(&req, "booking_id")?;
-    let key = idempotency::key(&req)?;
+    let path = BookingPath::parse(&req)?;
+    let key = IdempotencyHeader::parse(&req)?.key;
     let st = state.clone();
     idempotency::guard(&state, &req, user.0.id, key, None, || async move {
-        let p = st.bookings.start_payment(&user.0, booking_id).await?;
+        let p = st.bookings.start_payment(&user.0, path.booking_id).await?;
         let body = SessionUrlResponse { session_url: p.session_url };
         Ok((StatusCode::OK, serde_json::to_vec(&body).unwrap_or_default()))
     })
     .await
 }
 
-#[utoipa::path(post, path = "/bookings/{booking_id}/cancel", tag = "bookings", security(("bearerAuth" = [])),
-    params(("booking_id" = i64, Path)),
-    responses((status = 204, description = "Cancelled"), (status = 409, description = "booking_expired / invalid_booking_state")))]
+#[utoipa::path(post, path = "/bookings/{booking_id}/cancel", tag = "bookings", operation_id = "cancelBooking",
+    security(("bearerAuth" = [])),
+    params(BookingPath),
+    responses(
+        (status = 204, description = "Cancelled; a confirmed stay is refunded in full"),
+        (status = 404, description = "`booking_not_found`", body = ErrorResponse),
+        (status = 409, description = "`booking_expired` or `invalid_booking_state`", body = ErrorResponse),
+        Unauthorized, PayloadTooLarge, ValidationFailed, RateLimited, Internal, Unavailable,
+    ))]
 pub async fn cancel(req: HttpRequest, state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
-    let booking_id = id(&req, "booking_id")?;
-    state.bookings.cancel(&user.0, booking_id).await?;
+    let path = BookingPath::parse(&req)?;
+    state.bookings.cancel(&user.0, path.booking_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[utoipa::path(get, path = "/bookings/{booking_id}/status", tag = "bookings", security(("bearerAuth" = [])),
-    params(("booking_id" = i64, Path)), responses((status = 200, body = StatusResponse)))]
+#[utoipa::path(get, path = "/bookings/{booking_id}/status", tag = "bookings", operation_id = "bookingStatus",
+    security(("bearerAuth" = [])),
+    params(BookingPath),
+    responses(
+        (status = 200, description = "The effective status", body = StatusResponse),
+        (status = 404, description = "`booking_not_found`", body = ErrorResponse),
+        Unauthorized, PayloadTooLarge, ValidationFailed, RateLimited, Internal, Unavailable,
+    ))]
 pub async fn status(req: HttpRequest, state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
-    let booking_id = id(&req, "booking_id")?;
-    let s = state.bookings.status(&user.0, booking_id).await?;
-    Ok(json(StatusCode::OK, &StatusResponse { booking_status: s.as_str() }))
+    let path = BookingPath::parse(&req)?;
+    let s = state.bookings.status(&user.0, path.booking_id).await?;
+    Ok(json(StatusCode::OK, &StatusResponse { booking_status: s.into() }))
 }

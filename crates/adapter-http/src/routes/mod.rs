@@ -11,8 +11,10 @@ pub mod users;
 use crate::error::{ApiError, error_response};
 use actix_web::dev::ResourceDef;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 /// A JSON response.
 pub fn json<T: Serialize>(status: StatusCode, body: &T) -> HttpResponse {
@@ -25,6 +27,51 @@ pub fn paged<T: Serialize>(items: &[T], total: i64) -> HttpResponse {
         .content_type("application/json")
         .insert_header(("X-Total-Count", total.to_string()))
         .body(serde_json::to_vec(items).unwrap_or_default())
+}
+
+/// `Cache-Control` of the cacheable public reads (`/hotels/search`, `/hotels/{hotel_id}/info`): shared caches may
+/// keep an answer this many seconds; after that a client revalidates with `If-None-Match`.
+pub const PUBLIC_CACHE_CONTROL: &str = "public, max-age=10";
+
+/// The strong `ETag` of an answer: a hash of its body bytes and, for lists, of its `X-Total-Count` (the same page
+/// of a longer list is a different answer).
+pub fn etag(body: &[u8], total: Option<i64>) -> String {
+    let mut h = Sha256::new();
+    h.update(body);
+    if let Some(t) = total {
+        h.update(b"\nX-Total-Count: ");
+        h.update(t.to_string().as_bytes());
+    }
+    format!("\"{}\"", hex::encode(&h.finalize()[..16]))
+}
+
+/// Whether the request's `If-None-Match` holds `tag`.
+pub fn if_none_match(req: &HttpRequest, tag: &str) -> bool {
+    crate::requests::ConditionalHeaders::parse(req).matches(tag)
+}
+
+/// A cacheable 200 JSON answer (public reads): `ETag`, `Cache-Control: public, max-age=10`, `Vary: Origin` and, for
+/// lists, `X-Total-Count`; a 304 with the same headers and no body when `If-None-Match` already holds this answer.
+pub fn cached(req: &HttpRequest, body: Vec<u8>, total: Option<i64>) -> HttpResponse {
+    let tag = etag(&body, total);
+    let mut res = if if_none_match(req, &tag) {
+        HttpResponse::NotModified().finish()
+    } else {
+        HttpResponse::Ok().content_type("application/json").body(body)
+    };
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        h.insert(header::ETAG, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(PUBLIC_CACHE_CONTROL));
+    // The CORS headers the edge adds depend on `Origin`: a shared cache must key on it.
+    h.insert(header::VARY, HeaderValue::from_static("Origin"));
+    if let Some(t) = total
+        && let Ok(v) = HeaderValue::from_str(&t.to_string())
+    {
+        h.insert(header::HeaderName::from_static("x-total-count"), v);
+    }
+    res
 }
 
 /// The 405 handler of a resource with these methods.
@@ -55,7 +102,8 @@ macro_rules! resource {
 }
 
 /// Every registered route pattern with its methods: the middleware answers 404/405 from it before any body
-/// size or rate limit check (API.md §1.5), and tests compare it with the OpenAPI document.
+/// size or rate limit check (API.md §1.5), and `tests/openapi.rs` compares it with the OpenAPI document (every
+/// route documented, nothing documented that is not routed).
 #[derive(Default)]
 pub struct RouteTable {
     routes: Vec<(ResourceDef, &'static str, &'static [&'static str])>,
@@ -101,7 +149,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, simulated: bool) {
     resource!(cfg, table, "/bookings/{booking_id}/cancel", [(post, bookings::cancel)]);
     resource!(cfg, table, "/bookings/{booking_id}/status", [(get, bookings::status)]);
     resource!(cfg, table, "/webhooks/stripe", [(post, payments::webhook)]);
-    resource!(cfg, table, "/webhook/payment", [(post, payments::webhook)]);
+    resource!(cfg, table, "/webhook/payment", [(post, payments::webhook_alias)]);
     if simulated {
         resource!(cfg, table, "/payments/simulated/{session_id}", [(get, payments::page)]);
         resource!(cfg, table, "/payments/simulated/{session_id}/complete", [(post, payments::complete)]);
@@ -132,4 +180,47 @@ pub fn configure(cfg: &mut web::ServiceConfig, simulated: bool) {
         [(get, admin::inventory), (patch, admin::patch_inventory)]
     );
     cfg.app_data(web::Data::new(table));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn etags_are_strong_and_cover_the_total() {
+        let a = etag(b"[1]", Some(1));
+        assert!(a.starts_with('"') && a.ends_with('"') && a.len() == 34, "{a}");
+        assert_eq!(a, etag(b"[1]", Some(1)));
+        assert_ne!(a, etag(b"[1]", Some(2)));
+        assert_ne!(a, etag(b"[2]", Some(1)));
+        assert_ne!(etag(b"{}", None), etag(b"{}", Some(0)));
+    }
+
+    #[test]
+    fn if_none_match_lists_weak_tags_and_star() {
+        let tag = etag(b"x", None);
+        let req =
+            |v: &str| TestRequest::default().insert_header((header::IF_NONE_MATCH, v.to_string())).to_http_request();
+        assert!(if_none_match(&req(&tag), &tag));
+        assert!(if_none_match(&req(&format!("\"other\", W/{tag}")), &tag));
+        assert!(if_none_match(&req("*"), &tag));
+        assert!(!if_none_match(&req("\"other\""), &tag));
+        assert!(!if_none_match(&TestRequest::default().to_http_request(), &tag));
+    }
+
+    #[test]
+    fn cached_answers_304_without_a_body() {
+        let body = b"[]".to_vec();
+        let tag = etag(&body, Some(0));
+        let req = TestRequest::default().insert_header((header::IF_NONE_MATCH, tag.clone())).to_http_request();
+        let res = cached(&req, body.clone(), Some(0));
+        assert_eq!(res.status(), StatusCode::NOT_MODIFIED);
+        assert_eq!(res.headers().get(header::ETAG).and_then(|v| v.to_str().ok()), Some(tag.as_str()));
+        assert_eq!(res.headers().get(header::CACHE_CONTROL).and_then(|v| v.to_str().ok()), Some(PUBLIC_CACHE_CONTROL));
+        assert!(res.headers().get(header::CONTENT_TYPE).is_none());
+        let res = cached(&TestRequest::default().to_http_request(), body, Some(0));
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers().get("x-total-count").and_then(|v| v.to_str().ok()), Some("0"));
+    }
 }

@@ -1,22 +1,29 @@
 //! The provider webhook and the simulated gateway's hosted page.
 
 use super::json;
-use crate::error::{ApiError, ApiResult};
+use crate::dto::WebhookAck;
+use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::extract::read_body;
+use crate::openapi::{Internal, PayloadTooLarge, RateLimited, Unavailable};
+use crate::requests::{SessionPath, StripeEvent};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use domain::ports::EventOutcome;
 use domain::services::SimulatedCheckout;
-use serde_json::json;
 use std::sync::Arc;
 
-#[utoipa::path(post, path = "/webhooks/stripe", tag = "payments",
-    params(("Stripe-Signature" = String, Header)),
-    request_body(content = inline(serde_json::Value), description = "the raw provider event"),
-    responses((status = 200, description = "Processed (or a duplicate, ignored or unmatched event)"),
-              (status = 400, description = "invalid_signature / invalid_payload")))]
+#[utoipa::path(post, path = "/webhooks/stripe", tag = "payments", operation_id = "stripeWebhook",
+    params(("Stripe-Signature" = String, Header, description = "`t=<unix seconds>,v1=<hex HMAC-SHA256>[,v1=…]`")),
+    request_body(content = StripeEvent, description = "The raw provider event (≤ 512 KiB, any `Content-Type`); \
+        verified against `Stripe-Signature` before it is parsed"),
+    responses(
+        (status = 200, description = "Processed, or a duplicate, ignored or unmatched event", body = WebhookAck),
+        (status = 400, description = "`invalid_signature` or `invalid_payload`", body = ErrorResponse),
+        (status = 413, description = "`payload_too_large`: the event is over 512 KiB", body = ErrorResponse),
+        Internal, Unavailable,
+    ))]
 pub async fn webhook(req: HttpRequest, state: web::Data<AppState>, payload: web::Payload) -> ApiResult<HttpResponse> {
     let mut inner = payload.into_inner();
     let body = read_body(&mut inner, state.config.webhook_max_body_bytes).await?;
@@ -25,7 +32,25 @@ pub async fn webhook(req: HttpRequest, state: web::Data<AppState>, payload: web:
     let event_type = event.event_type.clone();
     let outcome = state.bookings.handle_payment_event(event).await?;
     metrics::counter!("webhook_events_total", "type" => event_type, "outcome" => metric_label(&outcome)).increment(1);
-    Ok(json(StatusCode::OK, &json!({"status": "success"})))
+    Ok(json(StatusCode::OK, &WebhookAck { status: "success" }))
+}
+
+#[utoipa::path(post, path = "/webhook/payment", tag = "payments", operation_id = "paymentWebhookAlias",
+    description = "The earlier backend's path of `POST /webhooks/stripe`; identical behaviour.",
+    params(("Stripe-Signature" = String, Header, description = "`t=<unix seconds>,v1=<hex HMAC-SHA256>[,v1=…]`")),
+    request_body(content = StripeEvent, description = "The raw provider event (≤ 512 KiB, any `Content-Type`)"),
+    responses(
+        (status = 200, description = "Processed, or a duplicate, ignored or unmatched event", body = WebhookAck),
+        (status = 400, description = "`invalid_signature` or `invalid_payload`", body = ErrorResponse),
+        (status = 413, description = "`payload_too_large`: the event is over 512 KiB", body = ErrorResponse),
+        Internal, Unavailable,
+    ))]
+pub async fn webhook_alias(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    webhook(req, state, payload).await
 }
 
 fn simulated(state: &AppState) -> ApiResult<Arc<SimulatedCheckout>> {
@@ -37,13 +62,18 @@ fn escape(s: &str) -> String {
 }
 
 fn session_id(req: &HttpRequest) -> String {
-    req.match_info().get("session_id").unwrap_or("").to_string()
+    SessionPath::parse(req).session_id
 }
 
-#[utoipa::path(get, path = "/payments/simulated/{session_id}", tag = "payments",
-    params(("session_id" = String, Path)),
-    responses((status = 200, content_type = "text/html", description = "Checkout page with Pay and Cancel forms"),
-              (status = 404, description = "payment_session_not_found")))]
+#[utoipa::path(get, path = "/payments/simulated/{session_id}", tag = "payments", operation_id = "simulatedCheckoutPage",
+    description = "Only with `PAYMENT_GATEWAY=simulated`.",
+    params(SessionPath),
+    responses(
+        (status = 200, description = "Checkout page with Pay and Cancel forms", content_type = "text/html",
+            body = String),
+        (status = 404, description = "`payment_session_not_found`", body = ErrorResponse),
+        PayloadTooLarge, RateLimited, Internal, Unavailable,
+    ))]
 pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let sim = simulated(&state)?;
     let id = session_id(&req);
@@ -83,8 +113,17 @@ fn see_other(state: &AppState, booking_id: i64, what: &str) -> HttpResponse {
 }
 
 #[utoipa::path(post, path = "/payments/simulated/{session_id}/complete", tag = "payments",
-    params(("session_id" = String, Path)),
-    responses((status = 303, description = "To the frontend's success page"), (status = 409, description = "Payment session is no longer open")))]
+    operation_id = "simulatedCheckoutComplete",
+    description = "Pays the session, like a paid `checkout.session.completed`. Only with `PAYMENT_GATEWAY=simulated`; \
+        any body is ignored.",
+    params(SessionPath),
+    responses(
+        (status = 303, description = "To `{FRONTEND_URL}/booking/{id}/success` (also when already complete)",
+            headers(("Location" = String))),
+        (status = 404, description = "`payment_session_not_found`", body = ErrorResponse),
+        (status = 409, description = "`invalid_booking_state`: the session is no longer open", body = ErrorResponse),
+        PayloadTooLarge, RateLimited, Internal, Unavailable,
+    ))]
 pub async fn complete(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let sim = simulated(&state)?;
     let out = sim.complete(&session_id(&req)).await?;
@@ -92,8 +131,17 @@ pub async fn complete(req: HttpRequest, state: web::Data<AppState>) -> ApiResult
 }
 
 #[utoipa::path(post, path = "/payments/simulated/{session_id}/cancel", tag = "payments",
-    params(("session_id" = String, Path)),
-    responses((status = 303, description = "To the frontend's cancel page"), (status = 409, description = "invalid_booking_state")))]
+    operation_id = "simulatedCheckoutCancel",
+    description = "Fails the payment, like `checkout.session.async_payment_failed`. Only with \
+        `PAYMENT_GATEWAY=simulated`; any body is ignored.",
+    params(SessionPath),
+    responses(
+        (status = 303, description = "To `{FRONTEND_URL}/booking/{id}/cancel` (also when already cancelled or expired)",
+            headers(("Location" = String))),
+        (status = 404, description = "`payment_session_not_found`", body = ErrorResponse),
+        (status = 409, description = "`invalid_booking_state`: the session was already paid", body = ErrorResponse),
+        PayloadTooLarge, RateLimited, Internal, Unavailable,
+    ))]
 pub async fn cancel(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let sim = simulated(&state)?;
     let out = sim.cancel(&session_id(&req)).await?;

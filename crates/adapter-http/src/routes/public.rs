@@ -1,69 +1,79 @@
-//! Public browse: search and hotel info.
+//! Public browse: search and hotel info. Both are cacheable (see [`super::cached`]).
 
-use super::{json, paged};
+use super::cached;
 use crate::dto::{HotelInfoResponse, HotelSearchResult};
-use crate::error::ApiResult;
-use crate::extract::id;
-use crate::input::{Query, invalid};
+use crate::error::{ApiResult, ErrorResponse};
+use crate::input::Query;
+use crate::openapi::{Internal, PayloadTooLarge, RateLimited, Unavailable, ValidationFailed};
+use crate::requests::{ConditionalHeaders, HotelInfoParams, HotelPath, PageParams, SearchParams};
 use crate::state::AppState;
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use domain::model::{SearchQuery, SearchSort};
+use domain::model::SearchQuery;
 
-#[utoipa::path(get, path = "/hotels/search", tag = "hotels",
-    params(("city" = String, Query), ("check_in_date" = String, Query, format = Date), ("check_out_date" = String, Query, format = Date),
-           ("rooms_count" = Option<i64>, Query), ("guests" = Option<i64>, Query), ("min_price" = Option<String>, Query),
-           ("max_price" = Option<String>, Query), ("sort" = Option<String>, Query, description = "price_asc | price_desc | name"),
-           ("limit" = Option<i64>, Query), ("offset" = Option<i64>, Query)),
-    responses((status = 200, body = [HotelSearchResult], headers(("X-Total-Count" = i64))), (status = 400, description = "date or price range")))]
+#[utoipa::path(get, path = "/hotels/search", tag = "hotels", operation_id = "searchHotels",
+    params(SearchParams, PageParams, ConditionalHeaders),
+    responses(
+        (status = 200, description = "Active hotels in the city with a room type that fits the stay, paginated",
+            body = [HotelSearchResult],
+            headers(
+                ("X-Total-Count" = i64, description = "Matches before paging"),
+                ("ETag" = String, description = "Strong validator of this answer (body and total)"),
+                ("Cache-Control" = String, description = "`public, max-age=10`"),
+                ("Vary" = String, description = "`Origin`"),
+            )),
+        (status = 304, description = "Not modified: the `If-None-Match` tag still matches (no body)",
+            headers(
+                ("X-Total-Count" = i64, description = "Matches before paging"),
+                ("ETag" = String), ("Cache-Control" = String), ("Vary" = String),
+            )),
+        (status = 400, description = "`invalid_date_range`, `date_in_past`, `stay_too_long` or `invalid_price_range`",
+            body = ErrorResponse),
+        PayloadTooLarge, ValidationFailed, RateLimited, Internal, Unavailable,
+    ))]
 pub async fn search(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let mut q = Query::parse(req.query_string());
-    let city = q.req_str("city", 1, 255)?;
-    let check_in = q.req_date("check_in_date")?;
-    let check_out = q.req_date("check_out_date")?;
-    let rooms = q.opt_int("rooms_count", 1, 10)?.unwrap_or(1);
-    let guests = q.opt_int("guests", 1, 200)?;
-    let min_price = q.opt_money("min_price")?;
-    let max_price = q.opt_money("max_price")?;
-    let sort = match q.opt_choice("sort", &["price_asc", "price_desc", "name"])?.as_deref() {
-        Some("price_desc") => SearchSort::PriceDesc,
-        Some("name") => SearchSort::Name,
-        _ => SearchSort::PriceAsc,
-    };
-    let page = q.page(50, 200)?;
+    let p = SearchParams::parse(&mut q)?;
+    let page = PageParams::parse(&mut q)?;
     q.finish()?;
-    let stay = state.catalog.stay(check_in, check_out)?;
+    let stay = state.catalog.stay(p.check_in_date, p.check_out_date)?;
     let query = SearchQuery {
-        city,
+        city: p.city,
         stay,
-        rooms_count: rooms as i32,
-        guests: guests.map(|g| g as i32),
-        min_price,
-        max_price,
-        sort,
-        page,
+        rooms_count: p.rooms_count.unwrap_or(1) as i32,
+        guests: p.guests.map(|g| g as i32),
+        min_price: p.min_price,
+        max_price: p.max_price,
+        sort: p.sort.map(Into::into).unwrap_or_default(),
+        page: page.page(),
     };
     let p = state.catalog.search(query).await?;
-    Ok(paged(&p.items.iter().map(HotelSearchResult::from).collect::<Vec<_>>(), p.total))
+    let items = p.items.iter().map(HotelSearchResult::from).collect::<Vec<_>>();
+    Ok(cached(&req, serde_json::to_vec(&items).unwrap_or_default(), Some(p.total)))
 }
 
-#[utoipa::path(get, path = "/hotels/{hotel_id}/info", tag = "hotels",
-    params(("hotel_id" = i64, Path), ("check_in_date" = Option<String>, Query, format = Date),
-           ("check_out_date" = Option<String>, Query, format = Date), ("rooms_count" = Option<i64>, Query)),
-    responses((status = 200, body = HotelInfoResponse), (status = 404, description = "hotel_not_found")))]
+#[utoipa::path(get, path = "/hotels/{hotel_id}/info", tag = "hotels", operation_id = "hotelInfo",
+    params(HotelPath, HotelInfoParams, ConditionalHeaders),
+    responses(
+        (status = 200, description = "The hotel and its room types; with dates, each room's availability and quote",
+            body = HotelInfoResponse,
+            headers(
+                ("ETag" = String, description = "Strong validator of this answer"),
+                ("Cache-Control" = String, description = "`public, max-age=10`"),
+                ("Vary" = String, description = "`Origin`"),
+            )),
+        (status = 304, description = "Not modified: the `If-None-Match` tag still matches (no body)",
+            headers(("ETag" = String), ("Cache-Control" = String), ("Vary" = String))),
+        (status = 400, description = "`invalid_date_range`, `date_in_past` or `stay_too_long` (with dates)",
+            body = ErrorResponse),
+        (status = 404, description = "`hotel_not_found`: missing or inactive", body = ErrorResponse),
+        PayloadTooLarge, ValidationFailed, RateLimited, Internal, Unavailable,
+    ))]
 pub async fn info(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let hotel_id = id(&req, "hotel_id")?;
+    let path = HotelPath::parse(&req)?;
     let mut q = Query::parse(req.query_string());
-    let ci = q.opt_date("check_in_date")?;
-    let co = q.opt_date("check_out_date")?;
-    let rooms = q.opt_int("rooms_count", 1, 10)?.unwrap_or(1);
+    let p = HotelInfoParams::parse(&mut q)?;
     q.finish()?;
-    let dates = match (ci, co) {
-        (Some(a), Some(b)) => Some((a, b)),
-        (None, None) => None,
-        (Some(_), None) => return Err(invalid(&["query", "check_out_date"], "Field required", "missing")),
-        (None, Some(_)) => return Err(invalid(&["query", "check_in_date"], "Field required", "missing")),
-    };
-    let (hotel, rooms) = state.catalog.hotel_info(hotel_id, dates, rooms as i32).await?;
-    Ok(json(StatusCode::OK, &HotelInfoResponse::new(&hotel, &rooms)))
+    let dates = p.stay()?;
+    let (hotel, rooms) = state.catalog.hotel_info(path.hotel_id, dates, p.rooms_count.unwrap_or(1) as i32).await?;
+    Ok(cached(&req, serde_json::to_vec(&HotelInfoResponse::new(&hotel, &rooms)).unwrap_or_default(), None))
 }

@@ -1,38 +1,46 @@
 //! `/`, `/health`, `/ready`, `/metrics`.
 
 use super::json;
-use crate::error::ApiResult;
+use crate::dto::{HealthResponse, RootResponse};
+use crate::error::{ApiResult, ErrorResponse};
 use crate::extract::bearer;
+use crate::openapi::{Internal, PayloadTooLarge};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use domain::Error;
-use serde_json::json;
 
-#[utoipa::path(get, path = "/", tag = "service", responses((status = 200, description = "The API is running")))]
+#[utoipa::path(get, path = "/", tag = "service", operation_id = "root",
+    responses((status = 200, description = "The API is running", body = RootResponse), PayloadTooLarge, Internal))]
 pub async fn root() -> HttpResponse {
-    json(StatusCode::OK, &json!({"status": "healthy", "message": "Hotel booking API is running"}))
+    json(StatusCode::OK, &RootResponse { status: "healthy", message: "Hotel booking API is running" })
 }
 
-#[utoipa::path(get, path = "/health", tag = "service", responses((status = 200, description = "Liveness")))]
+#[utoipa::path(get, path = "/health", tag = "service", operation_id = "health",
+    responses((status = 200, description = "Liveness (touches no dependency)", body = HealthResponse),
+        PayloadTooLarge, Internal))]
 pub async fn health() -> HttpResponse {
-    json(StatusCode::OK, &json!({"status": "healthy"}))
+    json(StatusCode::OK, &HealthResponse { status: "healthy" })
 }
 
-#[utoipa::path(get, path = "/ready", tag = "service",
-    responses((status = 200, description = "Database reachable and migrated"), (status = 503, description = "Database unavailable")))]
+#[utoipa::path(get, path = "/ready", tag = "service", operation_id = "ready",
+    responses(
+        (status = 200, description = "The primary database answers within 2 s and is migrated (`status: ready`)",
+            body = HealthResponse),
+        (status = 503, description = "`service_unavailable`: \"Database unavailable\"", body = ErrorResponse),
+        PayloadTooLarge, Internal,
+    ))]
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     if state.readiness.ready().await {
-        json(StatusCode::OK, &json!({"status": "ready"}))
+        json(StatusCode::OK, &HealthResponse { status: "ready" })
     } else {
-        HttpResponse::ServiceUnavailable().content_type("application/json").body(
-            serde_json::to_vec(&json!({
-                "detail": "Database unavailable",
-                "code": "service_unavailable",
-                "request_id": crate::error::current_request_id(),
-            }))
-            .unwrap_or_default(),
-        )
+        let body = ErrorResponse {
+            detail: "Database unavailable".into(),
+            code: "service_unavailable",
+            request_id: crate::error::current_request_id(),
+            errors: None,
+        };
+        json(StatusCode::SERVICE_UNAVAILABLE, &body)
     }
 }
 
@@ -44,7 +52,15 @@ fn token_matches(presented: &str, expected: &str) -> bool {
     a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-#[utoipa::path(get, path = "/metrics", tag = "service", responses((status = 200, description = "Prometheus text 0.0.4")))]
+#[utoipa::path(get, path = "/metrics", tag = "service", operation_id = "metrics",
+    security((), ("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain; version=0.0.4",
+            body = String),
+        (status = 401, description = "`not_authenticated`: `METRICS_TOKEN` is set and the bearer token is not it",
+            body = ErrorResponse, headers(("WWW-Authenticate" = String))),
+        PayloadTooLarge, Internal,
+    ))]
 pub async fn metrics(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     if let Some(token) = &state.config.metrics_token {
         match bearer(&req) {

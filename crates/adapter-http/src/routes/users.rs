@@ -2,105 +2,98 @@
 
 use super::{json, paged};
 use crate::dto::{BookingResponse, GuestResponse, UserResponse};
-use crate::error::ApiResult;
-use crate::extract::{AuthUser, JsonBytes, id};
-use crate::input::{Fields, Query, parse_object};
+use crate::error::{ApiResult, ErrorResponse};
+use crate::extract::{AuthUser, JsonBytes};
+use crate::input::{Query, parse_object};
+use crate::openapi::{
+    Internal, PayloadTooLarge, RateLimited, Unauthorized, Unavailable, UnsupportedMediaType, ValidationFailed,
+};
+use crate::requests::{
+    BookingListParams, GuestCreateRequest, GuestPath, GuestUpdateRequest, PageParams, ProfileUpdateRequest,
+};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::NaiveDate;
-use domain::model::*;
 
-#[utoipa::path(get, path = "/users/profile", tag = "users", security(("bearerAuth" = [])),
-    responses((status = 200, body = UserResponse)))]
+#[utoipa::path(get, path = "/users/profile", tag = "users", operation_id = "getProfile", security(("bearerAuth" = [])),
+    responses(
+        (status = 200, description = "The caller's account", body = UserResponse),
+        Unauthorized, PayloadTooLarge, RateLimited, Internal, Unavailable,
+    ))]
 pub async fn profile(user: AuthUser) -> HttpResponse {
     json(StatusCode::OK, &UserResponse::from(&user.0))
 }
 
-#[utoipa::path(patch, path = "/users/profile", tag = "users", security(("bearerAuth" = [])),
-    request_body(content = inline(serde_json::Value), description = "`name`, `date_of_birth`, `gender` (null clears)"),
-    responses((status = 200, body = UserResponse)))]
+#[utoipa::path(patch, path = "/users/profile", tag = "users", operation_id = "updateProfile",
+    security(("bearerAuth" = [])),
+    request_body = ProfileUpdateRequest,
+    responses(
+        (status = 200, description = "The updated account", body = UserResponse),
+        Unauthorized, PayloadTooLarge, UnsupportedMediaType, ValidationFailed, RateLimited, Internal, Unavailable,
+    ))]
 pub async fn update_profile(state: web::Data<AppState>, user: AuthUser, body: JsonBytes) -> ApiResult<HttpResponse> {
     let body = body.get()?;
-    let obj = parse_object(body)?;
-    let mut f = Fields::new(&obj);
-    let name = f.opt_str("name", 1, 255)?;
-    let date_of_birth = f.opt_date("date_of_birth")?;
-    if let Patch::Set(Some(d)) = &date_of_birth {
-        let min = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default();
-        if *d < min {
-            f.push("date_of_birth", "Date should be on or after 1900-01-01", "out_of_range");
-        } else if *d > state.clock.today() {
-            f.push("date_of_birth", "Date should not be in the future", "out_of_range");
-        }
-    }
-    let gender = f.opt_enum("gender", Gender::parse, "'MALE' or 'FEMALE'")?;
-    f.finish()?;
-    let u = state.auth.update_profile(&user.0, ProfilePatch { name, date_of_birth, gender }).await?;
+    let req = ProfileUpdateRequest::parse(&parse_object(body)?, state.clock.today())?;
+    let u = state.auth.update_profile(&user.0, req.into()).await?;
     Ok(json(StatusCode::OK, &UserResponse::from(&u)))
 }
 
-/// The optional `status` filter of booking lists.
-pub fn status_filter(q: &mut Query) -> ApiResult<Option<BookingStatus>> {
-    let names: Vec<&str> = BookingStatus::ALL.iter().map(|s| s.as_str()).collect();
-    Ok(q.opt_choice("status", &names)?.and_then(|s| BookingStatus::parse(&s)))
-}
-
-#[utoipa::path(get, path = "/users/myBookings", tag = "users", security(("bearerAuth" = [])),
-    params(("status" = Option<String>, Query), ("limit" = Option<i64>, Query), ("offset" = Option<i64>, Query)),
-    responses((status = 200, body = [BookingResponse])))]
+#[utoipa::path(get, path = "/users/myBookings", tag = "users", operation_id = "myBookings",
+    security(("bearerAuth" = [])),
+    params(BookingListParams, PageParams),
+    responses(
+        (status = 200, description = "The caller's bookings, by id descending", body = [BookingResponse],
+            headers(("X-Total-Count" = i64, description = "Matches before paging"))),
+        Unauthorized, PayloadTooLarge, ValidationFailed, RateLimited, Internal, Unavailable,
+    ))]
 pub async fn my_bookings(req: HttpRequest, state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
     let mut q = Query::parse(req.query_string());
-    let status = status_filter(&mut q)?;
-    let page = q.page(50, 200)?;
+    let filter = BookingListParams::parse(&mut q)?;
+    let page = PageParams::parse(&mut q)?;
     q.finish()?;
-    let p = state.bookings.my_bookings(&user.0, status, page).await?;
+    let p = state.bookings.my_bookings(&user.0, filter.status, page.page()).await?;
     Ok(paged(&p.items.iter().map(BookingResponse::from).collect::<Vec<_>>(), p.total))
 }
 
-#[utoipa::path(get, path = "/users/guests", tag = "users", security(("bearerAuth" = [])),
-    params(("limit" = Option<i64>, Query), ("offset" = Option<i64>, Query)),
-    responses((status = 200, body = [GuestResponse])))]
+#[utoipa::path(get, path = "/users/guests", tag = "users", operation_id = "listGuests", security(("bearerAuth" = [])),
+    params(PageParams),
+    responses(
+        (status = 200, description = "The caller's saved guests (deleted ones excluded), by id", body = [GuestResponse],
+            headers(("X-Total-Count" = i64, description = "Matches before paging"))),
+        Unauthorized, PayloadTooLarge, ValidationFailed, RateLimited, Internal, Unavailable,
+    ))]
 pub async fn guests(req: HttpRequest, state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
     let mut q = Query::parse(req.query_string());
-    let page = q.page(50, 200)?;
+    let page = PageParams::parse(&mut q)?;
     q.finish()?;
-    let p = state.auth.guests(&user.0, page).await?;
+    let p = state.auth.guests(&user.0, page.page()).await?;
     Ok(paged(&p.items.iter().map(GuestResponse::from).collect::<Vec<_>>(), p.total))
 }
 
-fn age(f: &mut Fields<'_>) -> ApiResult<Patch<Option<i32>>> {
-    Ok(match f.opt_int("age", 0, 150)? {
-        Patch::Keep => Patch::Keep,
-        Patch::Set(v) => Patch::Set(v.map(|a| a.clamp(0, 150) as i32)),
-    })
-}
-
-#[utoipa::path(post, path = "/users/guests", tag = "users", security(("bearerAuth" = [])),
-    request_body(content = inline(serde_json::Value), description = "`name`, `gender`, optional `age`"),
-    responses((status = 201, body = GuestResponse), (status = 409, description = "limit_exceeded")))]
+#[utoipa::path(post, path = "/users/guests", tag = "users", operation_id = "createGuest",
+    security(("bearerAuth" = [])),
+    request_body = GuestCreateRequest,
+    responses(
+        (status = 201, description = "The saved guest", body = GuestResponse),
+        (status = 409, description = "`limit_exceeded`: at most 200 saved guests", body = ErrorResponse),
+        Unauthorized, PayloadTooLarge, UnsupportedMediaType, ValidationFailed, RateLimited, Internal, Unavailable,
+    ))]
 pub async fn create_guest(state: web::Data<AppState>, user: AuthUser, body: JsonBytes) -> ApiResult<HttpResponse> {
     let body = body.get()?;
-    let obj = parse_object(body)?;
-    let mut f = Fields::new(&obj);
-    let name = f.req_str("name", 1, 255)?;
-    let gender = match f.opt_enum("gender", Gender::parse, "'MALE' or 'FEMALE'")? {
-        Patch::Set(Some(g)) => g,
-        _ => return Err(crate::input::invalid(&["body", "gender"], "Field required", "missing")),
-    };
-    let age = match age(&mut f)? {
-        Patch::Set(v) => v,
-        Patch::Keep => None,
-    };
-    f.finish()?;
-    let g = state.auth.create_guest(&user.0, NewGuest { name, gender, age }).await?;
+    let req = GuestCreateRequest::parse(&parse_object(body)?)?;
+    let g = state.auth.create_guest(&user.0, req.into()).await?;
     Ok(json(StatusCode::CREATED, &GuestResponse::from(&g)))
 }
 
-#[utoipa::path(put, path = "/users/guests/{guest_id}", tag = "users", security(("bearerAuth" = [])),
-    params(("guest_id" = i64, Path)),
-    request_body(content = inline(serde_json::Value), description = "partial: `name`, `gender`, `age`"),
-    responses((status = 200, body = GuestResponse), (status = 404, description = "guest_not_found")))]
+#[utoipa::path(put, path = "/users/guests/{guest_id}", tag = "users", operation_id = "updateGuest",
+    security(("bearerAuth" = [])),
+    params(GuestPath),
+    request_body = GuestUpdateRequest,
+    responses(
+        (status = 200, description = "The updated guest", body = GuestResponse),
+        (status = 404, description = "`guest_not_found` (missing, deleted or another user's)", body = ErrorResponse),
+        Unauthorized, PayloadTooLarge, UnsupportedMediaType, ValidationFailed, RateLimited, Internal, Unavailable,
+    ))]
 pub async fn update_guest(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -108,28 +101,22 @@ pub async fn update_guest(
     body: JsonBytes,
 ) -> ApiResult<HttpResponse> {
     let body = body.get()?;
-    let guest_id = id(&req, "guest_id")?;
-    let obj = parse_object(body)?;
-    let mut f = Fields::new(&obj);
-    let name = match f.opt_str("name", 1, 255)? {
-        Patch::Set(v) => v,
-        Patch::Keep => None,
-    };
-    let gender = match f.opt_enum("gender", Gender::parse, "'MALE' or 'FEMALE'")? {
-        Patch::Set(v) => v,
-        Patch::Keep => None,
-    };
-    let age = age(&mut f)?;
-    f.finish()?;
-    let g = state.auth.update_guest(&user.0, guest_id, GuestPatch { name, gender, age }).await?;
+    let path = GuestPath::parse(&req)?;
+    let patch = GuestUpdateRequest::parse(&parse_object(body)?)?;
+    let g = state.auth.update_guest(&user.0, path.guest_id, patch.into()).await?;
     Ok(json(StatusCode::OK, &GuestResponse::from(&g)))
 }
 
-#[utoipa::path(delete, path = "/users/guests/{guest_id}", tag = "users", security(("bearerAuth" = [])),
-    params(("guest_id" = i64, Path)),
-    responses((status = 204, description = "Soft-deleted"), (status = 404, description = "guest_not_found")))]
+#[utoipa::path(delete, path = "/users/guests/{guest_id}", tag = "users", operation_id = "deleteGuest",
+    security(("bearerAuth" = [])),
+    params(GuestPath),
+    responses(
+        (status = 204, description = "Soft-deleted: gone from the list, still shown on its bookings"),
+        (status = 404, description = "`guest_not_found` (missing, deleted or another user's)", body = ErrorResponse),
+        Unauthorized, PayloadTooLarge, ValidationFailed, RateLimited, Internal, Unavailable,
+    ))]
 pub async fn delete_guest(req: HttpRequest, state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
-    let guest_id = id(&req, "guest_id")?;
-    state.auth.delete_guest(&user.0, guest_id).await?;
+    let path = GuestPath::parse(&req)?;
+    state.auth.delete_guest(&user.0, path.guest_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -75,7 +75,7 @@ impl PgStore {
             .bind::<Date, _>(req.stay.check_out())
             .bind::<Integer, _>(req.stay.nights() as i32)
             .bind::<Numeric, _>(amount.to_decimal())
-            .bind::<Text, _>(&req.currency)
+            .bind::<Text, _>(req.currency.as_str())
             .bind::<Timestamptz, _>(req.expires_at)
             .bind::<Timestamptz, _>(req.now)
             .get_result::<IdRow>(c)

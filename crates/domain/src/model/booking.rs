@@ -1,6 +1,6 @@
 //! The booking aggregate and its state machine (API.md §4.3.4).
 
-use super::{Guest, Money, StayDates};
+use super::{Currency, Guest, Money, StayDates};
 use crate::Error;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -241,7 +241,7 @@ pub struct Booking {
     /// The frozen quote: Σ nightly prices × `rooms_count`, taken at init and never repriced (1.00..=999999.99).
     pub amount: Money,
     /// Upper-case ISO 4217 code of `amount` (the configured `CURRENCY`).
-    pub currency: String,
+    pub currency: Currency,
     /// `check_out_date − check_in_date`: the nights charged and held.
     pub nights: i32,
     /// When the hold was created (init).
@@ -361,7 +361,7 @@ pub struct HoldRequest {
     /// The hold deadline, `now + HOLD_MINUTES`.
     pub expires_at: DateTime<Utc>,
     /// Upper-case ISO 4217 code frozen on the booking.
-    pub currency: String,
+    pub currency: Currency,
     /// Most unexpired holds (RESERVED, GUESTS_ADDED, PAYMENTS_PENDING) the user may have; 0 = unlimited.
     pub max_active_holds: i64,
 }

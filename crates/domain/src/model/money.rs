@@ -93,8 +93,19 @@ impl Currency {
         &self.0
     }
     /// Lower-case code, as sent to the provider.
+    ///
+    /// ```
+    /// # use domain::model::Currency;
+    /// assert_eq!(Currency::parse("eur").map(|c| (c.to_string(), c.lower())), Some(("EUR".into(), "eur".into())));
+    /// ```
     pub fn lower(&self) -> String {
         self.0.to_ascii_lowercase()
+    }
+}
+
+impl std::fmt::Display for Currency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 

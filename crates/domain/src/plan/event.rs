@@ -85,7 +85,7 @@ pub fn plan_event(
 ) -> Result<EventPlan, Error> {
     let Some(kind) = ev.kind else { return Ok(EventPlan::NoEffect) };
     let amount_ok = ev.amount_minor.is_none_or(|a| a == b.amount.minor());
-    let currency_ok = ev.currency.as_deref().is_none_or(|c| c.eq_ignore_ascii_case(&b.currency));
+    let currency_ok = ev.currency.as_deref().is_none_or(|c| c.eq_ignore_ascii_case(b.currency.as_str()));
     if !amount_ok || !currency_ok {
         return Ok(EventPlan::Unmatched);
     }

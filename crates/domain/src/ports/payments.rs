@@ -107,7 +107,7 @@ pub struct CheckoutRequest {
     /// The frozen amount, charged as one line item of `amount × 100` minor units.
     pub amount: Money,
     /// The booking's upper-case currency (sent lower-case).
-    pub currency: String,
+    pub currency: Currency,
     /// Start of the product description "Room booking from {check_in_date} to {check_out_date}".
     pub check_in_date: NaiveDate,
     /// End of the product description.

@@ -145,7 +145,7 @@ impl BookingService {
             rooms_count,
             now,
             expires_at: now + Duration::minutes(self.config.hold_minutes),
-            currency: self.config.currency.as_str().to_string(),
+            currency: self.config.currency.clone(),
             max_active_holds: self.config.max_active_holds,
         };
         self.bookings.hold(req, self.policy.clone()).await
