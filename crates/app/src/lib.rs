@@ -4,6 +4,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod jobs;
+pub mod observer;
 pub mod startup;
 pub mod telemetry;
 

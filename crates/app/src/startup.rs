@@ -176,21 +176,24 @@ fn assemble<S: Store>(
             breaker_cool_down: std::time::Duration::from_secs(30),
         })?),
     };
-    let bookings = Arc::new(BookingService::new(
-        repo.clone(),
-        repo.clone(),
-        gateway,
-        clock.clone(),
-        config.pricing.clone(),
-        BookingConfig {
-            hold_minutes: config.hold_minutes,
-            checkout_session_minutes: config.checkout_session_minutes,
-            max_stay_nights: config.max_stay_nights,
-            max_active_holds: config.max_active_holds_per_user,
-            currency: config.currency.clone(),
-            refund_max_attempts: 10,
-        },
-    ));
+    let bookings = Arc::new(
+        BookingService::new(
+            repo.clone(),
+            repo.clone(),
+            gateway,
+            clock.clone(),
+            config.pricing.clone(),
+            BookingConfig {
+                hold_minutes: config.hold_minutes,
+                checkout_session_minutes: config.checkout_session_minutes,
+                max_stay_nights: config.max_stay_nights,
+                max_active_holds: config.max_active_holds_per_user,
+                currency: config.currency.clone(),
+                refund_max_attempts: 10,
+            },
+        )
+        .with_observer(Arc::new(crate::observer::MetricsObserver)),
+    );
     let simulated = (config.payment_gateway == Gateway::Simulated)
         .then(|| Arc::new(SimulatedCheckout::new(repo.clone(), repo.clone(), bookings.clone(), clock.clone())));
     let state = AppState {

@@ -61,7 +61,6 @@ impl PgStore {
                 return Err(TxError::Domain(Error::RoomUnavailable));
             }
             let amount = plan.amount;
-            metrics::counter!("booking_transitions_total", "from" => "NONE", "to" => "RESERVED").increment(1);
             let id = crate::prepared::sql(
                 "INSERT INTO booking (user_id, hotel_id, room_id, rooms_count, check_in_date, check_out_date, nights,
                                       booking_status, amount, currency, expires_at, created_at, updated_at)

@@ -59,7 +59,6 @@ pub(super) async fn set_status(
     .bind::<Bool, _>(t.refund)
     .execute(c)
     .await?;
-    metrics::counter!("booking_transitions_total", "from" => t.from.as_str(), "to" => t.to.as_str()).increment(1);
     Ok(())
 }
 

@@ -59,7 +59,6 @@ impl PgStore {
             .await?;
             Ok::<_, TxError>(Some(status))
         })?;
-        count_refund(id, status, max_attempts);
         Ok(status)
     }
 
@@ -150,24 +149,6 @@ impl PgStore {
             .await?;
             Ok::<_, TxError>(Some((status, row.booking_id)))
         })?;
-        let status = result.map(|(s, booking_id)| {
-            count_refund(booking_id, Some(s), max_attempts);
-            s
-        });
-        Ok(status)
+        Ok(result.map(|(s, _)| s))
     }
-}
-
-/// Counts a recorded refund attempt; a refund that failed for good is logged at error level.
-fn count_refund(booking_id: i64, status: Option<RefundStatus>, max_attempts: i32) {
-    let outcome = match status {
-        None => return,
-        Some(RefundStatus::Succeeded) => "succeeded",
-        Some(RefundStatus::Pending) => "retry",
-        Some(RefundStatus::Failed) => {
-            tracing::error!(booking_id, attempts = max_attempts, "refund failed for good; refund by hand");
-            "failed"
-        }
-    };
-    metrics::counter!("refunds_total", "outcome" => outcome).increment(1);
 }

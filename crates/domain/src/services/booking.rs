@@ -104,6 +104,7 @@ pub struct BookingService {
     clock: Arc<dyn Clock>,
     policy: PricingPolicy,
     config: BookingConfig,
+    observer: Arc<dyn BookingObserver>,
 }
 
 /// Shows the effective status (a hold past its deadline reads as EXPIRED).
@@ -122,7 +123,19 @@ impl BookingService {
         policy: PricingPolicy,
         config: BookingConfig,
     ) -> Self {
-        BookingService { bookings, catalog, gateway, clock, policy, config }
+        BookingService { bookings, catalog, gateway, clock, policy, config, observer: Arc::new(NoopObserver) }
+    }
+
+    /// Reports transitions and refund outcomes to `observer` (metrics and alerts; the default ignores them).
+    pub fn with_observer(mut self, observer: Arc<dyn BookingObserver>) -> Self {
+        self.observer = observer;
+        self
+    }
+
+    fn observe(&self, t: &Transitioned) {
+        if t.changed && t.from != t.booking.status {
+            self.observer.transition(t.booking.status);
+        }
     }
 
     /// Holds `rooms_count` rooms for the stay (201 RESERVED).
@@ -148,7 +161,9 @@ impl BookingService {
             currency: self.config.currency.clone(),
             max_active_holds: self.config.max_active_holds,
         };
-        self.bookings.hold(req, self.policy.clone()).await
+        let b = self.bookings.hold(req, self.policy.clone()).await?;
+        self.observer.transition(b.status);
+        Ok(b)
     }
 
     /// One of the caller's bookings (404 for others').
@@ -203,6 +218,7 @@ impl BookingService {
         let minutes = self.config.checkout_session_minutes;
         let provisional = now + Duration::minutes(minutes + 1);
         let t = self.bookings.start_payment(id, user.id, now, provisional).await?;
+        self.observe(&t);
         let b = t.booking;
         if !t.changed {
             if let Some(url) = b.payment_session_url.clone() {
@@ -255,6 +271,7 @@ impl BookingService {
             .bookings
             .transition(id, Actor { user_id: Some(user.id) }, BookingAction::Cancel, now, self.config.hold_minutes)
             .await?;
+        self.observe(&t);
         self.after_transition(&t).await;
         Ok(())
     }
@@ -267,6 +284,13 @@ impl BookingService {
     /// Applies a verified provider event exactly once.
     pub async fn handle_payment_event(&self, event: PaymentEvent) -> Result<EventOutcome> {
         let outcome = self.bookings.apply_payment_event(event, self.clock.now()).await?;
+        match &outcome {
+            EventOutcome::Confirmed(b) | EventOutcome::LateRehold(b) => {
+                self.observer.transition(b.status);
+            }
+            EventOutcome::Cancelled(b) | EventOutcome::Expired(b) => self.observer.transition(b.status),
+            _ => {}
+        }
         match &outcome {
             EventOutcome::RefundQueued(b) => {
                 self.try_refund(b).await;
@@ -309,10 +333,15 @@ impl BookingService {
             Err(_) => RefundAttempt::Failed,
         };
         // A failed write is retried on the next pass (the refund stays PENDING); it never stops the others.
-        self.bookings
+        let status = self
+            .bookings
             .record_refund(b.id, attempt, self.config.refund_max_attempts, self.clock.now())
             .await
-            .unwrap_or(None)
+            .unwrap_or(None);
+        if let Some(s) = status {
+            self.observer.refund(b.id, s);
+        }
+        status
     }
 
     /// One refund attempt of an extra payment; its status afterwards, as for [`Self::try_refund`].
@@ -328,10 +357,15 @@ impl BookingService {
             Ok(id) => RefundAttempt::Succeeded(id),
             Err(_) => RefundAttempt::Failed,
         };
-        self.bookings
+        let status = self
+            .bookings
             .record_payment_refund(r.id, attempt, self.config.refund_max_attempts, self.clock.now())
             .await
-            .unwrap_or(None)
+            .unwrap_or(None);
+        if let Some(s) = status {
+            self.observer.refund(r.booking_id, s);
+        }
+        status
     }
 
     /// One sweeper pass: expire due holds (closing their sessions) and retry pending refunds. Every step is
@@ -345,6 +379,9 @@ impl BookingService {
                     if let Some(sid) = &b.payment_session_id {
                         let _ = self.gateway.expire_session(sid).await;
                     }
+                }
+                for b in &expired {
+                    self.observer.transition(b.status);
                 }
                 report.expired = expired.len();
             }
