@@ -3,6 +3,9 @@
 //! the `Money` string schema, enums are the string enums of API.md §1.2. Response keys are never omitted, so the
 //! document marks every key of a response schema required (`openapi::ResponseKeysRequired`); `Option` fields are
 //! nullable.
+//!
+//! Why one file (~700 lines): the response DTOs are shared across route groups (a `BookingResponse` is returned
+//! by bookings, users and admin routes) and form one OpenAPI component set; one file keeps one source of names.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::model::*;

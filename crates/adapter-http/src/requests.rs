@@ -6,6 +6,9 @@
 //!
 //! Partial updates (API.md §1.4) keep the parser's three states in [`Opt`]: absent (`Keep`), `null`, or a value.
 //! Their schemas are nullable and not required.
+//!
+//! Why one file (~1070 lines): each typed input sits next to its parser, and the parsers share private field
+//! helpers (hotel lists, contact info, money); the planned split is one module per route group.
 
 use crate::dto::{BookingStatusDto, GenderDto, SearchSortDto};
 use crate::error::{ApiError, ApiResult, FieldError};

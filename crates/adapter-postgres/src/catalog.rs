@@ -1,4 +1,8 @@
 //! Hotels, room types, inventory, search and reports.
+//!
+//! Why one file (~700 lines): it implements the three catalog ports (`CatalogRepository`, `InventoryRepository`,
+//! `CatalogQueries`) over the same locking helpers (`lock_hotel`, rows locked in date order); the next split is
+//! one module per port, as `bookings/` already is.
 
 use crate::rows::*;
 use crate::users::split;

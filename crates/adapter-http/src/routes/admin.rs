@@ -94,7 +94,7 @@ pub async fn update_hotel(
         (status = 204, description = "Deleted with its rooms, inventory and cancelled/expired bookings"),
         (status = 403, description = "`forbidden` (not a manager) or `not_owner`", body = ErrorResponse),
         (status = 404, description = "`hotel_not_found`", body = ErrorResponse),
-        (status = 409, description = "`has_active_bookings`: deactivate it instead", body = ErrorResponse),
+        (status = 409, description = "`has_active_bookings`: \"Hotel has active bookings; deactivate it instead\" while a booking is active, or \"Hotel has bookings with refunds still owed; deactivate it instead\" while a cancelled or expired booking still owes a refund (PENDING, or FAILED until an operator settles it)", body = ErrorResponse),
         Unauthorized, PayloadTooLarge, ValidationFailed, RateLimited, Internal, Unavailable,
     ))]
 pub async fn delete_hotel(req: HttpRequest, state: web::Data<AppState>, m: Manager) -> ApiResult<HttpResponse> {
@@ -267,7 +267,7 @@ pub async fn update_room(
         (status = 403, description = "`forbidden` (not a manager) or `not_owner`", body = ErrorResponse),
         (status = 404, description = "`hotel_not_found`, or `room_not_found` (missing or of another hotel)",
             body = ErrorResponse),
-        (status = 409, description = "`has_active_bookings`", body = ErrorResponse),
+        (status = 409, description = "`has_active_bookings`: \"Room has active bookings\", or \"Room has bookings with refunds still owed\" while a cancelled or expired booking of the room still owes a refund", body = ErrorResponse),
         Unauthorized, PayloadTooLarge, ValidationFailed, RateLimited, Internal, Unavailable,
     ))]
 pub async fn delete_room(req: HttpRequest, state: web::Data<AppState>, m: Manager) -> ApiResult<HttpResponse> {
