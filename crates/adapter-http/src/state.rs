@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use domain::ports::{Clock, IdempotencyStore, TokenIssuer, WebhookVerifier};
-use domain::services::{AuthService, BookingService, CatalogService, SimulatedCheckout};
+use domain::services::{AuthUseCases, BookingUseCases, CatalogUseCases, CheckoutUseCases};
 use std::sync::Arc;
 
 /// Readiness of the dependencies (`/ready`).
@@ -47,12 +47,13 @@ impl Default for HttpConfig {
 /// Everything the handlers need.
 #[derive(Clone)]
 pub struct AppState {
-    pub auth: Arc<AuthService>,
-    pub catalog: Arc<CatalogService>,
-    pub bookings: Arc<BookingService>,
+    /// The use cases, as traits: the services in production, generated mocks in handler tests.
+    pub auth: Arc<dyn AuthUseCases>,
+    pub catalog: Arc<dyn CatalogUseCases>,
+    pub bookings: Arc<dyn BookingUseCases>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     /// Present only when `PAYMENT_GATEWAY=simulated`.
-    pub simulated: Option<Arc<SimulatedCheckout>>,
+    pub simulated: Option<Arc<dyn CheckoutUseCases>>,
     pub webhooks: Arc<dyn WebhookVerifier>,
     pub tokens: Arc<dyn TokenIssuer>,
     pub clock: Arc<dyn Clock>,

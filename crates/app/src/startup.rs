@@ -201,7 +201,7 @@ fn assemble<S: Store>(
         catalog: catalog.clone(),
         bookings: bookings.clone(),
         idempotency: repo.clone(),
-        simulated,
+        simulated: simulated.map(|s| s as Arc<dyn CheckoutUseCases>),
         webhooks: Arc::new(StripeWebhookVerifier::new(config.stripe_webhook_secret.expose())),
         tokens,
         clock,

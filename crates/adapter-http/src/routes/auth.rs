@@ -135,6 +135,6 @@ pub async fn refresh(req: HttpRequest, state: web::Data<AppState>, body: JsonByt
 pub async fn logout(req: HttpRequest, state: web::Data<AppState>, body: JsonBytes) -> ApiResult<HttpResponse> {
     let body = body.get()?;
     let token = presented_token(&req, body).unwrap_or(None);
-    state.auth.logout(token.as_deref()).await?;
+    state.auth.logout(token).await?;
     Ok(clear_cookie(HttpResponse::NoContent().finish()))
 }

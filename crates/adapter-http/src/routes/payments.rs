@@ -11,7 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use domain::ports::EventOutcome;
-use domain::services::SimulatedCheckout;
+use domain::services::CheckoutUseCases;
 use std::sync::Arc;
 
 #[utoipa::path(post, path = "/webhooks/stripe", tag = "payments", operation_id = "stripeWebhook",
@@ -53,7 +53,7 @@ pub async fn webhook_alias(
     webhook(req, state, payload).await
 }
 
-fn simulated(state: &AppState) -> ApiResult<Arc<SimulatedCheckout>> {
+fn simulated(state: &AppState) -> ApiResult<Arc<dyn CheckoutUseCases>> {
     state.simulated.clone().ok_or(ApiError::NotFound)
 }
 

@@ -1,10 +1,12 @@
 //! Use-case services: the only API the HTTP adapter calls.
 
+mod api;
 mod auth;
 mod booking;
 mod catalog;
 mod simulated;
 
+pub use api::*;
 pub use auth::{AuthConfig, AuthService, LoginResult};
 pub use booking::{BookingConfig, BookingService, PaymentStart, SweepReport};
 pub use catalog::CatalogService;
