@@ -5,6 +5,7 @@ mod bookings;
 mod catalog;
 mod connect;
 mod error;
+mod maintenance;
 mod misc;
 mod prepared;
 mod rows;
@@ -26,6 +27,7 @@ use std::time::Duration;
 
 pub use connect::{ConnectTarget, SessionSettings, SslMode};
 pub use error::{TxError, db_error};
+pub use maintenance::{HOT_TABLES, MaintenancePolicy, TableHealth};
 
 /// The embedded migrations (`/migrations`).
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");
