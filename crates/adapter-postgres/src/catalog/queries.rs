@@ -1,0 +1,157 @@
+//! Read-side queries (`CatalogQueries`): search, the public hotel page and reports.
+
+use super::*;
+
+#[async_trait]
+impl CatalogQueries for PgStore {
+    async fn hotel_listing(&self, hotel_id: i64, stay: Option<StayDates>) -> Result<Option<HotelListing>> {
+        let mut conn = self.conn().await?;
+        let q = format!(
+            "SELECT h.{}, r.id AS r_id, r.type AS r_kind, r.base_price AS r_base_price,
+                    r.photos::text[] AS r_photos, r.amenities::text[] AS r_amenities, r.total_count AS r_total_count,
+                    r.capacity AS r_capacity, r.created_at AS r_created_at, r.updated_at AS r_updated_at
+             FROM hotel h LEFT JOIN room r ON r.hotel_id = h.id WHERE h.id = $1 ORDER BY r.id",
+            HOTEL_COLS.replace(", ", ", h.")
+        );
+        let rows = crate::prepared::sql(q)
+            .bind::<BigInt, _>(hotel_id)
+            .load::<HotelRoomRow>(&mut conn)
+            .await
+            .map_err(db_error)?;
+        let Some(first) = rows.as_slice().first() else { return Ok(None) };
+        let mut rooms = Vec::with_capacity(rows.len());
+        for r in &rows {
+            if let Some(room) = r.room()? {
+                rooms.push((room, Vec::new()));
+            }
+        }
+        let hotel = Hotel::from(first.hotel.clone());
+        if let Some(stay) = stay
+            && !rooms.is_empty()
+        {
+            let q = format!(
+                "SELECT {NIGHT_COLS} FROM inventory i WHERE i.hotel_id = $1 AND i.date >= $2 AND i.date < $3
+                 ORDER BY i.room_id, i.date"
+            );
+            let nights = crate::prepared::sql(q)
+                .bind::<BigInt, _>(hotel_id)
+                .bind::<Date, _>(stay.check_in())
+                .bind::<Date, _>(stay.check_out())
+                .load::<NightRow>(&mut conn)
+                .await
+                .map_err(db_error)?;
+            for n in nights {
+                let n = InventoryNight::try_from(n)?;
+                if let Some((_, list)) = rooms.iter_mut().find(|(r, _)| r.id == n.room_id) {
+                    list.push(n);
+                }
+            }
+        }
+        Ok(Some(HotelListing { hotel, rooms }))
+    }
+
+    async fn search(&self, q: SearchQuery, policy: PricingPolicy, today: NaiveDate) -> Result<Paged<SearchHit>> {
+        let mut conn = self.conn().await?;
+        let order = match q.sort {
+            SearchSort::PriceAsc => "f.min_cents ASC, h.id",
+            SearchSort::PriceDesc => "f.min_cents DESC, h.id",
+            SearchSort::Name => "lower(h.name), h.id",
+        };
+        let (scaled, divisor) = nightly_scaled_sql(&policy, 9, 10);
+        let nightly = div_half_even_sql("n.scaled", &divisor.to_string());
+        let avg = div_half_even_sql("q.total", "$4::bigint");
+        // The room row is only needed for the guests filter (capacity × rooms ≥ guests).
+        let room_join = if q.guests.is_some() {
+            "JOIN room r ON r.id = q.room_id AND r.capacity * $5 >= $11::int"
+        } else {
+            "CROSS JOIN (SELECT $11::int IS NULL) unused(g)"
+        };
+        // One round trip: candidate hotels by city, their nights of the stay through (hotel_id, date), each
+        // night's price in cents computed once (OFFSET 0 keeps the subquery from being flattened), rooms that
+        // qualify on every night, then per hotel the lowest average. count(*) OVER () gives X-Total-Count.
+        // $6..$8 are the policy's switches (kept as binds so every variant has the same parameters).
+        let sql = format!(
+            "WITH h AS (
+                SELECT id, name, city, photos, amenities FROM hotel WHERE active AND lower(city) = lower($1)
+             ), q AS (
+                SELECT n.hotel_id, n.room_id, sum({nightly})::bigint AS total
+                FROM (
+                    SELECT i.hotel_id, i.room_id, {scaled} AS scaled,
+                           (NOT i.closed AND i.total_count - i.book_count - i.reserved_count >= $5) AS ok
+                    FROM inventory i
+                    WHERE i.hotel_id IN (SELECT id FROM h) AND i.date >= $2 AND i.date < $3
+                    OFFSET 0
+                ) n
+                GROUP BY n.hotel_id, n.room_id
+                HAVING count(*) = $4 AND bool_and(n.ok)
+             ), f AS (
+                SELECT q.hotel_id, min({avg}) AS min_cents FROM q {room_join}
+                WHERE ($12::bigint IS NULL OR {avg} >= $12::bigint)
+                  AND ($13::bigint IS NULL OR {avg} <= $13::bigint)
+                  AND ($6 OR $7 OR $8 OR $9::date IS NULL OR $10::date[] IS NULL OR true)
+                GROUP BY q.hotel_id
+             )
+             SELECT h.id, h.name, h.city, h.photos::text[] AS photos, h.amenities::text[] AS amenities,
+                    (f.min_cents::numeric / 100)::numeric(12,2) AS min_price, count(*) OVER () AS total
+             FROM f JOIN h ON h.id = f.hotel_id
+             ORDER BY {order} LIMIT $14 OFFSET $15"
+        );
+        let holidays: Vec<NaiveDate> = policy.holidays.iter().copied().collect();
+        let rows = crate::prepared::sql(sql)
+            .bind::<Text, _>(&q.city)
+            .bind::<Date, _>(q.stay.check_in())
+            .bind::<Date, _>(q.stay.check_out())
+            .bind::<Integer, _>(q.stay.nights() as i32)
+            .bind::<Integer, _>(q.rooms_count)
+            .bind::<Bool, _>(policy.occupancy)
+            .bind::<Bool, _>(policy.urgency)
+            .bind::<Bool, _>(policy.holiday)
+            .bind::<Date, _>(today)
+            .bind::<Array<Date>, _>(holidays)
+            .bind::<Nullable<Integer>, _>(q.guests)
+            .bind::<Nullable<BigInt>, _>(q.min_price.map(Money::minor))
+            .bind::<Nullable<BigInt>, _>(q.max_price.map(Money::minor))
+            .bind::<BigInt, _>(q.page.limit)
+            .bind::<BigInt, _>(q.page.offset)
+            .load::<SearchRow>(&mut conn)
+            .await
+            .map_err(db_error)?;
+        let mut total = rows.as_slice().first().map(|r| r.total).unwrap_or(0);
+        if rows.is_empty() && q.page.offset > 0 {
+            // Past the last page: count the matches on their own.
+            let count =
+                Box::pin(self.search(SearchQuery { page: Page { limit: 1, offset: 0 }, ..q.clone() }, policy, today))
+                    .await?;
+            total = count.total;
+        }
+        let items = rows
+            .into_iter()
+            .map(|r| {
+                Ok(SearchHit {
+                    id: r.id,
+                    name: r.name,
+                    city: r.city,
+                    photos: r.photos,
+                    amenities: r.amenities,
+                    min_price: money(r.min_price)?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Paged { items, total })
+    }
+
+    async fn report(&self, hotel_id: i64, start: NaiveDate, end: NaiveDate) -> Result<(i64, Money)> {
+        let mut conn = self.conn().await?;
+        let r = crate::prepared::sql(
+            "SELECT count(*) AS n, COALESCE(sum(amount), 0)::numeric(14,2) AS revenue FROM booking
+             WHERE hotel_id = $1 AND booking_status = 'CONFIRMED' AND check_in_date BETWEEN $2 AND $3",
+        )
+        .bind::<BigInt, _>(hotel_id)
+        .bind::<Date, _>(start)
+        .bind::<Date, _>(end)
+        .get_result::<ReportRow>(&mut conn)
+        .await
+        .map_err(db_error)?;
+        Ok((r.n, money(r.revenue)?))
+    }
+}
