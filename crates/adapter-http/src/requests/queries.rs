@@ -1,0 +1,177 @@
+//! Query strings: pages, search, hotel info, lists, inventory, reports.
+
+use super::*;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Query strings
+// ---------------------------------------------------------------------------------------------------------------
+
+/// `limit` / `offset` of every list (API.md §1.3); `X-Total-Count` carries the number of matches.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page size.
+    #[param(minimum = 1, maximum = 200, default = 50)]
+    pub limit: Option<i64>,
+    /// Matches to skip.
+    #[param(minimum = 0, maximum = 1000000, default = 0)]
+    pub offset: Option<i64>,
+}
+
+impl PageParams {
+    pub fn parse(q: &mut Query) -> ApiResult<Self> {
+        Ok(PageParams { limit: q.opt_int("limit", 1, 200)?, offset: q.opt_int("offset", 0, 1_000_000)? })
+    }
+    /// With the defaults applied.
+    pub fn page(&self) -> Page {
+        Page { limit: self.limit.unwrap_or(50), offset: self.offset.unwrap_or(0) }
+    }
+}
+
+/// `limit` / `offset` of the inventory list: one page per year of nights.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InventoryPageParams {
+    /// Page size.
+    #[param(minimum = 1, maximum = 366, default = 366)]
+    pub limit: Option<i64>,
+    /// Nights to skip.
+    #[param(minimum = 0, maximum = 1000000, default = 0)]
+    pub offset: Option<i64>,
+}
+
+impl InventoryPageParams {
+    pub fn parse(q: &mut Query) -> ApiResult<Self> {
+        Ok(InventoryPageParams { limit: q.opt_int("limit", 1, 366)?, offset: q.opt_int("offset", 0, 1_000_000)? })
+    }
+    /// With the defaults applied.
+    pub fn page(&self) -> Page {
+        Page { limit: self.limit.unwrap_or(366), offset: self.offset.unwrap_or(0) }
+    }
+}
+
+/// `GET /hotels/search` (paginated with [`PageParams`]).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// The hotel's current city, matched exactly (case-insensitive); 1..=255 characters after trimming.
+    #[param(min_length = 1, max_length = 255, example = "Lisbon")]
+    pub city: String,
+    /// The first night.
+    #[param(example = "2026-12-01")]
+    pub check_in_date: NaiveDate,
+    /// The day after the last night.
+    #[param(example = "2026-12-03")]
+    pub check_out_date: NaiveDate,
+    /// Rooms wanted of one type.
+    #[param(minimum = 1, maximum = 10, default = 1)]
+    pub rooms_count: Option<i64>,
+    /// Guests to fit (`capacity × rooms_count ≥ guests`).
+    #[param(minimum = 1, maximum = 200)]
+    pub guests: Option<i64>,
+    /// Lowest average nightly price (> 0, ≤ 1000000.00, at most 2 decimals).
+    #[param(value_type = Option<String>, pattern = r"^\d+(\.\d{1,2})?$", example = "50.00")]
+    pub min_price: Option<Money>,
+    /// Highest average nightly price (> 0, ≤ 1000000.00, at most 2 decimals).
+    #[param(value_type = Option<String>, pattern = r"^\d+(\.\d{1,2})?$", example = "300")]
+    pub max_price: Option<Money>,
+    /// Result order (ties break on id).
+    #[param(value_type = Option<SearchSortDto>, default = "price_asc")]
+    pub sort: Option<SearchSortDto>,
+}
+
+impl SearchParams {
+    pub fn parse(q: &mut Query) -> ApiResult<Self> {
+        let city = q.req_str("city", 1, 255)?;
+        let check_in_date = q.req_date("check_in_date")?;
+        let check_out_date = q.req_date("check_out_date")?;
+        let rooms_count = q.opt_int("rooms_count", 1, 10)?;
+        let guests = q.opt_int("guests", 1, 200)?;
+        let min_price = q.opt_money("min_price")?;
+        let max_price = q.opt_money("max_price")?;
+        let names = SearchSortDto::ALL.map(SearchSortDto::as_str);
+        let sort = q
+            .opt_choice("sort", &names)?
+            .and_then(|s| SearchSortDto::ALL.into_iter().find(|o| o.as_str() == s.as_str()));
+        Ok(SearchParams { city, check_in_date, check_out_date, rooms_count, guests, min_price, max_price, sort })
+    }
+}
+
+/// `GET /hotels/{hotel_id}/info`: give both dates (or neither) to get availability and quotes per room.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HotelInfoParams {
+    /// The first night (requires `check_out_date`).
+    pub check_in_date: Option<NaiveDate>,
+    /// The day after the last night (requires `check_in_date`).
+    pub check_out_date: Option<NaiveDate>,
+    /// Rooms wanted of one type.
+    #[param(minimum = 1, maximum = 10, default = 1)]
+    pub rooms_count: Option<i64>,
+}
+
+impl HotelInfoParams {
+    pub fn parse(q: &mut Query) -> ApiResult<Self> {
+        let check_in_date = q.opt_date("check_in_date")?;
+        let check_out_date = q.opt_date("check_out_date")?;
+        let rooms_count = q.opt_int("rooms_count", 1, 10)?;
+        Ok(HotelInfoParams { check_in_date, check_out_date, rooms_count })
+    }
+    /// Both dates or neither (else 422 `missing` for the absent one).
+    pub fn stay(&self) -> ApiResult<Option<(NaiveDate, NaiveDate)>> {
+        match (self.check_in_date, self.check_out_date) {
+            (Some(a), Some(b)) => Ok(Some((a, b))),
+            (None, None) => Ok(None),
+            (Some(_), None) => Err(invalid(&["query", "check_out_date"], "Field required", "missing")),
+            (None, Some(_)) => Err(invalid(&["query", "check_in_date"], "Field required", "missing")),
+        }
+    }
+}
+
+/// The optional `status` filter of booking lists.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BookingListParams {
+    /// Only bookings in this (stored) status.
+    #[param(value_type = Option<BookingStatusDto>)]
+    pub status: Option<BookingStatus>,
+}
+
+impl BookingListParams {
+    pub fn parse(q: &mut Query) -> ApiResult<Self> {
+        let names: Vec<&str> = BookingStatus::ALL.iter().map(|s| s.as_str()).collect();
+        Ok(BookingListParams { status: q.opt_choice("status", &names)?.and_then(|s| BookingStatus::parse(&s)) })
+    }
+}
+
+/// `GET /admin/hotels/{hotel_id}/reports`: an inclusive range of check-in dates.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportParams {
+    /// Default: the first day of the current month.
+    pub start_date: Option<NaiveDate>,
+    /// Default: today; not before `start_date`.
+    pub end_date: Option<NaiveDate>,
+}
+
+impl ReportParams {
+    pub fn parse(q: &mut Query) -> ApiResult<Self> {
+        Ok(ReportParams { start_date: q.opt_date("start_date")?, end_date: q.opt_date("end_date")? })
+    }
+}
+
+/// The inclusive date range of the inventory routes.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InventoryRangeParams {
+    /// Default: today (earlier dates show history).
+    pub start_date: Option<NaiveDate>,
+    /// GET: unbounded by default; PATCH: `start_date` by default, at most 366 dates in all.
+    pub end_date: Option<NaiveDate>,
+}
+
+impl InventoryRangeParams {
+    pub fn parse(q: &mut Query) -> ApiResult<Self> {
+        Ok(InventoryRangeParams { start_date: q.opt_date("start_date")?, end_date: q.opt_date("end_date")? })
+    }
+}
