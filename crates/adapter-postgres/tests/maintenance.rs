@@ -11,9 +11,10 @@ fn table<'a>(all: &'a [TableHealth], name: &str) -> &'a TableHealth {
     all.iter().find(|t| t.table == name).expect("hot table")
 }
 
-/// pg_stat counters are flushed asynchronously: wait until `cond` holds on the table's health.
+/// pg_stat counters are flushed asynchronously (a busy backend may hold them back for up to 10 s in PostgreSQL
+/// 15): wait until `cond` holds on the table's health.
 async fn eventually(store: &PgStore, name: &str, cond: impl Fn(&TableHealth) -> bool) -> TableHealth {
-    for _ in 0..50 {
+    for _ in 0..300 {
         let h = store.table_health(name).await.unwrap();
         if cond(&h) {
             return h;
