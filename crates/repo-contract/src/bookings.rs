@@ -1,4 +1,6 @@
 //! `BookingRepository`: holds, the state machine and its inventory effects, guests, lists.
+//!
+//! Long on purpose: one scenario per test, each spelling out its timeline and counts in full.
 
 use crate::StoreFactory;
 use crate::fixtures::*;

@@ -1,4 +1,6 @@
 //! `CatalogRepository`: hotels, room types, the inventory window, inventory patches, deletes, reports.
+//!
+//! Long on purpose: one scenario per test, each spelling out its rows and counts in full.
 
 use crate::StoreFactory;
 use crate::fixtures::*;

@@ -1,5 +1,7 @@
 //! `BookingRepository`: checkout attempts, provider events (exactly once), late payments, the sweeper and
 //! the refund queue.
+//!
+//! Long on purpose: one scenario per test, each spelling out its timeline (events, clocks, counts) in full.
 
 use crate::StoreFactory;
 use crate::fixtures::*;

@@ -115,33 +115,16 @@ impl CatalogRepository for PgStore {
     }
 
     async fn delete_hotel(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
-        const MSG: &str = "Hotel has active bookings; deactivate it instead";
+        let refused = Refusals { active: HOTEL_ACTIVE, owed: HOTEL_REFUNDS_OWED };
         let r: Result<()> = tx!(self, |c| {
             if !lock_hotel(c, id).await? {
                 return Err(TxError::Domain(Error::HotelNotFound(format!("Hotel not found with id: {id}"))));
             }
-            let q = format!("SELECT count(*) AS n FROM booking WHERE hotel_id = $1 AND {ACTIVE_BOOKING}");
-            let n = crate::prepared::sql(q)
-                .bind::<BigInt, _>(id)
-                .bind::<Timestamptz, _>(now)
-                .get_result::<CountRow>(c)
-                .await?
-                .n;
-            if n > 0 {
-                return Err(TxError::Domain(Error::HasActiveBookings(MSG)));
-            }
-            if refunds_owed(c, "hotel_id", id).await? {
-                return Err(TxError::Domain(Error::HasActiveBookings(HOTEL_REFUNDS_OWED)));
-            }
-            release_and_delete_bookings(c, "hotel_id", id).await?;
+            release_ended_bookings(c, "hotel_id", id, now, refused).await?;
             crate::prepared::sql("DELETE FROM hotel WHERE id = $1").bind::<BigInt, _>(id).execute(c).await?;
             Ok::<_, TxError>(())
         });
-        // A booking inserted concurrently makes the RESTRICT foreign key fail: the same 409.
-        r.map_err(|e| match e {
-            Error::Internal(m) if m.contains("foreign key") => Error::HasActiveBookings(MSG),
-            other => other,
-        })
+        r.map_err(|e| refused.concurrent(e))
     }
 
     async fn create_room(&self, hotel_id: i64, room: NewRoom, today: NaiveDate, now: DateTime<Utc>) -> Result<Room> {
@@ -284,33 +267,58 @@ impl CatalogRepository for PgStore {
     }
 
     async fn delete_room(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
-        const MSG: &str = "Room has active bookings";
+        let refused = Refusals { active: ROOM_ACTIVE, owed: ROOM_REFUNDS_OWED };
         let r: Result<()> = tx!(self, |c| {
             let q = "SELECT id FROM room WHERE id = $1 FOR UPDATE";
             if crate::prepared::sql(q).bind::<BigInt, _>(id).get_result::<IdRow>(c).await.optional()?.is_none() {
                 return Err(TxError::Domain(Error::RoomNotFound(format!("Room not found with id: {id}"))));
             }
-            let q = format!("SELECT count(*) AS n FROM booking WHERE room_id = $1 AND {ACTIVE_BOOKING}");
-            let n = crate::prepared::sql(q)
-                .bind::<BigInt, _>(id)
-                .bind::<Timestamptz, _>(now)
-                .get_result::<CountRow>(c)
-                .await?
-                .n;
-            if n > 0 {
-                return Err(TxError::Domain(Error::HasActiveBookings(MSG)));
-            }
-            if refunds_owed(c, "room_id", id).await? {
-                return Err(TxError::Domain(Error::HasActiveBookings(ROOM_REFUNDS_OWED)));
-            }
-            release_and_delete_bookings(c, "room_id", id).await?;
+            release_ended_bookings(c, "room_id", id, now, refused).await?;
             crate::prepared::sql("DELETE FROM room WHERE id = $1").bind::<BigInt, _>(id).execute(c).await?;
             Ok::<_, TxError>(())
         });
-        // A booking inserted concurrently makes the RESTRICT foreign key fail: the same 409.
-        r.map_err(|e| match e {
-            Error::Internal(m) if m.contains("foreign key") => Error::HasActiveBookings(MSG),
-            other => other,
-        })
+        r.map_err(|e| refused.concurrent(e))
     }
+}
+
+const HOTEL_ACTIVE: &str = "Hotel has active bookings; deactivate it instead";
+const ROOM_ACTIVE: &str = "Room has active bookings";
+
+/// The two 409 details of a refused hotel or room delete.
+#[derive(Clone, Copy)]
+struct Refusals {
+    active: &'static str,
+    owed: &'static str,
+}
+
+impl Refusals {
+    /// A booking inserted concurrently makes the RESTRICT foreign key fail: the same 409 as an active booking.
+    fn concurrent(self, e: Error) -> Error {
+        match e {
+            Error::Internal(m) if m.contains("foreign key") => Error::HasActiveBookings(self.active),
+            other => other,
+        }
+    }
+}
+
+/// Refuses while a booking of the hotel/room (`column` = `id`) is active at `now` or still owes a refund;
+/// otherwise expires its overdue holds (releasing their rooms) and deletes its ended bookings.
+async fn release_ended_bookings(
+    c: &mut AsyncPgConnection,
+    column: &'static str,
+    id: i64,
+    now: DateTime<Utc>,
+    refused: Refusals,
+) -> std::result::Result<(), TxError> {
+    let q = format!("SELECT count(*) AS n FROM booking WHERE {column} = $1 AND {ACTIVE_BOOKING}");
+    let n =
+        crate::prepared::sql(q).bind::<BigInt, _>(id).bind::<Timestamptz, _>(now).get_result::<CountRow>(c).await?.n;
+    if n > 0 {
+        return Err(TxError::Domain(Error::HasActiveBookings(refused.active)));
+    }
+    if refunds_owed(c, column, id).await? {
+        return Err(TxError::Domain(Error::HasActiveBookings(refused.owed)));
+    }
+    release_and_delete_bookings(c, column, id).await?;
+    Ok(())
 }
