@@ -1,0 +1,243 @@
+//! Catalog: hotels, room types, search results, the hotel page, inventory and reports.
+
+use super::*;
+
+#[derive(Serialize, ToSchema)]
+pub struct HotelResponse {
+    #[schema(example = 7)]
+    pub id: i64,
+    #[schema(example = "Hotel Aurora")]
+    pub name: String,
+    #[schema(example = "Lisbon")]
+    pub city: Option<String>,
+    #[schema(example = json!(["https://img.example.com/aurora.jpg"]))]
+    pub photos: Option<Vec<String>>,
+    #[schema(example = json!(["wifi", "pool"]))]
+    pub amenities: Option<Vec<String>>,
+    pub contact_phone: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_address: Option<String>,
+    pub active: bool,
+    pub owner_id: i64,
+    #[serde(serialize_with = "ser_ts")]
+    pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "ser_ts")]
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&Hotel> for HotelResponse {
+    fn from(h: &Hotel) -> Self {
+        HotelResponse {
+            id: h.id,
+            name: h.name.clone(),
+            city: h.city.clone(),
+            photos: h.photos.clone(),
+            amenities: h.amenities.clone(),
+            contact_phone: h.contact_phone.clone(),
+            contact_email: h.contact_email.clone(),
+            contact_address: h.contact_address.clone(),
+            active: h.active,
+            owner_id: h.owner_id,
+            created_at: h.created_at,
+            updated_at: h.updated_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(as = RoomSummary)]
+pub struct RoomSummaryResponse {
+    pub id: i64,
+    #[serde(rename = "type")]
+    #[schema(example = "Double")]
+    pub kind: String,
+    pub base_price: MoneyStr,
+    #[schema(example = 2)]
+    pub capacity: i32,
+    pub photos: Option<Vec<String>>,
+    pub amenities: Option<Vec<String>>,
+    /// With dates: every night open with enough rooms; without dates: `null`.
+    pub available: Option<bool>,
+    /// With dates: what init would quote now (`null` when unavailable or without dates).
+    pub total_price: Option<MoneyStr>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HotelInfoResponse {
+    pub id: i64,
+    pub name: String,
+    pub city: Option<String>,
+    pub photos: Option<Vec<String>>,
+    pub amenities: Option<Vec<String>>,
+    pub contact_phone: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_address: Option<String>,
+    /// The hotel's room types, by id.
+    pub rooms: Vec<RoomSummaryResponse>,
+}
+
+impl HotelInfoResponse {
+    pub fn new(h: &Hotel, rooms: &[RoomSummary]) -> Self {
+        HotelInfoResponse {
+            id: h.id,
+            name: h.name.clone(),
+            city: h.city.clone(),
+            photos: h.photos.clone(),
+            amenities: h.amenities.clone(),
+            contact_phone: h.contact_phone.clone(),
+            contact_email: h.contact_email.clone(),
+            contact_address: h.contact_address.clone(),
+            rooms: rooms
+                .iter()
+                .map(|r| RoomSummaryResponse {
+                    id: r.room.id,
+                    kind: r.room.kind.clone(),
+                    base_price: r.room.base_price.into(),
+                    capacity: r.room.capacity,
+                    photos: r.room.photos.clone(),
+                    amenities: r.room.amenities.clone(),
+                    available: r.available,
+                    total_price: r.total_price.map(MoneyStr::from),
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HotelSearchResult {
+    #[schema(example = 7)]
+    pub id: i64,
+    #[schema(example = "Hotel Aurora")]
+    pub name: String,
+    #[schema(example = "Lisbon")]
+    pub city: Option<String>,
+    pub photos: Option<Vec<String>>,
+    pub amenities: Option<Vec<String>>,
+    /// The lowest average nightly price among the qualifying room types.
+    pub min_price: MoneyStr,
+}
+
+impl From<&SearchHit> for HotelSearchResult {
+    fn from(h: &SearchHit) -> Self {
+        HotelSearchResult {
+            id: h.id,
+            name: h.name.clone(),
+            city: h.city.clone(),
+            photos: h.photos.clone(),
+            amenities: h.amenities.clone(),
+            min_price: h.min_price.into(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RoomResponse {
+    #[schema(example = 3)]
+    pub id: i64,
+    #[schema(example = 7)]
+    pub hotel_id: i64,
+    #[serde(rename = "type")]
+    #[schema(example = "Double")]
+    pub kind: String,
+    pub base_price: MoneyStr,
+    pub photos: Option<Vec<String>>,
+    pub amenities: Option<Vec<String>>,
+    #[schema(example = 10)]
+    pub total_count: i32,
+    #[schema(example = 2)]
+    pub capacity: i32,
+    #[serde(serialize_with = "ser_ts")]
+    pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "ser_ts")]
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&Room> for RoomResponse {
+    fn from(r: &Room) -> Self {
+        RoomResponse {
+            id: r.id,
+            hotel_id: r.hotel_id,
+            kind: r.kind.clone(),
+            base_price: r.base_price.into(),
+            photos: r.photos.clone(),
+            amenities: r.amenities.clone(),
+            total_count: r.total_count,
+            capacity: r.capacity,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InventoryResponse {
+    pub id: i64,
+    pub hotel_id: i64,
+    pub room_id: i64,
+    #[serde(serialize_with = "ser_date")]
+    #[schema(example = "2026-12-01")]
+    pub date: NaiveDate,
+    pub book_count: i32,
+    pub reserved_count: i32,
+    pub total_count: i32,
+    pub surge_factor: SurgeStr,
+    pub price: MoneyStr,
+    /// The hotel's current city (`""` if none).
+    pub city: String,
+    pub closed: bool,
+    /// `total_count − book_count − reserved_count`, at least 0.
+    pub available_count: i32,
+    /// What a one-room quote would charge for this night now.
+    pub effective_price: MoneyStr,
+}
+
+impl InventoryResponse {
+    pub fn new(v: &InventoryView, effective: Money) -> Self {
+        let n = &v.night;
+        InventoryResponse {
+            id: n.id,
+            hotel_id: n.hotel_id,
+            room_id: n.room_id,
+            date: n.date,
+            book_count: n.book_count,
+            reserved_count: n.reserved_count,
+            total_count: n.total_count,
+            surge_factor: SurgeStr(format!("{:.2}", n.surge_factor)),
+            price: n.price.into(),
+            city: v.city.clone(),
+            closed: n.closed,
+            available_count: n.available(),
+            effective_price: effective.into(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HotelReportResponse {
+    pub hotel_id: i64,
+    /// CONFIRMED bookings with `start_date ≤ check_in_date ≤ end_date`.
+    pub total_bookings: i64,
+    pub total_revenue: MoneyStr,
+    #[serde(serialize_with = "ser_date")]
+    #[schema(example = "2026-11-01")]
+    pub start_date: NaiveDate,
+    #[serde(serialize_with = "ser_date")]
+    #[schema(example = "2026-11-25")]
+    pub end_date: NaiveDate,
+    /// `total_revenue / total_bookings`, rounded half-even (`"0.00"` when there are none).
+    pub avg_revenue: MoneyStr,
+}
+
+impl From<&HotelReport> for HotelReportResponse {
+    fn from(r: &HotelReport) -> Self {
+        HotelReportResponse {
+            hotel_id: r.hotel_id,
+            total_bookings: r.total_bookings,
+            total_revenue: r.total_revenue.into(),
+            start_date: r.start_date,
+            end_date: r.end_date,
+            avg_revenue: r.avg_revenue.into(),
+        }
+    }
+}

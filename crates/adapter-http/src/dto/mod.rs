@@ -1,0 +1,232 @@
+//! Response DTOs (key order as in API.md §4.2) and their conversions from domain types. Each DTO is also the
+//! OpenAPI schema of what it serialises: dates and timestamps are typed (`format: date` / `date-time`), money is
+//! the `Money` string schema, enums are the string enums of API.md §1.2. Response keys are never omitted, so the
+//! document marks every key of a response schema required (`openapi::ResponseKeysRequired`); `Option` fields are
+//! nullable.
+//!
+//! One module per area (`accounts`, `catalog`, `bookings`, `service`); the value schemas (money, surge, enums) and
+//! serialisation helpers they share are here.
+
+mod accounts;
+mod bookings;
+mod catalog;
+mod service;
+
+pub use accounts::*;
+pub use bookings::*;
+pub use catalog::*;
+pub use service::*;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::model::*;
+use serde::{Serialize, Serializer};
+use std::borrow::Cow;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{PartialSchema, ToSchema};
+
+/// `2026-11-25T19:26:09.217604Z`.
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+fn date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn ser_ts<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&ts(*t))
+}
+
+fn ser_ts_opt<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&ts(*t)),
+        None => s.serialize_none(),
+    }
+}
+
+fn ser_date<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&date(*d))
+}
+
+fn ser_date_opt<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&date(*d)),
+        None => s.serialize_none(),
+    }
+}
+
+/// The regular expression every money and surge value of a response matches.
+pub const MONEY_PATTERN: &str = r"^-?\d+\.\d{2}$";
+
+/// A money amount as the contract writes it: a string with exactly two decimals (`"100.50"`). Schema `Money`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct MoneyStr(pub String);
+
+impl From<Money> for MoneyStr {
+    fn from(m: Money) -> Self {
+        MoneyStr(m.to_string())
+    }
+}
+
+impl PartialSchema for MoneyStr {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(MONEY_PATTERN))
+            .description(Some("Money: a decimal string with exactly 2 decimals, in the booking currency."))
+            .examples(["100.50"])
+            .into()
+    }
+}
+
+impl ToSchema for MoneyStr {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Money")
+    }
+}
+
+/// A surge factor as the contract writes it: a string with exactly two decimals (`"1.25"`). Schema `SurgeFactor`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct SurgeStr(pub String);
+
+impl PartialSchema for SurgeStr {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(MONEY_PATTERN))
+            .description(Some("Surge factor: a decimal string with exactly 2 decimals, 0.10..=10.00."))
+            .examples(["1.25"])
+            .into()
+    }
+}
+
+impl ToSchema for SurgeStr {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("SurgeFactor")
+    }
+}
+
+/// Booking lifecycle status (API.md §1.2, §4.3.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = BookingStatus, example = "RESERVED")]
+pub enum BookingStatusDto {
+    Reserved,
+    GuestsAdded,
+    PaymentsPending,
+    Confirmed,
+    Cancelled,
+    Expired,
+}
+
+impl From<BookingStatus> for BookingStatusDto {
+    fn from(s: BookingStatus) -> Self {
+        match s {
+            BookingStatus::Reserved => BookingStatusDto::Reserved,
+            BookingStatus::GuestsAdded => BookingStatusDto::GuestsAdded,
+            BookingStatus::PaymentsPending => BookingStatusDto::PaymentsPending,
+            BookingStatus::Confirmed => BookingStatusDto::Confirmed,
+            BookingStatus::Cancelled => BookingStatusDto::Cancelled,
+            BookingStatus::Expired => BookingStatusDto::Expired,
+        }
+    }
+}
+
+/// A user role (API.md §1.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = Role, example = "GUEST")]
+pub enum RoleDto {
+    Guest,
+    HotelManager,
+}
+
+impl From<Role> for RoleDto {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::Guest => RoleDto::Guest,
+            Role::HotelManager => RoleDto::HotelManager,
+        }
+    }
+}
+
+/// Gender of a user or guest (API.md §1.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = Gender, example = "FEMALE")]
+pub enum GenderDto {
+    Male,
+    Female,
+}
+
+impl From<Gender> for GenderDto {
+    fn from(g: Gender) -> Self {
+        match g {
+            Gender::Male => GenderDto::Male,
+            Gender::Female => GenderDto::Female,
+        }
+    }
+}
+
+/// Refund progress of a cancelled or late-paid booking (API.md §1.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = RefundStatus, example = "PENDING")]
+pub enum RefundStatusDto {
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+impl From<RefundStatus> for RefundStatusDto {
+    fn from(r: RefundStatus) -> Self {
+        match r {
+            RefundStatus::Pending => RefundStatusDto::Pending,
+            RefundStatus::Succeeded => RefundStatusDto::Succeeded,
+            RefundStatus::Failed => RefundStatusDto::Failed,
+        }
+    }
+}
+
+/// Search order (`sort` query option, lower-case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = SearchSort, example = "price_asc")]
+pub enum SearchSortDto {
+    PriceAsc,
+    PriceDesc,
+    Name,
+}
+
+impl SearchSortDto {
+    /// Every option, in documentation order.
+    pub const ALL: [SearchSortDto; 3] = [SearchSortDto::PriceAsc, SearchSortDto::PriceDesc, SearchSortDto::Name];
+    /// The query-string spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SearchSortDto::PriceAsc => "price_asc",
+            SearchSortDto::PriceDesc => "price_desc",
+            SearchSortDto::Name => "name",
+        }
+    }
+}
+
+impl From<SearchSortDto> for SearchSort {
+    fn from(s: SearchSortDto) -> Self {
+        match s {
+            SearchSortDto::PriceAsc => SearchSort::PriceAsc,
+            SearchSortDto::PriceDesc => SearchSort::PriceDesc,
+            SearchSortDto::Name => SearchSort::Name,
+        }
+    }
+}
+
+/// `token_type` of a login: always `bearer`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub enum TokenType {
+    #[serde(rename = "bearer")]
+    Bearer,
+}
