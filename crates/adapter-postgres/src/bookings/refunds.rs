@@ -1,14 +1,14 @@
 //! Refund retries: the due queues and the result of each attempt.
 
 use super::*;
-use domain::plan::refund_outcome;
+use domain::plan::{MAX_BACKOFF_EXPONENT, refund_outcome};
 
 impl PgStore {
     pub(super) async fn pending_refunds_tx(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Booking>> {
         let mut conn = self.conn().await?;
         let q = format!(
             "SELECT {BOOKING_COLS} FROM {BOOKING_FROM} WHERE b.refund_status = 'PENDING'
-               AND (b.refund_attempts = 0 OR b.updated_at + make_interval(secs => power(2, least(b.refund_attempts, 16))) <= $1)
+               AND (b.refund_attempts = 0 OR b.updated_at + make_interval(secs => power(2, least(b.refund_attempts, {MAX_BACKOFF_EXPONENT}))) <= $1)
              ORDER BY b.id LIMIT $2"
         );
         let rows = crate::prepared::sql(q)
@@ -83,13 +83,14 @@ impl PgStore {
             idempotency_key: String,
         }
         let mut conn = self.conn().await?;
-        let rows = crate::prepared::sql(
+        // The SQL twin of `domain::plan::refund_due`, with the domain's exponent cap.
+        let rows = crate::prepared::sql(format!(
             "SELECT id, booking_id, payment_intent_id, session_id, amount, idempotency_key FROM payment_refund
              WHERE status = 'PENDING'
                AND (last_attempt_at IS NULL
-                    OR last_attempt_at + make_interval(secs => power(2, least(attempts, 16))) <= $1)
-             ORDER BY id LIMIT $2",
-        )
+                    OR last_attempt_at + make_interval(secs => power(2, least(attempts, {MAX_BACKOFF_EXPONENT}))) <= $1)
+             ORDER BY id LIMIT $2"
+        ))
         .bind::<Timestamptz, _>(now)
         .bind::<BigInt, _>(limit)
         .load::<Row>(&mut conn)

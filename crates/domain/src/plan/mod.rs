@@ -11,5 +11,5 @@ mod transition;
 
 pub use event::{EventPlan, EventResult, booking_refund_key, extra_refund, extra_refund_key, plan_event};
 pub use hold::{HoldFacts, HoldPlan, plan_hold};
-pub use refunds::{refund_backoff, refund_due, refund_outcome};
+pub use refunds::{MAX_BACKOFF_EXPONENT, refund_backoff, refund_due, refund_outcome};
 pub use transition::{TransitionPlan, is_client_action};

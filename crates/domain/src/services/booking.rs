@@ -326,7 +326,7 @@ impl BookingService {
             payment_intent: b.payment_intent_id.clone(),
             session_id: b.payment_session_id.clone(),
             amount: b.amount,
-            idempotency_key: format!("refund-booking-{}", b.id),
+            idempotency_key: crate::plan::booking_refund_key(b.id),
         };
         let attempt = match self.gateway.refund(req).await {
             Ok(id) => RefundAttempt::Succeeded(id),
