@@ -480,3 +480,47 @@ async fn two_payments_of_a_cancelled_booking_get_two_refunds() {
     );
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_callers_traceparent_reaches_stripe() {
+    let server = fake_stripe(0).await;
+    let app = stripe_app(&server, &[]).await;
+    let (_mgr, hotel, room) = app.hotel(&email("m"), "Vienna", 2, "100.00").await;
+    let (_, token, _) = app.user(&email("u")).await;
+    let r = app
+        .post("/bookings/init", Some(&token), json!({"hotel_id": hotel, "room_id": room, "check_in_date": day(5).to_string(), "check_out_date": day(7).to_string()}))
+        .await;
+    let id = r.body["id"].as_i64().unwrap();
+    let g = app.post("/users/guests", Some(&token), json!({"name": "G", "gender": "FEMALE"})).await.body["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(app.post(&format!("/bookings/{id}/addGuests"), Some(&token), json!([g])).await.status, 200);
+    let incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    let r = app
+        .request_to(
+            &app.base,
+            Method::POST,
+            &format!("/bookings/{id}/payments"),
+            Some(&token),
+            None,
+            &[("traceparent", incoming)],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let reqs = server.received_requests().await.unwrap();
+    let checkout = reqs.iter().find(|r| r.url.path() == "/v1/checkout/sessions").unwrap();
+    let sent = checkout.headers.get("traceparent").expect("traceparent sent to Stripe").to_str().unwrap();
+    let parts: Vec<&str> = sent.split('-').collect();
+    assert_eq!((parts[0], parts[1], parts[3]), ("00", "4bf92f3577b34da6a3ce929d0e0e4736", "01"), "{sent}");
+    assert_eq!(parts[2].len(), 16);
+    assert_ne!(parts[2], "00f067aa0ba902b7", "the Stripe call is a new span under the caller's");
+
+    // A request without a traceparent still sends one: a fresh, unsampled trace of its own.
+    let r = app.post(&format!("/bookings/{id}/cancel"), Some(&token), json!(null)).await;
+    assert_eq!(r.status, 204, "{r:?}");
+    let reqs = server.received_requests().await.unwrap();
+    let expire = reqs.iter().find(|r| r.url.path().ends_with("/expire")).expect("the cancel expires the open session");
+    let sent = expire.headers.get("traceparent").expect("traceparent").to_str().unwrap();
+    assert!(sent.ends_with("-00") && !sent.contains("4bf92f3577b34da6a3ce929d0e0e4736"), "{sent}");
+    app.stop().await;
+}

@@ -4,7 +4,7 @@
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use domain::model::{RefreshTokenRecord, User};
+use domain::model::{RefreshTokenRecord, User, UserId};
 use domain::ports::{AccessClaims, PasswordCheck, PasswordHasher, RefreshClaims, TokenIssuer, TokenPair};
 use domain::{Error, Result};
 use jsonwebtoken::errors::ErrorKind;
@@ -166,7 +166,7 @@ impl TokenIssuer for JwtIssuer {
 
     fn verify_access(&self, token: &str, _now: DateTime<Utc>) -> Result<AccessClaims> {
         match self.decode(token, "access") {
-            Ok((user_id, _)) => Ok(AccessClaims { user_id }),
+            Ok((user_id, _)) => Ok(AccessClaims { user_id: UserId(user_id) }),
             Err(ErrorKind::ExpiredSignature) => Err(Error::TokenExpired),
             Err(_) => Err(Error::InvalidToken),
         }
@@ -175,7 +175,7 @@ impl TokenIssuer for JwtIssuer {
     fn verify_refresh(&self, token: &str, _now: DateTime<Utc>) -> Result<RefreshClaims> {
         let (user_id, claims) = self.decode(token, "refresh").map_err(|_| Error::InvalidRefreshToken)?;
         let jti = claims.jti.ok_or(Error::InvalidRefreshToken)?;
-        Ok(RefreshClaims { user_id, jti })
+        Ok(RefreshClaims { user_id: UserId(user_id), jti })
     }
 
     fn new_id(&self) -> String {
@@ -199,7 +199,7 @@ mod tests {
     }
     fn user() -> User {
         User {
-            id: 17,
+            id: UserId(17),
             email: Email::parse("a@example.com").unwrap(),
             password_hash: String::new(),
             name: None,
@@ -213,7 +213,7 @@ mod tests {
     fn access_and_refresh_are_not_interchangeable() {
         let i = issuer();
         let pair = i.issue(&user(), "fam", Utc::now()).unwrap();
-        assert_eq!(i.verify_access(&pair.access_token, Utc::now()).unwrap().user_id, 17);
+        assert_eq!(i.verify_access(&pair.access_token, Utc::now()).unwrap().user_id, UserId(17));
         assert_eq!(i.verify_access(&pair.refresh_token, Utc::now()), Err(Error::InvalidToken));
         assert_eq!(i.verify_refresh(&pair.access_token, Utc::now()), Err(Error::InvalidRefreshToken));
         assert_eq!(i.verify_refresh(&pair.refresh_token, Utc::now()).unwrap().jti, pair.refresh.jti);

@@ -5,7 +5,7 @@ use crate::input;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use actix_web::{FromRequest, HttpRequest, web};
 use domain::Error;
 use domain::model::User;
 use futures_util::StreamExt;
@@ -30,10 +30,6 @@ pub fn bearer(req: &HttpRequest) -> Result<Option<String>, Error> {
 /// The authenticated caller (roles read from the database on this request).
 pub struct AuthUser(pub User);
 
-/// The user id attached to the request, for logs.
-#[derive(Clone, Copy)]
-pub struct UserId(pub i64);
-
 impl FromRequest for AuthUser {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
@@ -43,9 +39,8 @@ impl FromRequest for AuthUser {
             let state = req.app_data::<web::Data<AppState>>().ok_or(Error::internal("no state"))?;
             let token = bearer(&req)?.ok_or(Error::NotAuthenticated)?;
             let user = state.auth.authenticate(&token).await?;
-            req.extensions_mut().insert(UserId(user.id));
             // The request's root span (middleware::edge): every later line of this request names the user.
-            tracing::Span::current().record("user_id", user.id);
+            tracing::Span::current().record("user_id", user.id.get());
             Ok(AuthUser(user))
         })
     }

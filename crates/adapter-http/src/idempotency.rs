@@ -6,6 +6,7 @@ use actix_web::HttpRequest;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use domain::Error;
+use domain::model::UserId;
 use domain::ports::IdempotencyStart;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -93,7 +94,7 @@ fn build(status: StatusCode, body: Vec<u8>, replayed: bool) -> HttpResponse {
 pub async fn guard<Fut>(
     state: &AppState,
     req: &HttpRequest,
-    user_id: i64,
+    user_id: UserId,
     key: Option<String>,
     body: Option<&Value>,
     run: impl FnOnce() -> Fut,

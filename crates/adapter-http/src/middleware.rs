@@ -51,6 +51,17 @@ pub struct TraceParent {
     pub flags: u8,
 }
 
+tokio::task_local! {
+    /// The valid W3C trace context the caller sent with the request being served.
+    static TRACE_PARENT: Option<TraceParent>;
+}
+
+/// The trace context of the request being served: `None` outside a request or when the caller sent no valid
+/// `traceparent`. Outgoing calls (the Stripe gateway) continue this trace.
+pub fn current_traceparent() -> Option<TraceParent> {
+    TRACE_PARENT.try_with(|t| t.clone()).ok().flatten()
+}
+
 /// Parses `00-<32 hex>-<16 hex>-<2 hex>` (lower-case hex, ids not all zero, as the W3C spec requires); `None` for
 /// anything else, which the edge then ignores (a malformed header never fails a request).
 pub fn parse_traceparent(value: &str) -> Option<TraceParent> {
@@ -176,7 +187,8 @@ pub async fn edge(
         user_id = Empty,
         status = Empty,
     );
-    if let Some(tp) = req.headers().get("traceparent").and_then(|v| v.to_str().ok()).and_then(parse_traceparent) {
+    let trace = req.headers().get("traceparent").and_then(|v| v.to_str().ok()).and_then(parse_traceparent);
+    if let Some(tp) = &trace {
         span.record("trace_id", tp.trace_id.as_str());
     }
 
@@ -238,7 +250,11 @@ pub async fn edge(
 
     let mut res: ServiceResponse<BoxBody> = match early {
         Some(r) => req.into_response(r),
-        None => REQUEST_ID.scope(rid.clone(), next.call(req)).instrument(span.clone()).await?.map_into_boxed_body(),
+        None => TRACE_PARENT
+            .scope(trace, REQUEST_ID.scope(rid.clone(), next.call(req)))
+            .instrument(span.clone())
+            .await?
+            .map_into_boxed_body(),
     };
 
     let status = res.status();

@@ -8,7 +8,7 @@ use adapter_http::{AppState, HttpConfig, RateLimiter, Readiness, build_app, open
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use domain::Error;
-use domain::model::{Email, Role, User};
+use domain::model::{BookingId, Email, GuestId, Role, User, UserId};
 use domain::ports::{MockIdempotencyStore, MockTokenIssuer, MockWebhookVerifier, SystemClock};
 use domain::services::{MockAuthUseCases, MockBookingUseCases, MockCatalogUseCases};
 use serde_json::Value;
@@ -25,7 +25,7 @@ impl Readiness for AlwaysReady {
 
 fn guest() -> User {
     User {
-        id: 7,
+        id: UserId(7),
         email: Email::parse("guest@example.com").unwrap(),
         password_hash: String::new(),
         name: None,
@@ -82,8 +82,8 @@ fn table() -> Vec<(Error, u16, &'static str, &'static str)> {
         (Error::NotOwner, 403, "not_owner", "You don't own this hotel"),
         (Error::HotelNotFound("Hotel not found: 3".into()), 404, "hotel_not_found", "Hotel not found: 3"),
         (Error::RoomNotFound("Room not found: 4".into()), 404, "room_not_found", "Room not found: 4"),
-        (Error::BookingNotFound(42), 404, "booking_not_found", "Booking not found: 42"),
-        (Error::GuestNotFound(5), 404, "guest_not_found", "Guest not found: 5"),
+        (Error::BookingNotFound(BookingId(42)), 404, "booking_not_found", "Booking not found: 42"),
+        (Error::GuestNotFound(GuestId(5)), 404, "guest_not_found", "Guest not found: 5"),
         (Error::PaymentSessionNotFound, 404, "payment_session_not_found", "Payment session not found"),
         (Error::RoomUnavailable, 409, "room_unavailable", "Room is not available for the selected dates"),
         (
@@ -131,7 +131,7 @@ async fn every_use_case_error_answers_its_contract_code() {
         let mut bookings = MockBookingUseCases::new();
         let returned = error.clone();
         bookings.expect_get().times(1).returning(move |user, id| {
-            assert_eq!((user.id, id), (7, 42), "the handler passes the caller and the parsed id");
+            assert_eq!((user.id, id), (UserId(7), BookingId(42)), "the handler passes the caller and the parsed id");
             Err(returned.clone())
         });
         let app =

@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use domain::model::{
     Booking, BookingAction, BookingStatus, HoldRequest, InventoryEffect, Page, Paged, RefundStatus, Transition,
 };
+use domain::model::{BookingId, GuestId, HotelId, UserId};
 use domain::plan::{HoldFacts, TransitionPlan, plan_hold};
 use domain::ports::{
     Actor, BookingRepository, EventOutcome, PaymentEvent, PaymentRefund, PaymentSession, RefundAttempt, Transitioned,
@@ -18,7 +19,7 @@ use std::collections::{BTreeSet, HashSet};
 
 impl State {
     /// The booking `id` if `actor` may write it (another user's booking reads as missing).
-    fn owned_row(&self, id: i64, user_id: Option<i64>) -> Result<&BookingRow> {
+    fn owned_row(&self, id: BookingId, user_id: Option<UserId>) -> Result<&BookingRow> {
         match self.bookings.get(&id) {
             Some(row) if user_id.is_none_or(|u| row.booking.user_id == u) => Ok(row),
             _ => Err(Error::BookingNotFound(id)),
@@ -27,7 +28,7 @@ impl State {
 
     /// Plans `action` on booking `id` with the domain's planner and writes the plan. The caller answers
     /// `plan.fail_after_commit` after the writes (they are kept, as a committed transaction would be).
-    pub fn act(&mut self, id: i64, action: BookingAction, now: DateTime<Utc>) -> Result<TransitionPlan> {
+    pub fn act(&mut self, id: BookingId, action: BookingAction, now: DateTime<Utc>) -> Result<TransitionPlan> {
         let b = self.booking_row(id)?.booking.clone();
         let nights = if b.needs_nights(action, now) { self.stay_nights(b.room_id, &b.stay()) } else { Vec::new() };
         let plan = b.apply(action, now, &nights)?;
@@ -36,7 +37,7 @@ impl State {
     }
 
     /// Writes a plan's steps in order.
-    pub fn write_plan(&mut self, id: i64, plan: &TransitionPlan, now: DateTime<Utc>) -> Result<()> {
+    pub fn write_plan(&mut self, id: BookingId, plan: &TransitionPlan, now: DateTime<Utc>) -> Result<()> {
         for t in &plan.steps {
             self.write_step(id, *t, now)?;
         }
@@ -44,7 +45,7 @@ impl State {
     }
 
     /// One step: the inventory effect on every night (all or none), then the booking row.
-    fn write_step(&mut self, id: i64, t: Transition, now: DateTime<Utc>) -> Result<()> {
+    fn write_step(&mut self, id: BookingId, t: Transition, now: DateTime<Utc>) -> Result<()> {
         let mut b = self.booking_row(id)?.booking.clone();
         if b.status != t.from {
             return Err(Error::internal(format!("booking {id} is {} while the plan expects {}", b.status, t.from)));
@@ -162,7 +163,13 @@ impl State {
         paged(rows, page)
     }
 
-    fn add_guests(&mut self, id: i64, user_id: i64, guest_ids: Vec<i64>, now: DateTime<Utc>) -> Result<Booking> {
+    fn add_guests(
+        &mut self,
+        id: BookingId,
+        user_id: UserId,
+        guest_ids: Vec<GuestId>,
+        now: DateTime<Utc>,
+    ) -> Result<Booking> {
         self.saw(now);
         let b = self.owned_row(id, Some(user_id))?.booking.clone();
         let plan = b.apply(BookingAction::AddGuests, now, &[])?;
@@ -170,7 +177,7 @@ impl State {
             self.write_plan(id, &plan, now)?;
             return Err(e);
         }
-        let live: HashSet<i64> =
+        let live: HashSet<GuestId> =
             guest_ids.iter().copied().filter(|g| self.guests.get(g).is_some_and(|x| x.is_live_of(b.user_id))).collect();
         let capacity = self.rooms.get(&b.room_id).map_or(0, |r| r.capacity);
         let mut view = b.clone();
@@ -188,8 +195,8 @@ impl State {
 
     fn start_payment(
         &mut self,
-        id: i64,
-        user_id: i64,
+        id: BookingId,
+        user_id: UserId,
         now: DateTime<Utc>,
         provisional_expiry: DateTime<Utc>,
     ) -> Result<Transitioned> {
@@ -207,7 +214,7 @@ impl State {
 
     fn store_payment_session(
         &mut self,
-        id: i64,
+        id: BookingId,
         attempt: i32,
         session: PaymentSession,
         now: DateTime<Utc>,
@@ -225,7 +232,7 @@ impl State {
         self.view_of(id).map(Some)
     }
 
-    fn abort_payment(&mut self, id: i64, attempt: i32, hold_minutes: i64, now: DateTime<Utc>) -> Result<()> {
+    fn abort_payment(&mut self, id: BookingId, attempt: i32, hold_minutes: i64, now: DateTime<Utc>) -> Result<()> {
         self.saw(now);
         let Some(row) = self.bookings.get_mut(&id) else { return Ok(()) };
         let b = &mut row.booking;
@@ -239,7 +246,7 @@ impl State {
 
     fn expire_due(&mut self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Booking>> {
         self.saw(now);
-        let mut due: Vec<(DateTime<Utc>, i64)> = self
+        let mut due: Vec<(DateTime<Utc>, BookingId)> = self
             .bookings
             .values()
             .filter_map(|r| {
@@ -264,13 +271,13 @@ impl BookingRepository for InMemoryStore {
         self.with(|st| st.hold(req, &policy))
     }
 
-    async fn booking(&self, id: i64) -> Result<Option<Booking>> {
+    async fn booking(&self, id: BookingId) -> Result<Option<Booking>> {
         self.with(|st| Ok(st.bookings.get(&id).map(|r| st.view(r))))
     }
 
     async fn bookings_of_user(
         &self,
-        user_id: i64,
+        user_id: UserId,
         status: Option<BookingStatus>,
         now: DateTime<Utc>,
         page: Page,
@@ -280,7 +287,7 @@ impl BookingRepository for InMemoryStore {
 
     async fn bookings_of_hotel(
         &self,
-        hotel_id: i64,
+        hotel_id: HotelId,
         status: Option<BookingStatus>,
         now: DateTime<Utc>,
         page: Page,
@@ -290,7 +297,7 @@ impl BookingRepository for InMemoryStore {
 
     async fn transition(
         &self,
-        id: i64,
+        id: BookingId,
         actor: Actor,
         action: BookingAction,
         now: DateTime<Utc>,
@@ -309,14 +316,20 @@ impl BookingRepository for InMemoryStore {
         })
     }
 
-    async fn add_guests(&self, id: i64, user_id: i64, guest_ids: Vec<i64>, now: DateTime<Utc>) -> Result<Booking> {
+    async fn add_guests(
+        &self,
+        id: BookingId,
+        user_id: UserId,
+        guest_ids: Vec<GuestId>,
+        now: DateTime<Utc>,
+    ) -> Result<Booking> {
         self.with(|st| st.add_guests(id, user_id, guest_ids, now))
     }
 
     async fn start_payment(
         &self,
-        id: i64,
-        user_id: i64,
+        id: BookingId,
+        user_id: UserId,
         now: DateTime<Utc>,
         provisional_expiry: DateTime<Utc>,
     ) -> Result<Transitioned> {
@@ -325,7 +338,7 @@ impl BookingRepository for InMemoryStore {
 
     async fn store_payment_session(
         &self,
-        id: i64,
+        id: BookingId,
         attempt: i32,
         session: PaymentSession,
         now: DateTime<Utc>,
@@ -333,7 +346,7 @@ impl BookingRepository for InMemoryStore {
         self.with(|st| st.store_payment_session(id, attempt, session, now))
     }
 
-    async fn abort_payment(&self, id: i64, attempt: i32, hold_minutes: i64, now: DateTime<Utc>) -> Result<()> {
+    async fn abort_payment(&self, id: BookingId, attempt: i32, hold_minutes: i64, now: DateTime<Utc>) -> Result<()> {
         self.with(|st| st.abort_payment(id, attempt, hold_minutes, now))
     }
 
@@ -354,7 +367,7 @@ impl BookingRepository for InMemoryStore {
 
     async fn record_refund(
         &self,
-        id: i64,
+        id: BookingId,
         attempt: RefundAttempt,
         max_attempts: i32,
         now: DateTime<Utc>,

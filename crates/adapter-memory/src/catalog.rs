@@ -9,20 +9,21 @@ use domain::model::{
     InventoryPatch, InventoryView, MAX_ROOMS_PER_HOTEL, Money, NewHotel, NewRoom, Page, Paged, ROOM_REFUNDS_OWED, Room,
     RoomPatch, SearchHit, SearchQuery, StayDates,
 };
+use domain::model::{HotelId, RoomId, UserId};
 use domain::ports::{CatalogQueries, CatalogRepository, InventoryRepository};
 use domain::pricing::PricingPolicy;
 use domain::{Error, Result};
 use rust_decimal::Decimal;
 
-fn hotel_missing(id: i64) -> Error {
+fn hotel_missing(id: HotelId) -> Error {
     Error::HotelNotFound(format!("Hotel not found with id: {id}"))
 }
 
-fn room_missing(id: i64) -> Error {
+fn room_missing(id: RoomId) -> Error {
     Error::RoomNotFound(format!("Room not found with id: {id}"))
 }
 
-fn inventory_room_missing(id: i64) -> Error {
+fn inventory_room_missing(id: RoomId) -> Error {
     Error::RoomNotFound(format!("Room not found: {id}"))
 }
 
@@ -59,14 +60,14 @@ impl State {
     }
 
     /// Rows of a room with `start ≤ date ≤ end`, by date.
-    fn rows_between(&self, room_id: i64, start: NaiveDate, end: Option<NaiveDate>) -> Vec<InventoryView> {
+    fn rows_between(&self, room_id: RoomId, start: NaiveDate, end: Option<NaiveDate>) -> Vec<InventoryView> {
         self.inventory
             .range((room_id, start)..=(room_id, end.unwrap_or(NaiveDate::MAX)))
             .map(|(_, night)| self.inventory_view(night))
             .collect()
     }
 
-    fn delete_room_rows(&mut self, room_id: i64) {
+    fn delete_room_rows(&mut self, room_id: RoomId) {
         self.inventory.retain(|(r, _), _| *r != room_id);
         self.rooms.remove(&room_id);
     }
@@ -74,7 +75,7 @@ impl State {
 
 #[async_trait]
 impl CatalogRepository for InMemoryStore {
-    async fn create_hotel(&self, owner_id: i64, hotel: NewHotel, now: DateTime<Utc>) -> Result<Hotel> {
+    async fn create_hotel(&self, owner_id: UserId, hotel: NewHotel, now: DateTime<Utc>) -> Result<Hotel> {
         self.with(|st| {
             st.saw(now);
             let id = st.ids.hotel();
@@ -97,15 +98,15 @@ impl CatalogRepository for InMemoryStore {
         })
     }
 
-    async fn hotel(&self, id: i64) -> Result<Option<Hotel>> {
+    async fn hotel(&self, id: HotelId) -> Result<Option<Hotel>> {
         self.with(|st| Ok(st.hotels.get(&id).cloned()))
     }
 
-    async fn hotels_of_owner(&self, owner_id: i64, page: Page) -> Result<Paged<Hotel>> {
+    async fn hotels_of_owner(&self, owner_id: UserId, page: Page) -> Result<Paged<Hotel>> {
         self.with(|st| Ok(paged(st.hotels.values().filter(|h| h.owner_id == owner_id).cloned(), page)))
     }
 
-    async fn update_hotel(&self, id: i64, patch: HotelPatch, now: DateTime<Utc>) -> Result<Hotel> {
+    async fn update_hotel(&self, id: HotelId, patch: HotelPatch, now: DateTime<Utc>) -> Result<Hotel> {
         self.with(|st| {
             st.saw(now);
             let h = st.hotels.get_mut(&id).ok_or_else(|| hotel_missing(id))?;
@@ -123,7 +124,7 @@ impl CatalogRepository for InMemoryStore {
         })
     }
 
-    async fn set_hotel_active(&self, id: i64, active: bool, now: DateTime<Utc>) -> Result<Hotel> {
+    async fn set_hotel_active(&self, id: HotelId, active: bool, now: DateTime<Utc>) -> Result<Hotel> {
         self.with(|st| {
             st.saw(now);
             let h = st.hotels.get_mut(&id).ok_or_else(|| hotel_missing(id))?;
@@ -133,7 +134,7 @@ impl CatalogRepository for InMemoryStore {
         })
     }
 
-    async fn delete_hotel(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
+    async fn delete_hotel(&self, id: HotelId, now: DateTime<Utc>) -> Result<()> {
         self.with(|st| {
             if !st.hotels.contains_key(&id) {
                 return Err(hotel_missing(id));
@@ -146,7 +147,7 @@ impl CatalogRepository for InMemoryStore {
                 return Err(Error::HasActiveBookings(HOTEL_REFUNDS_OWED));
             }
             st.delete_bookings(&bookings);
-            let rooms: Vec<i64> = st.rooms.values().filter(|r| r.hotel_id == id).map(|r| r.id).collect();
+            let rooms: Vec<RoomId> = st.rooms.values().filter(|r| r.hotel_id == id).map(|r| r.id).collect();
             for room_id in rooms {
                 st.delete_room_rows(room_id);
             }
@@ -155,7 +156,13 @@ impl CatalogRepository for InMemoryStore {
         })
     }
 
-    async fn create_room(&self, hotel_id: i64, room: NewRoom, today: NaiveDate, now: DateTime<Utc>) -> Result<Room> {
+    async fn create_room(
+        &self,
+        hotel_id: HotelId,
+        room: NewRoom,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Room> {
         self.with(|st| {
             st.saw(now);
             if !st.hotels.contains_key(&hotel_id) {
@@ -183,15 +190,15 @@ impl CatalogRepository for InMemoryStore {
         })
     }
 
-    async fn room(&self, id: i64) -> Result<Option<Room>> {
+    async fn room(&self, id: RoomId) -> Result<Option<Room>> {
         self.with(|st| Ok(st.rooms.get(&id).cloned()))
     }
 
-    async fn rooms_of_hotel(&self, hotel_id: i64, page: Page) -> Result<Paged<Room>> {
+    async fn rooms_of_hotel(&self, hotel_id: HotelId, page: Page) -> Result<Paged<Room>> {
         self.with(|st| Ok(paged(st.rooms.values().filter(|r| r.hotel_id == hotel_id).cloned(), page)))
     }
 
-    async fn update_room(&self, id: i64, patch: RoomPatch, today: NaiveDate, now: DateTime<Utc>) -> Result<Room> {
+    async fn update_room(&self, id: RoomId, patch: RoomPatch, today: NaiveDate, now: DateTime<Utc>) -> Result<Room> {
         self.with(|st| {
             st.saw(now);
             let old = st.rooms.get(&id).cloned().ok_or_else(|| room_missing(id))?;
@@ -229,7 +236,7 @@ impl CatalogRepository for InMemoryStore {
         })
     }
 
-    async fn delete_room(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
+    async fn delete_room(&self, id: RoomId, now: DateTime<Utc>) -> Result<()> {
         self.with(|st| {
             if !st.rooms.contains_key(&id) {
                 return Err(room_missing(id));
@@ -252,7 +259,7 @@ impl CatalogRepository for InMemoryStore {
 impl InventoryRepository for InMemoryStore {
     async fn inventory(
         &self,
-        room_id: i64,
+        room_id: RoomId,
         start: NaiveDate,
         end: Option<NaiveDate>,
         page: Page,
@@ -270,7 +277,7 @@ impl InventoryRepository for InMemoryStore {
 
     async fn patch_inventory(
         &self,
-        room_id: i64,
+        room_id: RoomId,
         start: NaiveDate,
         end: NaiveDate,
         patch: InventoryPatch,
@@ -299,7 +306,7 @@ impl InventoryRepository for InMemoryStore {
         })
     }
 
-    async fn stay_nights(&self, room_id: i64, stay: StayDates) -> Result<Vec<InventoryNight>> {
+    async fn stay_nights(&self, room_id: RoomId, stay: StayDates) -> Result<Vec<InventoryNight>> {
         self.with(|st| Ok(st.stay_nights(room_id, &stay)))
     }
 
@@ -313,7 +320,7 @@ impl InventoryRepository for InMemoryStore {
 
 #[async_trait]
 impl CatalogQueries for InMemoryStore {
-    async fn hotel_listing(&self, hotel_id: i64, stay: Option<StayDates>) -> Result<Option<HotelListing>> {
+    async fn hotel_listing(&self, hotel_id: HotelId, stay: Option<StayDates>) -> Result<Option<HotelListing>> {
         self.with(|st| {
             let Some(hotel) = st.hotels.get(&hotel_id).cloned() else { return Ok(None) };
             let mut rooms: Vec<Room> = st.rooms.values().filter(|r| r.hotel_id == hotel_id).cloned().collect();
@@ -333,7 +340,7 @@ impl CatalogQueries for InMemoryStore {
         self.with(|st| Ok(crate::search::search(st, &query, &policy, today)))
     }
 
-    async fn report(&self, hotel_id: i64, start: NaiveDate, end: NaiveDate) -> Result<(i64, Money)> {
+    async fn report(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<(i64, Money)> {
         self.with(|st| {
             let mut count = 0i64;
             let mut sum = Money::ZERO;

@@ -5,19 +5,20 @@ use crate::state::{GuestRow, paged};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::model::{Guest, GuestPatch, MAX_SAVED_GUESTS, NewGuest, Page, Paged};
+use domain::model::{GuestId, UserId};
 use domain::ports::GuestRepository;
 use domain::{Error, Result};
 
 #[async_trait]
 impl GuestRepository for InMemoryStore {
-    async fn list_guests(&self, user_id: i64, page: Page) -> Result<Paged<Guest>> {
+    async fn list_guests(&self, user_id: UserId, page: Page) -> Result<Paged<Guest>> {
         self.with(|st| {
             let live = st.guests.values().filter(|g| g.is_live_of(user_id)).map(|g| g.guest.clone());
             Ok(paged(live, page))
         })
     }
 
-    async fn create_guest(&self, user_id: i64, guest: NewGuest) -> Result<Guest> {
+    async fn create_guest(&self, user_id: UserId, guest: NewGuest) -> Result<Guest> {
         self.with(|st| {
             let live = st.guests.values().filter(|g| g.is_live_of(user_id)).count();
             if i64::try_from(live).unwrap_or(i64::MAX) >= MAX_SAVED_GUESTS {
@@ -30,7 +31,7 @@ impl GuestRepository for InMemoryStore {
         })
     }
 
-    async fn update_guest(&self, user_id: i64, id: i64, patch: GuestPatch) -> Result<Option<Guest>> {
+    async fn update_guest(&self, user_id: UserId, id: GuestId, patch: GuestPatch) -> Result<Option<Guest>> {
         self.with(|st| {
             let Some(row) = st.guests.get_mut(&id).filter(|g| g.is_live_of(user_id)) else { return Ok(None) };
             let g = &mut row.guest;
@@ -45,7 +46,7 @@ impl GuestRepository for InMemoryStore {
         })
     }
 
-    async fn delete_guest(&self, user_id: i64, id: i64, now: DateTime<Utc>) -> Result<bool> {
+    async fn delete_guest(&self, user_id: UserId, id: GuestId, now: DateTime<Utc>) -> Result<bool> {
         self.with(|st| {
             st.saw(now);
             let Some(row) = st.guests.get_mut(&id).filter(|g| g.is_live_of(user_id)) else { return Ok(false) };

@@ -5,6 +5,7 @@ use crate::state::{IdempotencyRow, IdempotencyState};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use domain::Result;
+use domain::model::UserId;
 use domain::ports::{IdempotencyStart, IdempotencyStore, Lease};
 
 /// How long an in-flight claim blocks other requests with the same key.
@@ -16,7 +17,7 @@ const RETENTION: Duration = Duration::hours(24);
 impl IdempotencyStore for InMemoryStore {
     async fn start(
         &self,
-        user_id: i64,
+        user_id: UserId,
         key: &str,
         method: &str,
         path: &str,
@@ -57,7 +58,7 @@ impl IdempotencyStore for InMemoryStore {
         })
     }
 
-    async fn complete(&self, user_id: i64, key: &str, lease: Lease, status: u16, body: Vec<u8>) -> Result<bool> {
+    async fn complete(&self, user_id: UserId, key: &str, lease: Lease, status: u16, body: Vec<u8>) -> Result<bool> {
         self.with(|st| match st.idempotency.get_mut(&(user_id, key.to_string())) {
             Some(row) if matches!(row.state, IdempotencyState::InFlight { locked_until } if locked_until == lease) => {
                 row.state = IdempotencyState::Completed { status, body };
@@ -67,7 +68,7 @@ impl IdempotencyStore for InMemoryStore {
         })
     }
 
-    async fn release(&self, user_id: i64, key: &str, lease: Lease) -> Result<()> {
+    async fn release(&self, user_id: UserId, key: &str, lease: Lease) -> Result<()> {
         self.with(|st| {
             let id = (user_id, key.to_string());
             if matches!(

@@ -2,6 +2,7 @@
 
 use crate::state::{PaymentRefundRow, ProcessedEvent, State};
 use chrono::{DateTime, Utc};
+use domain::model::BookingId;
 use domain::model::{Booking, RefundStatus};
 use domain::plan::{EventPlan, extra_refund, plan_event, refund_due, refund_outcome};
 use domain::ports::{EventOutcome, PaymentEvent, PaymentRefund, RefundAttempt};
@@ -22,14 +23,14 @@ impl State {
     }
 
     /// The booking an event is about: by session id, else by the booking id it carries.
-    fn event_booking(&self, event: &PaymentEvent) -> Option<i64> {
+    fn event_booking(&self, event: &PaymentEvent) -> Option<BookingId> {
         let by_session = event.session_id.as_deref().and_then(|sid| {
             self.bookings.values().find(|r| r.booking.payment_session_id.as_deref() == Some(sid)).map(|r| r.booking.id)
         });
         by_session.or_else(|| event.booking_id.filter(|id| self.bookings.contains_key(id)))
     }
 
-    fn event_outcome(&mut self, event: &PaymentEvent, now: DateTime<Utc>) -> Result<(Option<i64>, EventOutcome)> {
+    fn event_outcome(&mut self, event: &PaymentEvent, now: DateTime<Utc>) -> Result<(Option<BookingId>, EventOutcome)> {
         if event.kind.is_none() {
             return Ok((event.booking_id, EventOutcome::Ignored));
         }
@@ -58,7 +59,7 @@ impl State {
     }
 
     /// Remembers which session and payment intent took the money (refunds target them).
-    fn record_payment(&mut self, id: i64, event: &PaymentEvent) {
+    fn record_payment(&mut self, id: BookingId, event: &PaymentEvent) {
         if let Some(row) = self.bookings.get_mut(&id) {
             if let Some(sid) = &event.session_id {
                 row.booking.payment_session_id = Some(sid.clone());
@@ -70,7 +71,7 @@ impl State {
     }
 
     /// Queues the refund of an extra payment under `key` (once per key).
-    fn queue_payment_refund(&mut self, id: i64, event: &PaymentEvent, key: String) -> Result<EventOutcome> {
+    fn queue_payment_refund(&mut self, id: BookingId, event: &PaymentEvent, key: String) -> Result<EventOutcome> {
         let booking = self.view_of(id)?;
         if self.payment_refunds.values().any(|r| r.refund.idempotency_key == key) {
             return Ok(EventOutcome::NoEffect);
@@ -125,7 +126,7 @@ impl State {
     /// Records one refund attempt of a PENDING refund; anything else is left alone.
     pub fn record_refund(
         &mut self,
-        id: i64,
+        id: BookingId,
         attempt: RefundAttempt,
         max_attempts: i32,
         now: DateTime<Utc>,

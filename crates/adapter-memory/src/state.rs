@@ -1,7 +1,10 @@
 //! The tables and the helpers several ports share.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::model::{Booking, Guest, Hotel, InventoryNight, Page, Paged, RefreshTokenRecord, Room, StayDates, User};
+use domain::model::{
+    Booking, BookingId, Guest, GuestId, Hotel, HotelId, InventoryNight, Page, Paged, RefreshTokenRecord, Room, RoomId,
+    StayDates, User, UserId,
+};
 use domain::ports::SimulatedSession;
 use domain::{Error, Result};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -12,19 +15,19 @@ pub(crate) struct State {
     pub ids: Ids,
     /// The latest `now` any call has passed in; stands in for the clock in the few ports that take none.
     pub latest_now: Option<DateTime<Utc>>,
-    pub users: BTreeMap<i64, User>,
+    pub users: BTreeMap<UserId, User>,
     /// Normalised email → user id (the unique index).
-    pub emails: HashMap<String, i64>,
+    pub emails: HashMap<String, UserId>,
     pub refresh_tokens: HashMap<String, RefreshRow>,
     pub login_throttle: HashMap<String, Throttle>,
-    pub guests: BTreeMap<i64, GuestRow>,
-    pub hotels: BTreeMap<i64, Hotel>,
-    pub rooms: BTreeMap<i64, Room>,
+    pub guests: BTreeMap<GuestId, GuestRow>,
+    pub hotels: BTreeMap<HotelId, Hotel>,
+    pub rooms: BTreeMap<RoomId, Room>,
     /// Keyed by (room id, date): the `UNIQUE (room_id, date)` index, iterable in date order per room.
-    pub inventory: BTreeMap<(i64, NaiveDate), InventoryNight>,
-    pub bookings: BTreeMap<i64, BookingRow>,
+    pub inventory: BTreeMap<(RoomId, NaiveDate), InventoryNight>,
+    pub bookings: BTreeMap<BookingId, BookingRow>,
     pub webhook_events: HashMap<String, ProcessedEvent>,
-    pub idempotency: HashMap<(i64, String), IdempotencyRow>,
+    pub idempotency: HashMap<(UserId, String), IdempotencyRow>,
     pub sessions: HashMap<String, SimulatedSession>,
     /// Refunds of extra payments, by id (the `payment_refund` table).
     pub payment_refunds: BTreeMap<i64, PaymentRefundRow>,
@@ -51,18 +54,18 @@ pub(crate) struct Ids {
 }
 
 macro_rules! next_id {
-    ($($name:ident),*) => {
+    ($($name:ident: $ty:ty),*) => {
         impl Ids {
             $(
-                pub fn $name(&mut self) -> i64 {
+                pub fn $name(&mut self) -> $ty {
                     self.$name += 1;
-                    self.$name
+                    <$ty>::from(self.$name)
                 }
             )*
         }
     };
 }
-next_id!(user, guest, hotel, room, inventory, booking);
+next_id!(user: UserId, guest: GuestId, hotel: HotelId, room: RoomId, inventory: i64, booking: BookingId);
 
 /// A stored refresh token.
 #[derive(Debug, Clone)]
@@ -88,7 +91,7 @@ pub(crate) struct GuestRow {
 }
 
 impl GuestRow {
-    pub fn is_live_of(&self, user_id: i64) -> bool {
+    pub fn is_live_of(&self, user_id: UserId) -> bool {
         self.deleted_at.is_none() && self.guest.user_id == user_id
     }
 }
@@ -97,7 +100,7 @@ impl GuestRow {
 #[derive(Debug, Clone)]
 pub(crate) struct BookingRow {
     pub booking: Booking,
-    pub guest_ids: BTreeSet<i64>,
+    pub guest_ids: BTreeSet<GuestId>,
     /// When the pending refund was queued or last attempted: the base of the retry backoff.
     pub refund_clock: Option<DateTime<Utc>>,
 }
@@ -107,7 +110,7 @@ pub(crate) struct BookingRow {
 #[allow(dead_code)] // kept for parity with the `processed_webhook_event` table; read only when debugging
 pub(crate) struct ProcessedEvent {
     pub event_type: String,
-    pub booking_id: Option<i64>,
+    pub booking_id: Option<BookingId>,
     /// What the event did (the table stores its spelling; the memory store keeps the value).
     pub outcome: domain::ports::EventOutcome,
     pub received_at: DateTime<Utc>,
@@ -147,13 +150,13 @@ impl State {
     }
 
     /// Inventory rows of a room with `from ≤ date < to`, by date.
-    pub fn nights(&self, room_id: i64, from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = &InventoryNight> {
+    pub fn nights(&self, room_id: RoomId, from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = &InventoryNight> {
         let range = if from < to { Some((room_id, from)..(room_id, to)) } else { None };
         range.into_iter().flat_map(move |r| self.inventory.range(r).map(|(_, night)| night))
     }
 
     /// The rows of a stay's nights, by date (missing nights are absent).
-    pub fn stay_nights(&self, room_id: i64, stay: &StayDates) -> Vec<InventoryNight> {
+    pub fn stay_nights(&self, room_id: RoomId, stay: &StayDates) -> Vec<InventoryNight> {
         self.nights(room_id, stay.check_in(), stay.check_out()).cloned().collect()
     }
 
@@ -188,12 +191,12 @@ impl State {
     }
 
     /// The booking row `id`.
-    pub fn booking_row(&self, id: i64) -> Result<&BookingRow> {
+    pub fn booking_row(&self, id: BookingId) -> Result<&BookingRow> {
         self.bookings.get(&id).ok_or(Error::BookingNotFound(id))
     }
 
     /// The booking row `id`, mutable.
-    pub fn booking_row_mut(&mut self, id: i64) -> Result<&mut BookingRow> {
+    pub fn booking_row_mut(&mut self, id: BookingId) -> Result<&mut BookingRow> {
         self.bookings.get_mut(&id).ok_or(Error::BookingNotFound(id))
     }
 
@@ -212,19 +215,18 @@ impl State {
     }
 
     /// The view of booking `id`.
-    pub fn view_of(&self, id: i64) -> Result<Booking> {
+    pub fn view_of(&self, id: BookingId) -> Result<Booking> {
         Ok(self.view(self.booking_row(id)?))
     }
 
     /// Deletes bookings (which must have ended) with their guest links and simulated sessions.
-    pub fn delete_bookings(&mut self, ids: &[i64]) {
+    pub fn delete_bookings(&mut self, ids: &[BookingId]) {
         for id in ids {
             self.bookings.remove(id);
         }
         self.sessions.retain(|_, s| !ids.contains(&s.booking_id));
     }
 
-    /// Ids of the bookings matching `pred`, and whether any of them is still active.
     /// Whether a booking matching `pred` still owes a refund (PENDING, or FAILED awaiting an operator).
     pub fn refunds_owed(&self, pred: impl Fn(&Booking) -> bool) -> bool {
         self.bookings.values().any(|r| {
@@ -236,7 +238,8 @@ impl State {
         })
     }
 
-    pub fn bookings_where(&self, pred: impl Fn(&Booking) -> bool, now: DateTime<Utc>) -> (Vec<i64>, bool) {
+    /// Ids of the bookings matching `pred`, and whether any of them is still active.
+    pub fn bookings_where(&self, pred: impl Fn(&Booking) -> bool, now: DateTime<Utc>) -> (Vec<BookingId>, bool) {
         let mut active = false;
         let ids = self
             .bookings

@@ -4,6 +4,7 @@ use crate::InMemoryStore;
 use crate::state::{RefreshRow, Throttle};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
+use domain::model::UserId;
 use domain::model::{Email, NewUser, ProfilePatch, RefreshTokenRecord, Role, RotateOutcome, User};
 use domain::ports::{LoginAttempts, UserRepository};
 use domain::{Error, Result};
@@ -36,11 +37,11 @@ impl UserRepository for InMemoryStore {
         self.with(|st| Ok(st.emails.get(email.as_str()).and_then(|id| st.users.get(id)).cloned()))
     }
 
-    async fn user_by_id(&self, id: i64) -> Result<Option<User>> {
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>> {
         self.with(|st| Ok(st.users.get(&id).cloned()))
     }
 
-    async fn update_profile(&self, id: i64, patch: ProfilePatch) -> Result<Option<User>> {
+    async fn update_profile(&self, id: UserId, patch: ProfilePatch) -> Result<Option<User>> {
         self.with(|st| {
             let Some(user) = st.users.get_mut(&id) else { return Ok(None) };
             user.name = patch.name.apply(user.name.take());
@@ -50,7 +51,7 @@ impl UserRepository for InMemoryStore {
         })
     }
 
-    async fn set_password_hash(&self, id: i64, hash: String) -> Result<()> {
+    async fn set_password_hash(&self, id: UserId, hash: String) -> Result<()> {
         self.with(|st| {
             if let Some(user) = st.users.get_mut(&id) {
                 user.password_hash = hash;
@@ -83,7 +84,7 @@ impl UserRepository for InMemoryStore {
     async fn rotate_refresh_token(
         &self,
         jti: &str,
-        user_id: i64,
+        user_id: UserId,
         next: RefreshTokenRecord,
         now: DateTime<Utc>,
     ) -> Result<RotateOutcome> {

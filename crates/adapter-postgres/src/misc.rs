@@ -8,6 +8,7 @@ use diesel::OptionalExtension;
 use diesel::sql_types::{BigInt, Bytea, Numeric, SmallInt, Text, Timestamptz};
 use diesel_async::RunQueryDsl;
 use domain::Result;
+use domain::model::{BookingId, UserId};
 use domain::ports::*;
 
 /// How long an in-flight claim is leased.
@@ -19,7 +20,7 @@ const RETENTION_HOURS: i64 = 24;
 impl IdempotencyStore for PgStore {
     async fn start(
         &self,
-        user_id: i64,
+        user_id: UserId,
         key: &str,
         method: &str,
         path: &str,
@@ -34,7 +35,7 @@ impl IdempotencyStore for PgStore {
                 "INSERT INTO idempotency_key (user_id, key, method, path, fingerprint, state, locked_until, created_at)
                  VALUES ($1, $2, $3, $4, $5, 'IN_FLIGHT', $6, $7) ON CONFLICT (user_id, key) DO NOTHING",
             )
-            .bind::<BigInt, _>(user_id)
+            .bind::<BigInt, _>(i64::from(user_id))
             .bind::<Text, _>(key)
             .bind::<Text, _>(method)
             .bind::<Text, _>(path)
@@ -50,7 +51,7 @@ impl IdempotencyStore for PgStore {
                 "SELECT method, path, fingerprint, state, locked_until, response_status, response_body, created_at
                  FROM idempotency_key WHERE user_id = $1 AND key = $2 FOR UPDATE",
             )
-            .bind::<BigInt, _>(user_id)
+            .bind::<BigInt, _>(i64::from(user_id))
             .bind::<Text, _>(key)
             .get_result::<IdemRow>(c)
             .await
@@ -64,7 +65,7 @@ impl IdempotencyStore for PgStore {
                         locked_until = $6, response_status = NULL, response_body = NULL, created_at = $7
                      WHERE user_id = $1 AND key = $2",
                 )
-                .bind::<BigInt, _>(user_id)
+                .bind::<BigInt, _>(i64::from(user_id))
                 .bind::<Text, _>(key)
                 .bind::<Text, _>(method)
                 .bind::<Text, _>(path)
@@ -85,13 +86,13 @@ impl IdempotencyStore for PgStore {
         })
     }
 
-    async fn complete(&self, user_id: i64, key: &str, lease: Lease, status: u16, body: Vec<u8>) -> Result<bool> {
+    async fn complete(&self, user_id: UserId, key: &str, lease: Lease, status: u16, body: Vec<u8>) -> Result<bool> {
         let mut conn = self.conn().await?;
         let n = crate::prepared::sql(
             "UPDATE idempotency_key SET state = 'COMPLETED', locked_until = NULL, response_status = $4, response_body = $5
              WHERE user_id = $1 AND key = $2 AND state = 'IN_FLIGHT' AND locked_until = $3",
         )
-        .bind::<BigInt, _>(user_id)
+        .bind::<BigInt, _>(i64::from(user_id))
         .bind::<Text, _>(key)
         .bind::<Timestamptz, _>(lease)
         .bind::<SmallInt, _>(status as i16)
@@ -102,12 +103,12 @@ impl IdempotencyStore for PgStore {
         Ok(n == 1)
     }
 
-    async fn release(&self, user_id: i64, key: &str, lease: Lease) -> Result<()> {
+    async fn release(&self, user_id: UserId, key: &str, lease: Lease) -> Result<()> {
         let mut conn = self.conn().await?;
         crate::prepared::sql(
             "DELETE FROM idempotency_key WHERE user_id = $1 AND key = $2 AND state = 'IN_FLIGHT' AND locked_until = $3",
         )
-        .bind::<BigInt, _>(user_id)
+        .bind::<BigInt, _>(i64::from(user_id))
         .bind::<Text, _>(key)
         .bind::<Timestamptz, _>(lease)
         .execute(&mut conn)
@@ -126,7 +127,7 @@ impl SimulatedSessionStore for PgStore {
              VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind::<Text, _>(&s.id)
-        .bind::<BigInt, _>(s.booking_id)
+        .bind::<BigInt, _>(i64::from(s.booking_id))
         .bind::<Numeric, _>(s.amount.to_decimal())
         .bind::<Text, _>(&s.currency)
         .bind::<Text, _>(&s.status)
@@ -151,7 +152,7 @@ impl SimulatedSessionStore for PgStore {
         row.map(|r| {
             Ok(SimulatedSession {
                 id: r.id,
-                booking_id: r.booking_id,
+                booking_id: BookingId(r.booking_id),
                 amount: money(r.amount)?,
                 currency: r.currency,
                 status: r.status,

@@ -57,7 +57,7 @@ impl TryFrom<UserRow> for User {
     type Error = Error;
     fn try_from(r: UserRow) -> Result<User> {
         Ok(User {
-            id: r.id,
+            id: r.id.into(),
             email: Email::parse(&r.email).ok_or_else(|| Error::internal("stored email is invalid"))?,
             password_hash: r.password,
             name: r.name,
@@ -88,8 +88,8 @@ impl TryFrom<GuestRow> for Guest {
     type Error = Error;
     fn try_from(r: GuestRow) -> Result<Guest> {
         Ok(Guest {
-            id: r.id,
-            user_id: r.user_id,
+            id: r.id.into(),
+            user_id: r.user_id.into(),
             name: r.name,
             gender: Gender::parse(&r.gender).ok_or_else(|| Error::internal("stored gender is invalid"))?,
             age: r.age,
@@ -139,7 +139,7 @@ pub(crate) const HOTEL_COLS: &str = "id, name, city, photos::text[] AS photos, a
 impl From<HotelRow> for Hotel {
     fn from(r: HotelRow) -> Hotel {
         Hotel {
-            id: r.id,
+            id: r.id.into(),
             name: r.name,
             city: r.city,
             photos: r.photos,
@@ -148,7 +148,7 @@ impl From<HotelRow> for Hotel {
             contact_email: r.contact_email,
             contact_address: r.contact_address,
             active: r.active,
-            owner_id: r.owner_id,
+            owner_id: r.owner_id.into(),
             created_at: r.created_at,
             updated_at: r.updated_at,
         }
@@ -186,8 +186,8 @@ impl TryFrom<RoomRow> for Room {
     type Error = Error;
     fn try_from(r: RoomRow) -> Result<Room> {
         Ok(Room {
-            id: r.id,
-            hotel_id: r.hotel_id,
+            id: r.id.into(),
+            hotel_id: r.hotel_id.into(),
             kind: r.kind,
             base_price: money(r.base_price)?,
             photos: r.photos,
@@ -240,8 +240,8 @@ impl HotelRoomRow {
             return Ok(None);
         };
         Ok(Some(Room {
-            id,
-            hotel_id: self.hotel.id,
+            id: id.into(),
+            hotel_id: self.hotel.id.into(),
             kind,
             base_price: money(price)?,
             photos: self.r_photos.clone(),
@@ -285,8 +285,8 @@ impl TryFrom<NightRow> for InventoryNight {
     fn try_from(r: NightRow) -> Result<InventoryNight> {
         Ok(InventoryNight {
             id: r.id,
-            hotel_id: r.hotel_id,
-            room_id: r.room_id,
+            hotel_id: r.hotel_id.into(),
+            room_id: r.room_id.into(),
             date: r.date,
             book_count: r.book_count,
             reserved_count: r.reserved_count,
@@ -374,10 +374,10 @@ impl TryFrom<BookingRow> for Booking {
     type Error = Error;
     fn try_from(r: BookingRow) -> Result<Booking> {
         Ok(Booking {
-            id: r.id,
-            hotel_id: r.hotel_id,
-            room_id: r.room_id,
-            user_id: r.user_id,
+            id: r.id.into(),
+            hotel_id: r.hotel_id.into(),
+            room_id: r.room_id.into(),
+            user_id: r.user_id.into(),
             rooms_count: r.rooms_count,
             check_in_date: r.check_in_date,
             check_out_date: r.check_out_date,

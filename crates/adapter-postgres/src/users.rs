@@ -44,11 +44,11 @@ impl UserRepository for PgStore {
         r.map(User::try_from).transpose()
     }
 
-    async fn user_by_id(&self, id: i64) -> Result<Option<User>> {
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>> {
         let mut conn = self.conn().await?;
         let q = format!("SELECT {USER_COLS} FROM app_user WHERE id = $1");
         let r = crate::prepared::sql(q)
-            .bind::<BigInt, _>(id)
+            .bind::<BigInt, _>(i64::from(id))
             .get_result::<UserRow>(&mut conn)
             .await
             .optional()
@@ -56,7 +56,7 @@ impl UserRepository for PgStore {
         r.map(User::try_from).transpose()
     }
 
-    async fn update_profile(&self, id: i64, patch: ProfilePatch) -> Result<Option<User>> {
+    async fn update_profile(&self, id: UserId, patch: ProfilePatch) -> Result<Option<User>> {
         let mut conn = self.conn().await?;
         let q = format!(
             "UPDATE app_user SET
@@ -69,7 +69,7 @@ impl UserRepository for PgStore {
         let (set_dob, dob) = split(patch.date_of_birth);
         let (set_gender, gender) = split(patch.gender);
         let r = crate::prepared::sql(q)
-            .bind::<BigInt, _>(id)
+            .bind::<BigInt, _>(i64::from(id))
             .bind::<Bool, _>(set_name)
             .bind::<Nullable<Text>, _>(name)
             .bind::<Bool, _>(set_dob)
@@ -83,10 +83,10 @@ impl UserRepository for PgStore {
         r.map(User::try_from).transpose()
     }
 
-    async fn set_password_hash(&self, id: i64, hash: String) -> Result<()> {
+    async fn set_password_hash(&self, id: UserId, hash: String) -> Result<()> {
         let mut conn = self.conn().await?;
         crate::prepared::sql("UPDATE app_user SET password = $2 WHERE id = $1")
-            .bind::<BigInt, _>(id)
+            .bind::<BigInt, _>(i64::from(id))
             .bind::<Text, _>(hash)
             .execute(&mut conn)
             .await
@@ -117,7 +117,7 @@ impl UserRepository for PgStore {
         )
         .bind::<Text, _>(&t.jti)
         .bind::<Text, _>(&t.family_id)
-        .bind::<BigInt, _>(t.user_id)
+        .bind::<BigInt, _>(i64::from(t.user_id))
         .bind::<Timestamptz, _>(t.issued_at)
         .bind::<Timestamptz, _>(t.expires_at)
         .execute(&mut conn)
@@ -129,7 +129,7 @@ impl UserRepository for PgStore {
     async fn rotate_refresh_token(
         &self,
         jti: &str,
-        user_id: i64,
+        user_id: UserId,
         next: RefreshTokenRecord,
         now: DateTime<Utc>,
     ) -> Result<RotateOutcome> {
@@ -146,7 +146,7 @@ impl UserRepository for PgStore {
             .await
             .optional()?;
             let Some(row) = row else { return Ok(RotateOutcome::Invalid) };
-            if row.user_id != user_id || row.revoked_at.is_some() || row.expires_at <= now {
+            if row.user_id != user_id.get() || row.revoked_at.is_some() || row.expires_at <= now {
                 return Ok(RotateOutcome::Invalid);
             }
             if row.rotated_at.is_some() {
@@ -174,7 +174,7 @@ impl UserRepository for PgStore {
             )
             .bind::<Text, _>(&next.jti)
             .bind::<Text, _>(&row.family_id)
-            .bind::<BigInt, _>(user_id)
+            .bind::<BigInt, _>(i64::from(user_id))
             .bind::<Timestamptz, _>(next.issued_at)
             .bind::<Timestamptz, _>(next.expires_at)
             .execute(c)
@@ -242,10 +242,10 @@ pub(crate) fn split<T>(p: Patch<Option<T>>) -> (bool, Option<T>) {
 
 #[async_trait]
 impl GuestRepository for PgStore {
-    async fn list_guests(&self, user_id: i64, page: Page) -> Result<Paged<Guest>> {
+    async fn list_guests(&self, user_id: UserId, page: Page) -> Result<Paged<Guest>> {
         let mut conn = self.conn().await?;
         let total = crate::prepared::sql("SELECT count(*) AS n FROM guest WHERE user_id = $1 AND deleted_at IS NULL")
-            .bind::<BigInt, _>(user_id)
+            .bind::<BigInt, _>(i64::from(user_id))
             .get_result::<CountRow>(&mut conn)
             .await
             .map_err(db_error)?
@@ -254,7 +254,7 @@ impl GuestRepository for PgStore {
             "SELECT {GUEST_COLS} FROM guest g WHERE g.user_id = $1 AND g.deleted_at IS NULL ORDER BY g.id LIMIT $2 OFFSET $3"
         );
         let rows = crate::prepared::sql(q)
-            .bind::<BigInt, _>(user_id)
+            .bind::<BigInt, _>(i64::from(user_id))
             .bind::<BigInt, _>(page.limit)
             .bind::<BigInt, _>(page.offset)
             .load::<GuestRow>(&mut conn)
@@ -263,15 +263,15 @@ impl GuestRepository for PgStore {
         Ok(Paged { items: rows.into_iter().map(Guest::try_from).collect::<Result<_>>()?, total })
     }
 
-    async fn create_guest(&self, user_id: i64, guest: NewGuest) -> Result<Guest> {
+    async fn create_guest(&self, user_id: UserId, guest: NewGuest) -> Result<Guest> {
         tx!(self, |c| {
             // Serialise guest creation per user so the limit holds under concurrency.
             crate::prepared::sql("SELECT id FROM app_user WHERE id = $1 FOR UPDATE")
-                .bind::<BigInt, _>(user_id)
+                .bind::<BigInt, _>(i64::from(user_id))
                 .get_result::<IdRow>(c)
                 .await?;
             let n = crate::prepared::sql("SELECT count(*) AS n FROM guest WHERE user_id = $1 AND deleted_at IS NULL")
-                .bind::<BigInt, _>(user_id)
+                .bind::<BigInt, _>(i64::from(user_id))
                 .get_result::<CountRow>(c)
                 .await?
                 .n;
@@ -282,7 +282,7 @@ impl GuestRepository for PgStore {
                 "INSERT INTO guest AS g (user_id, name, gender, age) VALUES ($1, $2, $3::gender, $4) RETURNING {GUEST_COLS}"
             );
             let row = crate::prepared::sql(q)
-                .bind::<BigInt, _>(user_id)
+                .bind::<BigInt, _>(i64::from(user_id))
                 .bind::<Text, _>(&guest.name)
                 .bind::<Text, _>(guest.gender.as_str())
                 .bind::<Nullable<Integer>, _>(guest.age)
@@ -292,7 +292,7 @@ impl GuestRepository for PgStore {
         })
     }
 
-    async fn update_guest(&self, user_id: i64, id: i64, patch: GuestPatch) -> Result<Option<Guest>> {
+    async fn update_guest(&self, user_id: UserId, id: GuestId, patch: GuestPatch) -> Result<Option<Guest>> {
         let mut conn = self.conn().await?;
         let (set_age, age) = split(patch.age);
         let q = format!(
@@ -301,8 +301,8 @@ impl GuestRepository for PgStore {
              WHERE g.id = $1 AND g.user_id = $2 AND g.deleted_at IS NULL RETURNING {GUEST_COLS}"
         );
         let row = crate::prepared::sql(q)
-            .bind::<BigInt, _>(id)
-            .bind::<BigInt, _>(user_id)
+            .bind::<BigInt, _>(i64::from(id))
+            .bind::<BigInt, _>(i64::from(user_id))
             .bind::<Nullable<Text>, _>(patch.name)
             .bind::<Nullable<Text>, _>(patch.gender.map(|g| g.as_str()))
             .bind::<Bool, _>(set_age)
@@ -314,13 +314,13 @@ impl GuestRepository for PgStore {
         row.map(Guest::try_from).transpose()
     }
 
-    async fn delete_guest(&self, user_id: i64, id: i64, now: DateTime<Utc>) -> Result<bool> {
+    async fn delete_guest(&self, user_id: UserId, id: GuestId, now: DateTime<Utc>) -> Result<bool> {
         let mut conn = self.conn().await?;
         let n = crate::prepared::sql(
             "UPDATE guest SET deleted_at = $3 WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL",
         )
-        .bind::<BigInt, _>(id)
-        .bind::<BigInt, _>(user_id)
+        .bind::<BigInt, _>(i64::from(id))
+        .bind::<BigInt, _>(i64::from(user_id))
         .bind::<Timestamptz, _>(now)
         .execute(&mut conn)
         .await

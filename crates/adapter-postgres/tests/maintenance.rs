@@ -29,7 +29,7 @@ async fn hot_tables_are_analysed_after_bulk_data_and_vacuumed_when_dead_rows_pil
     let db = FreshDatabase::create().await.expect("fresh database");
     let store = PgStore::connect(&db.url, 4).unwrap();
     let now = Utc::now();
-    let owner = 1;
+    let owner = domain::model::UserId(1);
     store.batch_execute("INSERT INTO app_user (email, password) VALUES ('m@example.com', 'x')").await.unwrap();
     let hotel = store.create_hotel(owner, NewHotel { name: "H".into(), ..NewHotel::default() }, now).await.unwrap();
     for i in 0..3 {

@@ -3,13 +3,12 @@
 //!
 //! **Trace context.** Calls run inside the caller's request span, so every line this gateway logs (the provider
 //! errors of `translate`, the breaker's transitions, the per-call debug line) carries the request's `request_id`
-//! and, when the caller sent a `traceparent`, its `trace_id`. The trace context is not put on the wire:
-//! async-stripe 1.0.0-rc.10 has no per-request header hook (`customize()` overrides only the account id, the
-//! request strategy and the timeout; `Client` sets a fixed list of headers), and Stripe metadata is not an option
-//! either, because every call that creates something goes out under an idempotency key that a later request or
-//! the sweeper retries, and Stripe rejects a key reused with different parameters. A custom
-//! `stripe::StripeClient` transport could send a `traceparent` header should an egress proxy ever need one.
+//! and, when the caller sent a `traceparent`, its `trace_id`. The calls go out through [`TracedStripeClient`],
+//! which sends a W3C `traceparent` header: the caller's trace id and flags with a new span id per call, or a fresh
+//! unsampled trace outside a traced request (the sweeper). Headers are not part of Stripe's idempotency check, so
+//! a retried key with another `traceparent` is still the same request.
 
+use crate::traced_client::{TraceContextSource, TracedStripeClient};
 use async_trait::async_trait;
 use domain::ports::*;
 use std::collections::HashMap;
@@ -139,11 +138,13 @@ pub struct StripeSettings {
     pub frontend_url: String,
     pub breaker_threshold: u32,
     pub breaker_cool_down: Duration,
+    /// The current request's trace context (`|| None` outside a server: each call then starts a fresh trace).
+    pub trace_context: TraceContextSource,
 }
 
 /// The payment port on Stripe Checkout.
 pub struct StripeGateway {
-    client: stripe::Client,
+    client: TracedStripeClient,
     frontend_url: String,
     breaker: CircuitBreaker,
 }
@@ -171,11 +172,13 @@ fn translate(op: &'static str, e: StripeError) -> PaymentError {
 impl StripeGateway {
     /// Builds the client (no network I/O).
     pub fn new(settings: StripeSettings) -> Result<Self, String> {
-        let client = stripe::ClientBuilder::new(settings.secret_key)
-            .url(settings.api_base)
-            .request_strategy(RequestStrategy::Once)
-            .build()
-            .map_err(|e| e.to_string())?;
+        let client = TracedStripeClient::new(
+            &settings.secret_key,
+            &settings.api_base,
+            RequestStrategy::Once,
+            settings.trace_context,
+        )
+        .map_err(|e| e.to_string())?;
         Ok(StripeGateway {
             client,
             frontend_url: settings.frontend_url.trim_end_matches('/').to_string(),

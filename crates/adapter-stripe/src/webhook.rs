@@ -1,6 +1,7 @@
 //! Stripe webhook verification (`Stripe-Signature: t=…,v1=…`) and event parsing.
 
 use chrono::{DateTime, Utc};
+use domain::model::BookingId;
 use domain::ports::{PaymentEvent, PaymentEventKind, WebhookVerifier};
 use domain::{Error, Result};
 use hmac::{Hmac, KeyInit, Mac};
@@ -107,7 +108,8 @@ pub fn parse_event(payload: &[u8]) -> Result<PaymentEvent> {
         .and_then(|m| m.get("booking_id"))
         .and_then(Value::as_str)
         .and_then(digits)
-        .or_else(|| obj.get("client_reference_id").and_then(Value::as_str).and_then(digits));
+        .or_else(|| obj.get("client_reference_id").and_then(Value::as_str).and_then(digits))
+        .map(BookingId);
     let payment_intent = match obj.get("payment_intent") {
         Some(Value::String(s)) => Some(s.clone()),
         Some(Value::Object(o)) => o.get("id").and_then(Value::as_str).map(String::from),
@@ -157,7 +159,10 @@ mod tests {
         let now = Utc::now();
         let ev = v.verify(BODY, Some(sign(BODY, "whsec_a", now.timestamp())), now).unwrap();
         assert_eq!(ev.kind, Some(PaymentEventKind::Paid));
-        assert_eq!((ev.booking_id, ev.amount_minor, ev.session_id.as_deref()), (Some(7), Some(12345), Some("cs_1")));
+        assert_eq!(
+            (ev.booking_id, ev.amount_minor, ev.session_id.as_deref()),
+            (Some(BookingId(7)), Some(12345), Some("cs_1"))
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! StripeGateway against a local fake Stripe (wiremock): request shape, idempotency keys, error translation and
 //! the circuit breaker.
 
-use adapter_stripe::{StripeGateway, StripeSettings};
+use adapter_stripe::{StripeGateway, StripeSettings, TraceContext, TraceContextSource};
 use chrono::{TimeZone, Utc};
 use domain::model::{Currency, Money};
 use domain::ports::{CheckoutRequest, PaymentError, PaymentGateway, RefundRequest};
@@ -23,19 +23,24 @@ pub fn session_json(id: &str, expires_at: i64) -> String {
 }
 
 fn gateway(base: &str, cool_down: Duration) -> StripeGateway {
+    traced_gateway(base, cool_down, || None)
+}
+
+fn traced_gateway(base: &str, cool_down: Duration, trace_context: TraceContextSource) -> StripeGateway {
     StripeGateway::new(StripeSettings {
         secret_key: "sk_test_123".into(),
         api_base: base.into(),
         frontend_url: "http://front.test".into(),
         breaker_threshold: 5,
         breaker_cool_down: cool_down,
+        trace_context,
     })
     .unwrap()
 }
 
 fn checkout(key: &str) -> CheckoutRequest {
     CheckoutRequest {
-        booking_id: 42,
+        booking_id: domain::model::BookingId(42),
         amount: Money::from_minor(12345),
         currency: Currency::parse("USD").unwrap(),
         check_in_date: "2027-01-10".parse().unwrap(),
@@ -110,6 +115,52 @@ async fn creates_a_checkout_session_with_the_contract_fields() {
     }
 }
 
+/// The parts of a `traceparent` header, checked for the W3C shape.
+fn traceparent(req: &Request) -> Vec<String> {
+    let tp = req.headers.get("traceparent").expect("a traceparent header").to_str().unwrap().to_string();
+    let parts: Vec<String> = tp.split('-').map(String::from).collect();
+    let hex = |s: &str| s.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c));
+    assert!(parts.len() == 4 && parts.iter().all(|p| hex(p)), "{tp}");
+    assert_eq!((parts[0].len(), parts[1].len(), parts[2].len(), parts[3].len()), (2, 32, 16, 2), "{tp}");
+    assert_ne!(parts[2], "0000000000000000", "{tp}");
+    parts
+}
+
+#[tokio::test]
+async fn every_call_carries_the_callers_trace_with_its_own_span_id() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/checkout/sessions"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(session_json("cs_test_1", 1_900_000_000), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let g = traced_gateway(&server.uri(), Duration::from_secs(30), || {
+        Some(TraceContext { trace_id: "4bf92f3577b34da6a3ce929d0e0e4736".into(), flags: 1 })
+    });
+    g.create_checkout(checkout("booking-42-checkout-1")).await.unwrap();
+    g.create_checkout(checkout("booking-42-checkout-2")).await.unwrap();
+    let reqs = server.received_requests().await.unwrap();
+    let (a, b) = (traceparent(&reqs[0]), traceparent(&reqs[1]));
+    assert_eq!((a[0].as_str(), a[1].as_str(), a[3].as_str()), ("00", "4bf92f3577b34da6a3ce929d0e0e4736", "01"));
+    assert_eq!(a[1], b[1], "one trace");
+    assert_ne!(a[2], b[2], "a new span per call");
+    // The rest of what async-stripe's own client sends is unchanged.
+    assert_eq!(reqs[0].headers.get("idempotency-key").unwrap(), "booking-42-checkout-1");
+    assert_eq!(reqs[0].headers.get("authorization").unwrap(), "Bearer sk_test_123");
+    assert!(reqs[0].headers.get("stripe-version").is_some_and(|v| !v.is_empty()));
+    assert_eq!(reqs[0].headers.get("content-type").unwrap(), "application/x-www-form-urlencoded");
+
+    // Outside a traced request (the sweeper), each call starts its own unsampled trace.
+    let untraced = gateway(&server.uri(), Duration::from_secs(30));
+    untraced.create_checkout(checkout("booking-42-checkout-3")).await.unwrap();
+    let reqs = server.received_requests().await.unwrap();
+    let c = traceparent(&reqs[2]);
+    assert_eq!(c[3], "00");
+    assert_ne!(c[1], a[1]);
+}
+
 #[tokio::test]
 async fn card_errors_are_declined_and_server_errors_retryable() {
     let server = MockServer::start().await;
@@ -128,7 +179,7 @@ async fn card_errors_are_declined_and_server_errors_retryable() {
         .await;
     let g = gateway(&server.uri(), Duration::from_secs(30));
     let refund = RefundRequest {
-        booking_id: 7,
+        booking_id: domain::model::BookingId(7),
         payment_intent: Some("pi_1".into()),
         session_id: None,
         amount: Money::from_minor(500),

@@ -1,6 +1,6 @@
 //! The booking service's facts as Prometheus metrics and alerts (the domain reports, the app counts).
 
-use domain::model::{BookingStatus, RefundStatus};
+use domain::model::{BookingId, BookingStatus, RefundStatus};
 use domain::ports::BookingObserver;
 
 /// Counts `booking_transitions_total{to}` and `refunds_total{outcome}`; a refund that failed for good is
@@ -12,12 +12,12 @@ impl BookingObserver for MetricsObserver {
         metrics::counter!("booking_transitions_total", "to" => to.as_str()).increment(1);
     }
 
-    fn refund(&self, booking_id: i64, status: RefundStatus) {
+    fn refund(&self, booking_id: BookingId, status: RefundStatus) {
         let outcome = match status {
             RefundStatus::Succeeded => "succeeded",
             RefundStatus::Pending => "retry",
             RefundStatus::Failed => {
-                tracing::error!(booking_id, "refund failed for good; refund by hand");
+                tracing::error!(booking_id = booking_id.get(), "refund failed for good; refund by hand");
                 "failed"
             }
         };

@@ -174,6 +174,11 @@ fn assemble<S: Store>(
             frontend_url: config.frontend_url.clone(),
             breaker_threshold: 5,
             breaker_cool_down: std::time::Duration::from_secs(30),
+            // The caller's `traceparent`, continued on every Stripe call made while serving its request.
+            trace_context: || {
+                adapter_http::middleware::current_traceparent()
+                    .map(|tp| adapter_stripe::TraceContext { trace_id: tp.trace_id, flags: tp.flags })
+            },
         })?),
     };
     let bookings = Arc::new(

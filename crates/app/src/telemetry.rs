@@ -2,8 +2,9 @@
 //!
 //! Every request runs inside the root span `request` of `adapter_http::middleware::edge` (`request_id`, `method`,
 //! `route`, `trace_id`, `user_id`, `status`). The pretty format prints the span before each line; the JSON format
-//! prints it under `span` and the whole span stack under `spans`, so a line logged inside a nested span (async-stripe
-//! opens its own) still carries the request's fields. OpenTelemetry export is not built in (docs/OPERATIONS.md §8).
+//! prints it under `span` and the whole span stack under `spans`, so a line logged inside a nested span (the Stripe
+//! transport opens `stripe_request`) still carries the request's fields. OpenTelemetry export is not built in
+//! (docs/OPERATIONS.md §8).
 
 use crate::config::{Config, LogFormat};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};

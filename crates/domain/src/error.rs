@@ -1,6 +1,7 @@
 //! Business errors. Each variant is a decision a client can observe; the HTTP adapter maps them
 //! to status, `code` and `detail` with an exhaustive match.
 
+use crate::model::{BookingId, GuestId};
 use chrono::NaiveDate;
 
 /// Result alias used by ports and services.
@@ -86,10 +87,10 @@ pub enum Error {
     RoomNotFound(String),
     /// 404 `booking_not_found`: the booking with this id is missing or another user's.
     #[error("Booking not found: {0}")]
-    BookingNotFound(i64),
+    BookingNotFound(BookingId),
     /// 404 `guest_not_found`: the saved guest with this id is missing, deleted or another user's.
     #[error("Guest not found: {0}")]
-    GuestNotFound(i64),
+    GuestNotFound(GuestId),
     /// 404 `payment_session_not_found`: no simulated checkout session has this id.
     #[error("Payment session not found")]
     PaymentSessionNotFound,

@@ -118,8 +118,8 @@ mod tests {
     fn night(date: NaiveDate, price: i64, surge: &str, book: i32, reserved: i32, total: i32) -> InventoryNight {
         InventoryNight {
             id: 1,
-            hotel_id: 1,
-            room_id: 1,
+            hotel_id: crate::model::HotelId(1),
+            room_id: crate::model::RoomId(1),
             date,
             book_count: book,
             reserved_count: reserved,

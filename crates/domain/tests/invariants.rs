@@ -58,7 +58,7 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     };
     let room = store.create_room(hotel.id, room, today, now).await.unwrap();
     let first = today + Duration::days(10);
-    let mut ids: Vec<i64> = Vec::new();
+    let mut ids: Vec<BookingId> = Vec::new();
     for op in ops {
         match op {
             Op::Hold { offset, nights, rooms } => {
@@ -109,7 +109,7 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-async fn check(store: &InMemoryStore, room: i64, first: NaiveDate, ids: &[i64]) -> Result<(), TestCaseError> {
+async fn check(store: &InMemoryStore, room: RoomId, first: NaiveDate, ids: &[BookingId]) -> Result<(), TestCaseError> {
     let stay = StayDates::from_stored(first, first + Duration::days(7));
     let nights = store.stay_nights(room, stay).await.unwrap();
     let mut bookings = Vec::new();

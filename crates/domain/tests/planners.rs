@@ -20,8 +20,8 @@ fn day(n: i64) -> NaiveDate {
 fn night(date: NaiveDate, book: i32, reserved: i32, total: i32, closed: bool) -> InventoryNight {
     InventoryNight {
         id: 1,
-        hotel_id: 1,
-        room_id: 2,
+        hotel_id: HotelId(1),
+        room_id: RoomId(2),
         date,
         book_count: book,
         reserved_count: reserved,
@@ -38,9 +38,9 @@ fn nights(from: i64, n: i64, available: i32) -> Vec<InventoryNight> {
 
 fn request(rooms: i32, cap: i64) -> HoldRequest {
     HoldRequest {
-        user_id: 7,
-        hotel_id: 1,
-        room_id: 2,
+        user_id: UserId(7),
+        hotel_id: HotelId(1),
+        room_id: RoomId(2),
         stay: StayDates::from_stored(day(10), day(12)),
         rooms_count: rooms,
         now: now(),
@@ -51,7 +51,7 @@ fn request(rooms: i32, cap: i64) -> HoldRequest {
 }
 
 fn facts(nights: Vec<InventoryNight>) -> HoldFacts {
-    HoldFacts { hotel_active: Some(true), room_hotel_id: Some(1), active_holds: 0, nights }
+    HoldFacts { hotel_active: Some(true), room_hotel_id: Some(HotelId(1)), active_holds: 0, nights }
 }
 
 fn policy() -> PricingPolicy {
@@ -68,7 +68,7 @@ fn hold_checks_in_order_and_prices_the_stay() {
     assert!(matches!(err(request(11, 5), facts(nights(10, 2, 30))), Error::Validation { .. }), "rooms_count above 10");
     let missing_hotel = HoldFacts { hotel_active: None, ..facts(nights(10, 2, 3)) };
     assert!(matches!(err(request(1, 5), missing_hotel), Error::HotelNotFound(_)));
-    let other_room = HoldFacts { room_hotel_id: Some(99), ..facts(nights(10, 2, 3)) };
+    let other_room = HoldFacts { room_hotel_id: Some(HotelId(99)), ..facts(nights(10, 2, 3)) };
     assert!(matches!(err(request(1, 5), other_room), Error::RoomNotFound(_)));
     let inactive = HoldFacts { hotel_active: Some(false), ..facts(nights(10, 2, 3)) };
     assert_eq!(err(request(1, 5), inactive), Error::HotelNotActive);
@@ -93,10 +93,10 @@ fn hold_checks_in_order_and_prices_the_stay() {
 
 fn booking(status: BookingStatus) -> Booking {
     Booking {
-        id: 42,
-        hotel_id: 1,
-        room_id: 2,
-        user_id: 7,
+        id: BookingId(42),
+        hotel_id: HotelId(1),
+        room_id: RoomId(2),
+        user_id: UserId(7),
         rooms_count: 1,
         check_in_date: day(10),
         check_out_date: day(12),
@@ -181,13 +181,17 @@ fn an_overdue_hold_is_expired_first() {
 fn add_guests_checks_live_guests_and_capacity() {
     let mut b = booking(BookingStatus::Reserved);
     b.rooms_count = 2;
-    let live: HashSet<i64> = [1, 2, 3, 4, 5].into_iter().collect();
-    assert_eq!(b.check_guests(&[1, 2], &live, 2), Ok(()));
-    assert_eq!(b.check_guests(&[1, 9, 8], &live, 2), Err(Error::GuestNotFound(9)), "the first missing id");
-    assert_eq!(b.check_guests(&[1, 2, 3, 4, 5], &live, 2), Err(Error::TooManyGuests(4)));
-    b.guests = (1..=3).map(|id| Guest { id, user_id: 7, name: "G".into(), gender: Gender::Male, age: None }).collect();
-    assert_eq!(b.check_guests(&[3, 4], &live, 2), Ok(()), "already linked guests count once");
-    assert_eq!(b.check_guests(&[4, 5], &live, 2), Err(Error::TooManyGuests(4)));
+    let g = |ids: &[i64]| ids.iter().copied().map(GuestId).collect::<Vec<_>>();
+    let live: HashSet<GuestId> = g(&[1, 2, 3, 4, 5]).into_iter().collect();
+    assert_eq!(b.check_guests(&g(&[1, 2]), &live, 2), Ok(()));
+    assert_eq!(b.check_guests(&g(&[1, 9, 8]), &live, 2), Err(Error::GuestNotFound(GuestId(9))), "the first missing id");
+    assert_eq!(b.check_guests(&g(&[1, 2, 3, 4, 5]), &live, 2), Err(Error::TooManyGuests(4)));
+    b.guests = g(&[1, 2, 3])
+        .into_iter()
+        .map(|id| Guest { id, user_id: UserId(7), name: "G".into(), gender: Gender::Male, age: None })
+        .collect();
+    assert_eq!(b.check_guests(&g(&[3, 4]), &live, 2), Ok(()), "already linked guests count once");
+    assert_eq!(b.check_guests(&g(&[4, 5]), &live, 2), Err(Error::TooManyGuests(4)));
 }
 
 fn event(kind: PaymentEventKind, session: &str, intent: &str) -> PaymentEvent {
@@ -196,7 +200,7 @@ fn event(kind: PaymentEventKind, session: &str, intent: &str) -> PaymentEvent {
         event_type: "checkout.session.completed".into(),
         kind: Some(kind),
         session_id: Some(session.into()),
-        booking_id: Some(42),
+        booking_id: Some(BookingId(42)),
         amount_minor: Some(20_000),
         currency: Some("usd".into()),
         payment_intent: Some(intent.into()),

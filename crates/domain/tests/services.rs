@@ -433,13 +433,13 @@ impl TokenIssuer for FakeTokens {
         })
     }
     fn verify_access(&self, token: &str, _now: DateTime<Utc>) -> domain::Result<AccessClaims> {
-        let id = token.strip_prefix("access:").and_then(|s| s.parse().ok()).ok_or(Error::InvalidToken)?;
+        let id = token.strip_prefix("access:").and_then(|s| s.parse().ok()).map(UserId).ok_or(Error::InvalidToken)?;
         Ok(AccessClaims { user_id: id })
     }
     fn verify_refresh(&self, token: &str, _now: DateTime<Utc>) -> domain::Result<RefreshClaims> {
         let rest = token.strip_prefix("refresh:").ok_or(Error::InvalidRefreshToken)?;
         let (user, jti) = rest.split_once(':').ok_or(Error::InvalidRefreshToken)?;
-        Ok(RefreshClaims { user_id: user.parse().map_err(|_| Error::InvalidRefreshToken)?, jti: jti.into() })
+        Ok(RefreshClaims { user_id: UserId(user.parse().map_err(|_| Error::InvalidRefreshToken)?), jti: jti.into() })
     }
     fn new_id(&self) -> String {
         format!("id-{}", self.0.fetch_add(1, Ordering::SeqCst))

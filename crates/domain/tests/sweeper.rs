@@ -12,10 +12,10 @@ use std::sync::{Arc, Mutex};
 fn refunding(id: i64, intent: &str) -> Booking {
     let now = Utc.with_ymd_and_hms(2027, 3, 1, 12, 0, 0).unwrap();
     Booking {
-        id,
-        hotel_id: 1,
-        room_id: 2,
-        user_id: 7,
+        id: BookingId(id),
+        hotel_id: HotelId(1),
+        room_id: RoomId(2),
+        user_id: UserId(7),
         rooms_count: 1,
         check_in_date: now.date_naive() + Duration::days(10),
         check_out_date: now.date_naive() + Duration::days(12),
@@ -56,7 +56,7 @@ async fn a_failing_step_or_refund_never_stops_the_rest_of_the_pass() {
         // Booking 1 has used up its attempts: this failure is its last.
         Ok(Some(match (attempt, id) {
             (RefundAttempt::Succeeded(_), _) => RefundStatus::Succeeded,
-            (RefundAttempt::Failed, 1) if max == 10 => RefundStatus::Failed,
+            (RefundAttempt::Failed, BookingId(1)) if max == 10 => RefundStatus::Failed,
             (RefundAttempt::Failed, _) => RefundStatus::Pending,
         }))
     });
@@ -86,16 +86,16 @@ async fn a_failing_step_or_refund_never_stops_the_rest_of_the_pass() {
     let report = service.sweep().await;
     assert_eq!(report.expired, 0);
     assert_eq!(report.refunds_succeeded, 2, "the bookings after the stuck one were refunded in the same pass");
-    assert_eq!(report.refunds_failed, vec![1]);
-    assert_eq!(report.refunds_given_up, vec![1]);
+    assert_eq!(report.refunds_failed, vec![BookingId(1)]);
+    assert_eq!(report.refunds_given_up, vec![BookingId(1)]);
     assert_eq!(report.errors.len(), 2, "{:?}", report.errors);
     let recorded = recorded.lock().unwrap().clone();
     assert_eq!(
         recorded,
         vec![
-            (1, RefundAttempt::Failed),
-            (2, RefundAttempt::Succeeded("re_2".into())),
-            (3, RefundAttempt::Succeeded("re_3".into()))
+            (BookingId(1), RefundAttempt::Failed),
+            (BookingId(2), RefundAttempt::Succeeded("re_2".into())),
+            (BookingId(3), RefundAttempt::Succeeded("re_3".into()))
         ]
     );
 }

@@ -59,8 +59,8 @@ pub async fn hold_errors_in_order_change_nothing(f: &impl StoreFactory) {
     let foreign_room = fx.room(&other, "Double", 10_000, 5, 2).await;
     let hold = |req: HoldRequest| fx.s.bookings.hold(req, plain());
     let base = fx.hold_req(&u, &room, fx.day(10), 2, 1);
-    let no_hotel = other.id + 1000;
-    let no_room = foreign_room.id + 1000;
+    let no_hotel = absent(other.id);
+    let no_room = absent(foreign_room.id);
 
     let req = HoldRequest { hotel_id: no_hotel, room_id: no_room, ..base.clone() };
     assert_err(hold(req).await, Error::HotelNotFound(format!("Hotel not found: {no_hotel}")));
@@ -186,7 +186,10 @@ pub async fn cancel_rules(f: &impl StoreFactory) {
     let stranger = fx.user("stranger").await;
     let b = fx.hold(&s.guest, &s.room, fx.day(10), 2, 2).await;
     assert_err(fx.by(&stranger, b.id, BookingAction::Cancel, fx.now).await, Error::BookingNotFound(b.id));
-    assert_err(fx.by(&s.guest, b.id + 1000, BookingAction::Cancel, fx.now).await, Error::BookingNotFound(b.id + 1000));
+    assert_err(
+        fx.by(&s.guest, absent(b.id), BookingAction::Cancel, fx.now).await,
+        Error::BookingNotFound(absent(b.id)),
+    );
     assert_eq!(fx.booking(b.id).await.status, BookingStatus::Reserved);
 
     let t = fx.by(&s.guest, b.id, BookingAction::Cancel, fx.secs(1)).await.unwrap();
@@ -286,7 +289,7 @@ pub async fn concurrent_identical_transitions_apply_once(f: &impl StoreFactory) 
     let b2 = fx.hold(&s.guest, &s.room, fx.day(10), 2, 2).await;
     let b3 = fx.hold(&s.guest, &s.room, fx.day(10), 2, 2).await;
     let (repo, now) = (fx.s.bookings.clone(), fx.now);
-    let run = |id: i64, actor: Actor, action: BookingAction| {
+    let run = |id: BookingId, actor: Actor, action: BookingAction| {
         let repo = repo.clone();
         race(8, move |_| {
             let bookings = repo.clone();
@@ -373,7 +376,7 @@ pub async fn add_guests_rules(f: &impl StoreFactory) {
     let s = fx.setup(10).await;
     let u = &s.guest;
     let other = fx.user("other").await;
-    let add = |id: i64, user: i64, guests: Vec<i64>| fx.s.bookings.add_guests(id, user, guests, fx.now);
+    let add = |id: BookingId, user: UserId, guests: Vec<GuestId>| fx.s.bookings.add_guests(id, user, guests, fx.now);
     let g1 = fx.saved_guest(u, "G1").await;
     let g2 = fx.saved_guest(u, "G2").await;
     let g3 = fx.saved_guest(u, "G3").await;
@@ -392,7 +395,7 @@ pub async fn add_guests_rules(f: &impl StoreFactory) {
     let b2 = fx.hold(u, &s.room, fx.day(10), 1, 2).await;
     assert_err(add(b2.id, u.id, vec![g1.id, gx.id, gd.id]).await, Error::GuestNotFound(gx.id));
     assert_err(add(b2.id, u.id, vec![gd.id, gx.id]).await, Error::GuestNotFound(gd.id));
-    assert_err(add(b2.id, u.id, vec![gx.id + 1000]).await, Error::GuestNotFound(gx.id + 1000));
+    assert_err(add(b2.id, u.id, vec![absent(gx.id)]).await, Error::GuestNotFound(absent(gx.id)));
     let unchanged = fx.booking(b2.id).await;
     assert_eq!((unchanged.status, unchanged.guests.len()), (BookingStatus::Reserved, 0));
     let got = add(b2.id, u.id, vec![g3.id, g1.id, g2.id]).await.unwrap();
@@ -457,7 +460,7 @@ pub async fn booking_lists(f: &impl StoreFactory) {
     let elsewhere = fx.hotel(&s.owner, "Empty", Some("Lisbon"), true).await;
     let none = fx.s.bookings.bookings_of_hotel(elsewhere.id, None, fx.now, Page::DEFAULT).await.unwrap();
     assert_eq!(ids(none), (vec![], 0));
-    let ids_of_other: HashSet<i64> =
+    let ids_of_other: HashSet<BookingId> =
         fx.s.bookings
             .bookings_of_user(other.id, None, fx.now, Page::DEFAULT)
             .await
@@ -467,5 +470,5 @@ pub async fn booking_lists(f: &impl StoreFactory) {
             .map(|b| b.id)
             .collect();
     assert_eq!(ids_of_other, HashSet::from([b4.id]));
-    assert_eq!(fx.s.bookings.booking(b4.id + 1000).await.unwrap(), None);
+    assert_eq!(fx.s.bookings.booking(absent(b4.id)).await.unwrap(), None);
 }

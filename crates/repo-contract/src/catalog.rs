@@ -35,7 +35,7 @@ pub async fn hotels_crud_and_listing(f: &impl StoreFactory) {
     let gamma =
         c.create_hotel(rival.id, NewHotel { name: "Gamma".into(), ..NewHotel::default() }, fx.now).await.unwrap();
     assert_eq!(c.hotel(alpha.id).await.unwrap(), Some(alpha.clone()));
-    assert_eq!(c.hotel(gamma.id + 1000).await.unwrap(), None);
+    assert_eq!(c.hotel(absent(gamma.id)).await.unwrap(), None);
 
     let mine = c.hotels_of_owner(owner.id, Page::DEFAULT).await.unwrap();
     assert_eq!((mine.items, mine.total), (vec![alpha.clone(), beta.clone()], 2));
@@ -64,10 +64,10 @@ pub async fn hotels_crud_and_listing(f: &impl StoreFactory) {
     assert!(!c.hotel(alpha.id).await.unwrap().unwrap().active);
 
     assert!(matches!(
-        c.update_hotel(gamma.id + 1000, HotelPatch::default(), later).await,
+        c.update_hotel(absent(gamma.id), HotelPatch::default(), later).await,
         Err(Error::HotelNotFound(_))
     ));
-    assert!(matches!(c.set_hotel_active(gamma.id + 1000, true, later).await, Err(Error::HotelNotFound(_))));
+    assert!(matches!(c.set_hotel_active(absent(gamma.id), true, later).await, Err(Error::HotelNotFound(_))));
 }
 
 /// A new room type gets 365 rows today..today+364 with its price and total, surge 1.00, open, zero counts.
@@ -109,7 +109,7 @@ pub async fn room_creation_inserts_the_inventory_window(f: &impl StoreFactory) {
     let paged = c.inventory(room.id, fx.today, None, page(2, 3)).await.unwrap();
     assert_eq!(paged.items.iter().map(|v| v.night.date).collect::<Vec<_>>(), vec![fx.day(3), fx.day(4)]);
     assert_eq!(paged.total, 365);
-    assert_no_rows(c.inventory(room.id + 1000, fx.today, None, YEAR).await.map(|p| p.items));
+    assert_no_rows(c.inventory(absent(room.id), fx.today, None, YEAR).await.map(|p| p.items));
 
     let nights = c.stay_nights(room.id, stay(fx.day(5), 3)).await.unwrap();
     assert_eq!(nights.iter().map(|n| n.date).collect::<Vec<_>>(), vec![fx.day(5), fx.day(6), fx.day(7)]);
@@ -127,7 +127,7 @@ pub async fn room_creation_inserts_the_inventory_window(f: &impl StoreFactory) {
     let listed = c.rooms_of_hotel(hotel.id, Page::DEFAULT).await.unwrap();
     assert_eq!((listed.items, listed.total), (vec![room.clone()], 1));
     assert!(matches!(
-        c.create_room(hotel.id + 1000, NewRoom { kind: "X".into(), ..new_room() }, fx.today, fx.now).await,
+        c.create_room(absent(hotel.id), NewRoom { kind: "X".into(), ..new_room() }, fx.today, fx.now).await,
         Err(Error::HotelNotFound(_))
     ));
 }
@@ -226,7 +226,7 @@ pub async fn room_update_propagates_to_future_inventory(f: &impl StoreFactory) {
     );
     assert_eq!(c.inventory(room.id, fx.day(-3), None, YEAR).await.unwrap().items, rows);
     assert!(matches!(
-        c.update_room(room.id + 1000, RoomPatch::default(), fx.today, later).await,
+        c.update_room(absent(room.id), RoomPatch::default(), fx.today, later).await,
         Err(Error::RoomNotFound(_))
     ));
 }
@@ -299,7 +299,7 @@ pub async fn inventory_patch_applies_to_range(f: &impl StoreFactory) {
     let edge = c.patch_inventory(s.room.id, fx.day(363), fx.day(370), InventoryPatch::default()).await.unwrap();
     assert_eq!(edge.iter().map(|v| v.night.date).collect::<Vec<_>>(), vec![fx.day(363), fx.day(364)]);
     assert!(c.patch_inventory(s.room.id, fx.day(-9), fx.day(-1), InventoryPatch::default()).await.unwrap().is_empty());
-    assert_no_rows(c.patch_inventory(s.room.id + 1000, fx.today, fx.today, InventoryPatch::default()).await);
+    assert_no_rows(c.patch_inventory(absent(s.room.id), fx.today, fx.today, InventoryPatch::default()).await);
 }
 
 /// A total below booked + reserved on any row of the range fails with the first such date; nothing changes,
@@ -514,7 +514,7 @@ pub async fn hotel_listing_matches_rooms_and_nights(f: &impl StoreFactory) {
     let s = stay(fx.day(3), 2);
     let got = c.hotel_listing(hotel.id, Some(s)).await.unwrap().expect("listing");
     assert_eq!(got.hotel, c.hotel(hotel.id).await.unwrap().unwrap());
-    let ids: Vec<i64> = got.rooms.iter().map(|(r, _)| r.id).collect();
+    let ids: Vec<RoomId> = got.rooms.iter().map(|(r, _)| r.id).collect();
     assert_eq!(ids, [a.id, b.id]);
     assert_eq!(got.rooms[0].0, a);
     for (room, nights) in &got.rooms {
@@ -525,5 +525,5 @@ pub async fn hotel_listing_matches_rooms_and_nights(f: &impl StoreFactory) {
     assert!(plain.rooms.iter().all(|(_, n)| n.is_empty()));
     let none = c.hotel_listing(empty.id, Some(s)).await.unwrap().unwrap();
     assert!(none.rooms.is_empty());
-    assert!(c.hotel_listing(987_654, None).await.unwrap().is_none());
+    assert!(c.hotel_listing(HotelId(987_654), None).await.unwrap().is_none());
 }

@@ -26,6 +26,11 @@ pub fn real_now() -> DateTime<Utc> {
 }
 
 /// An amount from minor units.
+/// An id 1000 past `id` of the same kind, which no row has in these scenarios.
+pub fn absent<I: From<i64> + Into<i64>>(id: I) -> I {
+    I::from(id.into() + 1000)
+}
+
 pub fn money(minor: i64) -> Money {
     Money::from_minor(minor)
 }
@@ -207,17 +212,23 @@ impl Fx {
     }
 
     /// The stored booking.
-    pub async fn booking(&self, id: i64) -> Booking {
+    pub async fn booking(&self, id: BookingId) -> Booking {
         self.s.bookings.booking(id).await.expect("booking").expect("booking exists")
     }
 
     /// A transition by the system (no owner check) at `now`.
-    pub async fn system(&self, id: i64, action: BookingAction, now: DateTime<Utc>) -> Result<Transitioned> {
+    pub async fn system(&self, id: BookingId, action: BookingAction, now: DateTime<Utc>) -> Result<Transitioned> {
         self.s.bookings.transition(id, Actor { user_id: None }, action, now, 15).await
     }
 
     /// A transition by `user` at `now`.
-    pub async fn by(&self, user: &User, id: i64, action: BookingAction, now: DateTime<Utc>) -> Result<Transitioned> {
+    pub async fn by(
+        &self,
+        user: &User,
+        id: BookingId,
+        action: BookingAction,
+        now: DateTime<Utc>,
+    ) -> Result<Transitioned> {
         self.s.bookings.transition(id, Actor { user_id: Some(user.id) }, action, now, 15).await
     }
 

@@ -41,7 +41,7 @@ pub async fn guests_crud_and_soft_delete(f: &impl StoreFactory) {
     assert_eq!(g.update_guest(u.id, ann.id, GuestPatch::default()).await.unwrap(), None, "deleted");
     let list = g.list_guests(u.id, Page::DEFAULT).await.unwrap();
     assert_eq!((list.items, list.total), (vec![bob], 1));
-    assert_eq!(g.update_guest(u.id, foreign.id + 1000, GuestPatch::default()).await.unwrap(), None);
+    assert_eq!(g.update_guest(u.id, absent(foreign.id), GuestPatch::default()).await.unwrap(), None);
     assert_eq!(g.list_guests(other.id, Page::DEFAULT).await.unwrap().items, vec![foreign]);
 }
 

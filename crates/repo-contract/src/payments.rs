@@ -163,7 +163,7 @@ pub async fn payment_event_matching(f: &impl StoreFactory) {
     let nowhere = PaymentEvent { booking_id: None, ..paid("evt_u1", "cs_nope", &b) };
     assert_eq!(apply(nowhere.clone()).await.unwrap(), EventOutcome::Unmatched);
     assert_eq!(apply(nowhere).await.unwrap(), EventOutcome::Duplicate, "unmatched events are recorded");
-    let missing = PaymentEvent { booking_id: Some(b.id + 1000), session_id: None, ..paid("evt_u2", "x", &b) };
+    let missing = PaymentEvent { booking_id: Some(absent(b.id)), session_id: None, ..paid("evt_u2", "x", &b) };
     assert_eq!(apply(missing).await.unwrap(), EventOutcome::Unmatched);
     let wrong_amount = PaymentEvent { amount_minor: Some(b.amount.minor() + 1), ..paid("evt_u3", "cs_M", &b) };
     assert_eq!(apply(wrong_amount).await.unwrap(), EventOutcome::Unmatched);
@@ -400,7 +400,7 @@ pub async fn expire_due_releases_each_hold_once(f: &impl StoreFactory) {
         async move { repo.expire_due(at, 100).await.unwrap() }
     })
     .await;
-    let all: Vec<i64> = results.into_iter().flat_map(ids).collect();
+    let all: Vec<BookingId> = results.into_iter().flat_map(ids).collect();
     assert_eq!(all.len(), 12, "each hold expired once: {all:?}");
     assert_eq!(all.into_iter().collect::<HashSet<_>>(), many);
     assert_eq!(fx.counts(&s.room, fx.day(30), 1).await, vec![(0, 0)]);
@@ -506,7 +506,7 @@ pub async fn every_payment_of_a_cancelled_booking_is_refunded(f: &impl StoreFact
     let after = fx.booking(b.id).await;
     assert_eq!((after.refund_status, after.payment_intent_id.as_deref()), (Some(RefundStatus::Pending), Some("pi_e1")));
     // Both are retried until they succeed.
-    let due: Vec<i64> = repo.pending_refunds(fx.secs(4), 100).await.unwrap().iter().map(|b| b.id).collect();
+    let due: Vec<BookingId> = repo.pending_refunds(fx.secs(4), 100).await.unwrap().iter().map(|b| b.id).collect();
     assert_eq!(due, vec![b.id]);
     let due: Vec<i64> = repo.pending_payment_refunds(fx.secs(4), 100).await.unwrap().iter().map(|r| r.id).collect();
     assert_eq!(due, vec![refund.id]);

@@ -20,16 +20,16 @@ fn query(city: &str, stay: StayDates, rooms: i32) -> SearchQuery {
 
 impl Fx {
     /// (hotel id, min_price) of every hit, and the total.
-    async fn find(&self, q: SearchQuery) -> (Vec<(i64, Money)>, i64) {
+    async fn find(&self, q: SearchQuery) -> (Vec<(HotelId, Money)>, i64) {
         self.find_with(q, plain()).await
     }
 
-    async fn find_with(&self, q: SearchQuery, policy: PricingPolicy) -> (Vec<(i64, Money)>, i64) {
+    async fn find_with(&self, q: SearchQuery, policy: PricingPolicy) -> (Vec<(HotelId, Money)>, i64) {
         let p = self.s.catalog.search(q, policy, self.today).await.unwrap();
         (p.items.iter().map(|h| (h.id, h.min_price)).collect(), p.total)
     }
 
-    async fn found(&self, q: SearchQuery) -> Vec<i64> {
+    async fn found(&self, q: SearchQuery) -> Vec<HotelId> {
         let (hits, total) = self.find(q).await;
         assert_eq!(total, hits.len() as i64, "total of an unpaged search");
         hits.into_iter().map(|(id, _)| id).collect()

@@ -46,7 +46,7 @@ pub async fn signup_stores_user_and_rejects_duplicate_email(f: &impl StoreFactor
     let users = &fx.s.users;
     let new = NewUser { email: email("  Alice@Example.COM "), password_hash: "h1".into(), name: Some("Alice".into()) };
     let alice = users.create_user(new).await.unwrap();
-    assert!(alice.id >= 1);
+    assert!(alice.id.get() >= 1);
     assert_eq!(alice.email.as_str(), "alice@example.com");
     assert_eq!(alice.password_hash, "h1");
     assert_eq!(alice.name.as_deref(), Some("Alice"));
@@ -60,7 +60,7 @@ pub async fn signup_stores_user_and_rejects_duplicate_email(f: &impl StoreFactor
     let bob = users.create_user(new_user("bob@example.com", "h3")).await.unwrap();
     assert_ne!(bob.id, alice.id);
     assert_eq!(users.user_by_email(&email("nobody@example.com")).await.unwrap(), None);
-    assert_eq!(users.user_by_id(bob.id + 1000).await.unwrap(), None);
+    assert_eq!(users.user_by_id(absent(bob.id)).await.unwrap(), None);
     // The duplicate attempt did not replace the first account.
     assert_eq!(users.user_by_id(alice.id).await.unwrap().unwrap().password_hash, "h1");
 }
@@ -101,7 +101,7 @@ pub async fn profile_password_and_manager_role(f: &impl StoreFactory) {
     let patch = ProfilePatch { name: Patch::Set(None), ..ProfilePatch::default() };
     let p = users.update_profile(u.id, patch).await.unwrap().unwrap();
     assert_eq!((p.name, p.date_of_birth, p.gender), (None, Some(dob), Some(Gender::Female)));
-    assert_eq!(users.update_profile(u.id + 1000, ProfilePatch::default()).await.unwrap(), None);
+    assert_eq!(users.update_profile(absent(u.id), ProfilePatch::default()).await.unwrap(), None);
 
     users.set_password_hash(u.id, "new-hash".into()).await.unwrap();
     assert_eq!(users.user_by_id(u.id).await.unwrap().unwrap().password_hash, "new-hash");

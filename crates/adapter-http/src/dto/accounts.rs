@@ -21,7 +21,7 @@ pub struct UserResponse {
 impl From<&User> for UserResponse {
     fn from(u: &User) -> Self {
         UserResponse {
-            id: u.id,
+            id: u.id.into(),
             email: u.email.as_str().to_string(),
             name: u.name.clone(),
             date_of_birth: u.date_of_birth,
@@ -58,6 +58,12 @@ pub struct GuestResponse {
 
 impl From<&Guest> for GuestResponse {
     fn from(g: &Guest) -> Self {
-        GuestResponse { id: g.id, user_id: g.user_id, name: g.name.clone(), gender: g.gender.into(), age: g.age }
+        GuestResponse {
+            id: g.id.into(),
+            user_id: g.user_id.into(),
+            name: g.name.clone(),
+            gender: g.gender.into(),
+            age: g.age,
+        }
     }
 }

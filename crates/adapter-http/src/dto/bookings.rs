@@ -45,10 +45,10 @@ pub struct BookingResponse {
 impl From<&Booking> for BookingResponse {
     fn from(b: &Booking) -> Self {
         BookingResponse {
-            id: b.id,
-            hotel_id: b.hotel_id,
-            room_id: b.room_id,
-            user_id: b.user_id,
+            id: b.id.into(),
+            hotel_id: b.hotel_id.into(),
+            room_id: b.room_id.into(),
+            user_id: b.user_id.into(),
             rooms_count: b.rooms_count,
             check_in_date: b.check_in_date,
             check_out_date: b.check_out_date,

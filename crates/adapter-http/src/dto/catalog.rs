@@ -28,7 +28,7 @@ pub struct HotelResponse {
 impl From<&Hotel> for HotelResponse {
     fn from(h: &Hotel) -> Self {
         HotelResponse {
-            id: h.id,
+            id: h.id.into(),
             name: h.name.clone(),
             city: h.city.clone(),
             photos: h.photos.clone(),
@@ -37,7 +37,7 @@ impl From<&Hotel> for HotelResponse {
             contact_email: h.contact_email.clone(),
             contact_address: h.contact_address.clone(),
             active: h.active,
-            owner_id: h.owner_id,
+            owner_id: h.owner_id.into(),
             created_at: h.created_at,
             updated_at: h.updated_at,
         }
@@ -79,7 +79,7 @@ pub struct HotelInfoResponse {
 impl HotelInfoResponse {
     pub fn new(h: &Hotel, rooms: &[RoomSummary]) -> Self {
         HotelInfoResponse {
-            id: h.id,
+            id: h.id.into(),
             name: h.name.clone(),
             city: h.city.clone(),
             photos: h.photos.clone(),
@@ -90,7 +90,7 @@ impl HotelInfoResponse {
             rooms: rooms
                 .iter()
                 .map(|r| RoomSummaryResponse {
-                    id: r.room.id,
+                    id: r.room.id.into(),
                     kind: r.room.kind.clone(),
                     base_price: r.room.base_price.into(),
                     capacity: r.room.capacity,
@@ -121,7 +121,7 @@ pub struct HotelSearchResult {
 impl From<&SearchHit> for HotelSearchResult {
     fn from(h: &SearchHit) -> Self {
         HotelSearchResult {
-            id: h.id,
+            id: h.id.into(),
             name: h.name.clone(),
             city: h.city.clone(),
             photos: h.photos.clone(),
@@ -156,8 +156,8 @@ pub struct RoomResponse {
 impl From<&Room> for RoomResponse {
     fn from(r: &Room) -> Self {
         RoomResponse {
-            id: r.id,
-            hotel_id: r.hotel_id,
+            id: r.id.into(),
+            hotel_id: r.hotel_id.into(),
             kind: r.kind.clone(),
             base_price: r.base_price.into(),
             photos: r.photos.clone(),
@@ -197,8 +197,8 @@ impl InventoryResponse {
         let n = &v.night;
         InventoryResponse {
             id: n.id,
-            hotel_id: n.hotel_id,
-            room_id: n.room_id,
+            hotel_id: n.hotel_id.into(),
+            room_id: n.room_id.into(),
             date: n.date,
             book_count: n.book_count,
             reserved_count: n.reserved_count,
@@ -232,7 +232,7 @@ pub struct HotelReportResponse {
 impl From<&HotelReport> for HotelReportResponse {
     fn from(r: &HotelReport) -> Self {
         HotelReportResponse {
-            hotel_id: r.hotel_id,
+            hotel_id: r.hotel_id.into(),
             total_bookings: r.total_bookings,
             total_revenue: r.total_revenue.into(),
             start_date: r.start_date,

@@ -60,7 +60,7 @@ pub async fn list_hotels(req: HttpRequest, state: web::Data<AppState>, m: Manage
     ))]
 pub async fn get_hotel(req: HttpRequest, state: web::Data<AppState>, m: Manager) -> ApiResult<HttpResponse> {
     let path = HotelPath::parse(&req)?;
-    let h = state.catalog.owned_hotel(&m.0, path.hotel_id).await?;
+    let h = state.catalog.owned_hotel(&m.0, path.hotel_id.into()).await?;
     Ok(json(StatusCode::OK, &HotelResponse::from(&h)))
 }
 
@@ -83,7 +83,7 @@ pub async fn update_hotel(
     let body = body.get()?;
     let path = HotelPath::parse(&req)?;
     let patch = UpdateHotelRequest::parse(&parse_object(body)?)?;
-    let h = state.catalog.update_hotel(&m.0, path.hotel_id, patch.into()).await?;
+    let h = state.catalog.update_hotel(&m.0, path.hotel_id.into(), patch.into()).await?;
     Ok(json(StatusCode::OK, &HotelResponse::from(&h)))
 }
 
@@ -99,7 +99,7 @@ pub async fn update_hotel(
     ))]
 pub async fn delete_hotel(req: HttpRequest, state: web::Data<AppState>, m: Manager) -> ApiResult<HttpResponse> {
     let path = HotelPath::parse(&req)?;
-    state.catalog.delete_hotel(&m.0, path.hotel_id).await?;
+    state.catalog.delete_hotel(&m.0, path.hotel_id.into()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -114,7 +114,7 @@ pub async fn delete_hotel(req: HttpRequest, state: web::Data<AppState>, m: Manag
     ))]
 pub async fn activate(req: HttpRequest, state: web::Data<AppState>, m: Manager) -> ApiResult<HttpResponse> {
     let path = HotelPath::parse(&req)?;
-    let h = state.catalog.set_active(&m.0, path.hotel_id, true).await?;
+    let h = state.catalog.set_active(&m.0, path.hotel_id.into(), true).await?;
     Ok(json(StatusCode::OK, &HotelResponse::from(&h)))
 }
 
@@ -130,7 +130,7 @@ pub async fn activate(req: HttpRequest, state: web::Data<AppState>, m: Manager) 
     ))]
 pub async fn deactivate(req: HttpRequest, state: web::Data<AppState>, m: Manager) -> ApiResult<HttpResponse> {
     let path = HotelPath::parse(&req)?;
-    let h = state.catalog.set_active(&m.0, path.hotel_id, false).await?;
+    let h = state.catalog.set_active(&m.0, path.hotel_id.into(), false).await?;
     Ok(json(StatusCode::OK, &HotelResponse::from(&h)))
 }
 
@@ -150,7 +150,7 @@ pub async fn hotel_bookings(req: HttpRequest, state: web::Data<AppState>, m: Man
     let filter = BookingListParams::parse(&mut q)?;
     let page = PageParams::parse(&mut q)?;
     q.finish()?;
-    let p = state.bookings.hotel_bookings(&m.0, path.hotel_id, filter.status, page.page()).await?;
+    let p = state.bookings.hotel_bookings(&m.0, path.hotel_id.into(), filter.status, page.page()).await?;
     Ok(paged(&p.items.iter().map(BookingResponse::from).collect::<Vec<_>>(), p.total))
 }
 
@@ -169,7 +169,7 @@ pub async fn report(req: HttpRequest, state: web::Data<AppState>, m: Manager) ->
     let mut q = Query::parse(req.query_string());
     let range = ReportParams::parse(&mut q)?;
     q.finish()?;
-    let r = state.catalog.report(&m.0, path.hotel_id, range.start_date, range.end_date).await?;
+    let r = state.catalog.report(&m.0, path.hotel_id.into(), range.start_date, range.end_date).await?;
     Ok(json(StatusCode::OK, &HotelReportResponse::from(&r)))
 }
 
@@ -193,7 +193,7 @@ pub async fn create_room(
     let body = body.get()?;
     let path = HotelPath::parse(&req)?;
     let room = CreateRoomRequest::parse(&parse_object(body)?)?;
-    let r = state.catalog.create_room(&m.0, path.hotel_id, room.into()).await?;
+    let r = state.catalog.create_room(&m.0, path.hotel_id.into(), room.into()).await?;
     Ok(json(StatusCode::CREATED, &RoomResponse::from(&r)))
 }
 
@@ -212,7 +212,7 @@ pub async fn list_rooms(req: HttpRequest, state: web::Data<AppState>, m: Manager
     let mut q = Query::parse(req.query_string());
     let page = PageParams::parse(&mut q)?;
     q.finish()?;
-    let p = state.catalog.rooms(&m.0, path.hotel_id, page.page()).await?;
+    let p = state.catalog.rooms(&m.0, path.hotel_id.into(), page.page()).await?;
     Ok(paged(&p.items.iter().map(RoomResponse::from).collect::<Vec<_>>(), p.total))
 }
 
@@ -228,7 +228,7 @@ pub async fn list_rooms(req: HttpRequest, state: web::Data<AppState>, m: Manager
     ))]
 pub async fn get_room(req: HttpRequest, state: web::Data<AppState>, m: Manager) -> ApiResult<HttpResponse> {
     let path = HotelRoomPath::parse(&req)?;
-    let r = state.catalog.owned_room(&m.0, path.hotel_id, path.room_id).await?;
+    let r = state.catalog.owned_room(&m.0, path.hotel_id.into(), path.room_id.into()).await?;
     Ok(json(StatusCode::OK, &RoomResponse::from(&r)))
 }
 
@@ -255,7 +255,7 @@ pub async fn update_room(
     let body = body.get()?;
     let path = HotelRoomPath::parse(&req)?;
     let patch = UpdateRoomRequest::parse(&parse_object(body)?)?;
-    let r = state.catalog.update_room(&m.0, path.hotel_id, path.room_id, patch.into()).await?;
+    let r = state.catalog.update_room(&m.0, path.hotel_id.into(), path.room_id.into(), patch.into()).await?;
     Ok(json(StatusCode::OK, &RoomResponse::from(&r)))
 }
 
@@ -272,7 +272,7 @@ pub async fn update_room(
     ))]
 pub async fn delete_room(req: HttpRequest, state: web::Data<AppState>, m: Manager) -> ApiResult<HttpResponse> {
     let path = HotelRoomPath::parse(&req)?;
-    state.catalog.delete_room(&m.0, path.hotel_id, path.room_id).await?;
+    state.catalog.delete_room(&m.0, path.hotel_id.into(), path.room_id.into()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -297,7 +297,7 @@ pub async fn inventory(req: HttpRequest, state: web::Data<AppState>, m: Manager)
     let range = InventoryRangeParams::parse(&mut q)?;
     let page = InventoryPageParams::parse(&mut q)?;
     q.finish()?;
-    let p = state.catalog.inventory(&m.0, path.room_id, range.start_date, range.end_date, page.page()).await?;
+    let p = state.catalog.inventory(&m.0, path.room_id.into(), range.start_date, range.end_date, page.page()).await?;
     Ok(paged(&inventory_list(&state, &p.items), p.total))
 }
 
@@ -327,8 +327,10 @@ pub async fn patch_inventory(
     let range = InventoryRangeParams::parse(&mut q)?;
     q.finish()?;
     let patch = InventoryPatchRequest::parse(&parse_object(body)?)?;
-    let rows =
-        state.catalog.patch_inventory(&m.0, path.room_id, range.start_date, range.end_date, patch.into()).await?;
+    let rows = state
+        .catalog
+        .patch_inventory(&m.0, path.room_id.into(), range.start_date, range.end_date, patch.into())
+        .await?;
     let list = inventory_list(&state, &rows);
     Ok(json(StatusCode::OK, &list))
 }

@@ -45,8 +45,10 @@ pub async fn init(
     let key = IdempotencyHeader::parse(&req)?.key;
     let st = state.clone();
     idempotency::guard(&state, &req, user.0.id, key, Some(&value), || async move {
-        let b =
-            st.bookings.init(&user.0, r.hotel_id, r.room_id, r.check_in_date, r.check_out_date, r.rooms_count).await?;
+        let b = st
+            .bookings
+            .init(&user.0, r.hotel_id.into(), r.room_id.into(), r.check_in_date, r.check_out_date, r.rooms_count)
+            .await?;
         Ok((StatusCode::CREATED, serde_json::to_vec(&BookingResponse::from(&b)).unwrap_or_default()))
     })
     .await
@@ -63,7 +65,7 @@ pub async fn init(
     ))]
 pub async fn detail(req: HttpRequest, state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
     let path = BookingPath::parse(&req)?;
-    let b = state.bookings.get(&user.0, path.booking_id).await?;
+    let b = state.bookings.get(&user.0, path.booking_id.into()).await?;
     Ok(json(StatusCode::OK, &BookingDetailResponse::from(&b)))
 }
 
@@ -89,7 +91,10 @@ pub async fn add_guests(
     let body = body.get()?;
     let path = BookingPath::parse(&req)?;
     let ids = AddGuestsRequest::parse(body)?;
-    let b = state.bookings.add_guests(&user.0, path.booking_id, ids.0).await?;
+    let b = state
+        .bookings
+        .add_guests(&user.0, path.booking_id.into(), ids.0.into_iter().map(domain::model::GuestId).collect())
+        .await?;
     Ok(json(StatusCode::OK, &BookingResponse::from(&b)))
 }
 
@@ -114,7 +119,7 @@ pub async fn payments(req: HttpRequest, state: web::Data<AppState>, user: AuthUs
     let key = IdempotencyHeader::parse(&req)?.key;
     let st = state.clone();
     idempotency::guard(&state, &req, user.0.id, key, None, || async move {
-        let p = st.bookings.start_payment(&user.0, path.booking_id).await?;
+        let p = st.bookings.start_payment(&user.0, path.booking_id.into()).await?;
         let body = SessionUrlResponse { session_url: p.session_url };
         Ok((StatusCode::OK, serde_json::to_vec(&body).unwrap_or_default()))
     })
@@ -132,7 +137,7 @@ pub async fn payments(req: HttpRequest, state: web::Data<AppState>, user: AuthUs
     ))]
 pub async fn cancel(req: HttpRequest, state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
     let path = BookingPath::parse(&req)?;
-    state.bookings.cancel(&user.0, path.booking_id).await?;
+    state.bookings.cancel(&user.0, path.booking_id.into()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -146,6 +151,6 @@ pub async fn cancel(req: HttpRequest, state: web::Data<AppState>, user: AuthUser
     ))]
 pub async fn status(req: HttpRequest, state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
     let path = BookingPath::parse(&req)?;
-    let s = state.bookings.status(&user.0, path.booking_id).await?;
+    let s = state.bookings.status(&user.0, path.booking_id.into()).await?;
     Ok(json(StatusCode::OK, &StatusResponse { booking_status: s.into() }))
 }

@@ -10,6 +10,7 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
+use domain::model::BookingId;
 use domain::ports::EventOutcome;
 use domain::services::CheckoutUseCases;
 use std::sync::Arc;
@@ -107,7 +108,7 @@ pub async fn page(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<Htt
     Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html))
 }
 
-fn see_other(state: &AppState, booking_id: i64, what: &str) -> HttpResponse {
+fn see_other(state: &AppState, booking_id: BookingId, what: &str) -> HttpResponse {
     let url = format!("{}/booking/{booking_id}/{what}", state.config.frontend_url.trim_end_matches('/'));
     HttpResponse::SeeOther().insert_header((header::LOCATION, url)).finish()
 }

@@ -74,6 +74,7 @@ pub async fn info(req: HttpRequest, state: web::Data<AppState>) -> ApiResult<Htt
     let p = HotelInfoParams::parse(&mut q)?;
     q.finish()?;
     let dates = p.stay()?;
-    let (hotel, rooms) = state.catalog.hotel_info(path.hotel_id, dates, p.rooms_count.unwrap_or(1) as i32).await?;
+    let (hotel, rooms) =
+        state.catalog.hotel_info(path.hotel_id.into(), dates, p.rooms_count.unwrap_or(1) as i32).await?;
     Ok(cached(&req, serde_json::to_vec(&HotelInfoResponse::new(&hotel, &rooms)).unwrap_or_default(), None))
 }

@@ -103,7 +103,7 @@ pub async fn update_guest(
     let body = body.get()?;
     let path = GuestPath::parse(&req)?;
     let patch = GuestUpdateRequest::parse(&parse_object(body)?)?;
-    let g = state.auth.update_guest(&user.0, path.guest_id, patch.into()).await?;
+    let g = state.auth.update_guest(&user.0, path.guest_id.into(), patch.into()).await?;
     Ok(json(StatusCode::OK, &GuestResponse::from(&g)))
 }
 
@@ -117,6 +117,6 @@ pub async fn update_guest(
     ))]
 pub async fn delete_guest(req: HttpRequest, state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
     let path = GuestPath::parse(&req)?;
-    state.auth.delete_guest(&user.0, path.guest_id).await?;
+    state.auth.delete_guest(&user.0, path.guest_id.into()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -33,7 +33,7 @@ impl PgStore {
             )
             .bind::<Text, _>(&ev.event_id)
             .bind::<Text, _>(outcome_label(&outcome))
-            .bind::<Nullable<BigInt>, _>(booking_id)
+            .bind::<Nullable<BigInt>, _>(booking_id.map(i64::from))
             .execute(c)
             .await?;
             Ok::<_, TxError>(outcome)
@@ -54,7 +54,7 @@ async fn decide_event(c: &mut AsyncPgConnection, ev: &PaymentEvent, now: DateTim
             .get_result::<IdRow>(c)
             .await
             .optional()?
-            .map(|r| r.id);
+            .map(|r| BookingId(r.id));
     }
     let Some(id) = id.or(ev.booking_id) else { return Ok(EventOutcome::Unmatched) };
     let Some(b) = load(c, id, true).await? else { return Ok(EventOutcome::Unmatched) };
@@ -71,7 +71,7 @@ async fn decide_event(c: &mut AsyncPgConnection, ev: &PaymentEvent, now: DateTim
                 "INSERT INTO payment_refund (booking_id, payment_intent_id, session_id, amount, idempotency_key)
                  VALUES ($1, $2, $3, $4, $5) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
             )
-            .bind::<BigInt, _>(id)
+            .bind::<BigInt, _>(i64::from(id))
             .bind::<Nullable<Text>, _>(ev.payment_intent.as_deref())
             .bind::<Nullable<Text>, _>(ev.session_id.as_deref())
             .bind::<Numeric, _>(b.amount.to_decimal())
@@ -89,7 +89,7 @@ async fn decide_event(c: &mut AsyncPgConnection, ev: &PaymentEvent, now: DateTim
         }
         EventPlan::ClearDeadline => {
             crate::prepared::sql("UPDATE booking SET expires_at = NULL, updated_at = $2 WHERE id = $1")
-                .bind::<BigInt, _>(id)
+                .bind::<BigInt, _>(i64::from(id))
                 .bind::<Timestamptz, _>(now)
                 .execute(c)
                 .await?;
@@ -101,7 +101,7 @@ async fn decide_event(c: &mut AsyncPgConnection, ev: &PaymentEvent, now: DateTim
                     "UPDATE booking SET payment_intent_id = COALESCE($2, payment_intent_id),
                         payment_session_id = COALESCE($3, payment_session_id) WHERE id = $1",
                 )
-                .bind::<BigInt, _>(id)
+                .bind::<BigInt, _>(i64::from(id))
                 .bind::<Nullable<Text>, _>(ev.payment_intent.as_deref())
                 .bind::<Nullable<Text>, _>(ev.session_id.as_deref())
                 .execute(c)

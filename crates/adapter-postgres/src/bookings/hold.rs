@@ -11,24 +11,24 @@ impl PgStore {
                 active: bool,
             }
             let hotel_active = crate::prepared::sql("SELECT active FROM hotel WHERE id = $1")
-                .bind::<BigInt, _>(req.hotel_id)
+                .bind::<BigInt, _>(i64::from(req.hotel_id))
                 .get_result::<HotelState>(c)
                 .await
                 .optional()?
                 .map(|h| h.active);
             let q = format!("SELECT {ROOM_COLS} FROM room WHERE id = $1");
             let room_hotel_id = crate::prepared::sql(q)
-                .bind::<BigInt, _>(req.room_id)
+                .bind::<BigInt, _>(i64::from(req.room_id))
                 .get_result::<RoomRow>(c)
                 .await
                 .optional()?
-                .map(|r| r.hotel_id);
+                .map(|r| HotelId(r.hotel_id));
             let mut facts = HoldFacts { hotel_active, room_hotel_id, ..HoldFacts::default() };
             let found = hotel_active.is_some() && room_hotel_id == Some(req.hotel_id);
             if found && req.max_active_holds > 0 {
                 // Serialise this user's inits so the cap holds under concurrency.
                 crate::prepared::sql("SELECT id FROM app_user WHERE id = $1 FOR UPDATE")
-                    .bind::<BigInt, _>(req.user_id)
+                    .bind::<BigInt, _>(i64::from(req.user_id))
                     .get_result::<IdRow>(c)
                     .await?;
                 let q = format!(
@@ -36,7 +36,7 @@ impl PgStore {
                        AND (expires_at IS NULL OR expires_at > $2)"
                 );
                 facts.active_holds = crate::prepared::sql(q)
-                    .bind::<BigInt, _>(req.user_id)
+                    .bind::<BigInt, _>(i64::from(req.user_id))
                     .bind::<Timestamptz, _>(req.now)
                     .get_result::<CountRow>(c)
                     .await?
@@ -51,7 +51,7 @@ impl PgStore {
                  WHERE room_id = $1 AND date >= $2 AND date < $3
                    AND NOT closed AND total_count - book_count - reserved_count >= $4",
             )
-            .bind::<BigInt, _>(req.room_id)
+            .bind::<BigInt, _>(i64::from(req.room_id))
             .bind::<Date, _>(req.stay.check_in())
             .bind::<Date, _>(req.stay.check_out())
             .bind::<Integer, _>(plan.reserve)
@@ -66,9 +66,9 @@ impl PgStore {
                                       booking_status, amount, currency, expires_at, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, 'RESERVED', $8, $9, $10, $11, $11) RETURNING id",
             )
-            .bind::<BigInt, _>(req.user_id)
-            .bind::<BigInt, _>(req.hotel_id)
-            .bind::<BigInt, _>(req.room_id)
+            .bind::<BigInt, _>(i64::from(req.user_id))
+            .bind::<BigInt, _>(i64::from(req.hotel_id))
+            .bind::<BigInt, _>(i64::from(req.room_id))
             .bind::<Integer, _>(req.rooms_count)
             .bind::<Date, _>(req.stay.check_in())
             .bind::<Date, _>(req.stay.check_out())
@@ -80,6 +80,7 @@ impl PgStore {
             .get_result::<IdRow>(c)
             .await?
             .id;
+            let id = BookingId(id);
             load(c, id, false).await?.ok_or_else(|| not_found(id))
         })
     }

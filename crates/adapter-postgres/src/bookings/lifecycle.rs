@@ -20,7 +20,7 @@ pub(super) async fn apply_effect(c: &mut AsyncPgConnection, b: &Booking, effect:
     lock_nights(c, b).await?;
     let q = format!("UPDATE inventory SET {set} WHERE room_id = $1 AND date >= $2 AND date < $3 AND {guard}");
     let n = crate::prepared::sql(q)
-        .bind::<BigInt, _>(b.room_id)
+        .bind::<BigInt, _>(i64::from(b.room_id))
         .bind::<Date, _>(b.check_in_date)
         .bind::<Date, _>(b.check_out_date)
         .bind::<Integer, _>(b.rooms_count)
@@ -52,7 +52,7 @@ pub(super) async fn set_status(
             updated_at = $4
          WHERE id = $1 AND booking_status = $3::bookingstatus"
     ))
-    .bind::<BigInt, _>(b.id)
+    .bind::<BigInt, _>(i64::from(b.id))
     .bind::<Text, _>(t.to.as_str())
     .bind::<Text, _>(t.from.as_str())
     .bind::<Timestamptz, _>(now)
@@ -102,6 +102,7 @@ impl PgStore {
             .await
             .optional()?;
             let Some(IdRow { id }) = id else { return Ok(None) };
+            let id = BookingId(id);
             let Some(b) = load(c, id, true).await? else { return Ok(None) };
             apply_action(c, &b, BookingAction::HoldTimeout, now).await?;
             load(c, id, false).await
@@ -110,7 +111,7 @@ impl PgStore {
 
     pub(super) async fn transition_tx(
         &self,
-        id: i64,
+        id: BookingId,
         actor: Actor,
         action: BookingAction,
         now: DateTime<Utc>,
@@ -136,9 +137,9 @@ impl PgStore {
 
     pub(super) async fn add_guests_tx(
         &self,
-        id: i64,
-        user_id: i64,
-        guest_ids: Vec<i64>,
+        id: BookingId,
+        user_id: UserId,
+        guest_ids: Vec<GuestId>,
         now: DateTime<Utc>,
     ) -> Result<Booking> {
         enum Out {
@@ -155,20 +156,21 @@ impl PgStore {
                 write_plan(c, &b, &plan, now).await?;
                 return Ok(Out::Expired);
             }
+            let raw_ids: Vec<i64> = guest_ids.iter().map(|g| g.get()).collect();
             let live =
                 crate::prepared::sql("SELECT id FROM guest WHERE id = ANY($1) AND user_id = $2 AND deleted_at IS NULL")
-                    .bind::<Array<BigInt>, _>(&guest_ids)
-                    .bind::<BigInt, _>(user_id)
+                    .bind::<Array<BigInt>, _>(&raw_ids)
+                    .bind::<BigInt, _>(i64::from(user_id))
                     .load::<IdRow>(c)
                     .await?;
-            let live: std::collections::HashSet<i64> = live.into_iter().map(|r| r.id).collect();
+            let live: std::collections::HashSet<GuestId> = live.into_iter().map(|r| GuestId(r.id)).collect();
             #[derive(QueryableByName)]
             struct Cap {
                 #[diesel(sql_type = Integer)]
                 capacity: i32,
             }
             let cap = crate::prepared::sql("SELECT capacity FROM room WHERE id = $1")
-                .bind::<BigInt, _>(b.room_id)
+                .bind::<BigInt, _>(i64::from(b.room_id))
                 .get_result::<Cap>(c)
                 .await?
                 .capacity;
@@ -176,8 +178,8 @@ impl PgStore {
             crate::prepared::sql(
                 "INSERT INTO booking_guest (booking_id, guest_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING",
             )
-            .bind::<BigInt, _>(id)
-            .bind::<Array<BigInt>, _>(&guest_ids)
+            .bind::<BigInt, _>(i64::from(id))
+            .bind::<Array<BigInt>, _>(&raw_ids)
             .execute(c)
             .await?;
             write_plan(c, &b, &plan, now).await?;
@@ -191,8 +193,8 @@ impl PgStore {
 
     pub(super) async fn start_payment_tx(
         &self,
-        id: i64,
-        user_id: i64,
+        id: BookingId,
+        user_id: UserId,
         now: DateTime<Utc>,
         provisional_expiry: DateTime<Utc>,
     ) -> Result<Transitioned> {
@@ -220,7 +222,7 @@ impl PgStore {
                             payment_started_at = $2, expires_at = $3, payment_session_id = NULL, payment_session_url = NULL
                          WHERE id = $1 AND booking_status = 'GUESTS_ADDED'",
                     )
-                    .bind::<BigInt, _>(id)
+                    .bind::<BigInt, _>(i64::from(id))
                     .bind::<Timestamptz, _>(now)
                     .bind::<Timestamptz, _>(provisional_expiry)
                     .execute(c)
@@ -238,7 +240,7 @@ impl PgStore {
 
     pub(super) async fn store_payment_session_tx(
         &self,
-        id: i64,
+        id: BookingId,
         attempt: i32,
         session: PaymentSession,
         _now: DateTime<Utc>,
@@ -248,7 +250,7 @@ impl PgStore {
             "UPDATE booking SET payment_session_id = $3, payment_session_url = $4, expires_at = $5
              WHERE id = $1 AND payment_attempt = $2 AND booking_status = 'PAYMENTS_PENDING'",
         )
-        .bind::<BigInt, _>(id)
+        .bind::<BigInt, _>(i64::from(id))
         .bind::<Integer, _>(attempt)
         .bind::<Text, _>(&session.id)
         .bind::<Text, _>(&session.url)
@@ -264,7 +266,7 @@ impl PgStore {
 
     pub(super) async fn abort_payment_tx(
         &self,
-        id: i64,
+        id: BookingId,
         attempt: i32,
         hold_minutes: i64,
         _now: DateTime<Utc>,
@@ -274,7 +276,7 @@ impl PgStore {
             "UPDATE booking SET booking_status = 'GUESTS_ADDED', expires_at = created_at + make_interval(mins => $3)
              WHERE id = $1 AND payment_attempt = $2 AND booking_status = 'PAYMENTS_PENDING'",
         )
-        .bind::<BigInt, _>(id)
+        .bind::<BigInt, _>(i64::from(id))
         .bind::<Integer, _>(attempt)
         .bind::<Integer, _>(hold_minutes as i32)
         .execute(&mut conn)

@@ -23,27 +23,28 @@ use std::collections::HashMap;
 
 type TxResult<T> = std::result::Result<T, TxError>;
 
-async fn load(c: &mut AsyncPgConnection, id: i64, lock: bool) -> TxResult<Option<Booking>> {
+async fn load(c: &mut AsyncPgConnection, id: BookingId, lock: bool) -> TxResult<Option<Booking>> {
     let q = format!(
         "SELECT {BOOKING_COLS} FROM {BOOKING_FROM} WHERE b.id = $1 {}",
         if lock { "FOR UPDATE OF b" } else { "" }
     );
-    let row = crate::prepared::sql(q).bind::<BigInt, _>(id).get_result::<BookingRow>(c).await.optional()?;
+    let row = crate::prepared::sql(q).bind::<BigInt, _>(i64::from(id)).get_result::<BookingRow>(c).await.optional()?;
     let Some(row) = row else { return Ok(None) };
     let mut b = Booking::try_from(row)?;
     b.guests = guests_of(c, &[id]).await?.remove(&id).unwrap_or_default();
     Ok(Some(b))
 }
 
-async fn guests_of(c: &mut AsyncPgConnection, ids: &[i64]) -> TxResult<HashMap<i64, Vec<Guest>>> {
+async fn guests_of(c: &mut AsyncPgConnection, ids: &[BookingId]) -> TxResult<HashMap<BookingId, Vec<Guest>>> {
+    let ids: Vec<i64> = ids.iter().map(|id| id.get()).collect();
     let q = format!(
         "SELECT bg.booking_id, {GUEST_COLS} FROM booking_guest bg JOIN guest g ON g.id = bg.guest_id
          WHERE bg.booking_id = ANY($1) ORDER BY g.id"
     );
-    let rows = crate::prepared::sql(q).bind::<Array<BigInt>, _>(ids).load::<BookingGuestRow>(c).await?;
-    let mut out: HashMap<i64, Vec<Guest>> = HashMap::new();
+    let rows = crate::prepared::sql(q).bind::<Array<BigInt>, _>(&ids).load::<BookingGuestRow>(c).await?;
+    let mut out: HashMap<BookingId, Vec<Guest>> = HashMap::new();
     for r in rows {
-        out.entry(r.booking_id).or_default().push(Guest::try_from(r.guest)?);
+        out.entry(BookingId(r.booking_id)).or_default().push(Guest::try_from(r.guest)?);
     }
     Ok(out)
 }
@@ -53,13 +54,13 @@ async fn lock_nights(c: &mut AsyncPgConnection, b: &Booking) -> TxResult<Vec<Inv
     lock_stay(c, b.room_id, b.stay()).await
 }
 
-async fn lock_stay(c: &mut AsyncPgConnection, room_id: i64, stay: StayDates) -> TxResult<Vec<InventoryNight>> {
+async fn lock_stay(c: &mut AsyncPgConnection, room_id: RoomId, stay: StayDates) -> TxResult<Vec<InventoryNight>> {
     let q = format!(
         "SELECT {NIGHT_COLS} FROM inventory i WHERE i.room_id = $1 AND i.date >= $2 AND i.date < $3
          ORDER BY i.date FOR UPDATE"
     );
     let rows = crate::prepared::sql(q)
-        .bind::<BigInt, _>(room_id)
+        .bind::<BigInt, _>(i64::from(room_id))
         .bind::<Date, _>(stay.check_in())
         .bind::<Date, _>(stay.check_out())
         .load::<NightRow>(c)
@@ -67,7 +68,7 @@ async fn lock_stay(c: &mut AsyncPgConnection, room_id: i64, stay: StayDates) -> 
     Ok(rows.into_iter().map(InventoryNight::try_from).collect::<Result<_>>()?)
 }
 
-fn not_found(id: i64) -> TxError {
+fn not_found(id: BookingId) -> TxError {
     TxError::Domain(Error::BookingNotFound(id))
 }
 
@@ -77,13 +78,13 @@ impl BookingRepository for PgStore {
         self.hold_tx(req, policy).await
     }
 
-    async fn booking(&self, id: i64) -> Result<Option<Booking>> {
+    async fn booking(&self, id: BookingId) -> Result<Option<Booking>> {
         self.booking_tx(id).await
     }
 
     async fn bookings_of_user(
         &self,
-        user_id: i64,
+        user_id: UserId,
         status: Option<BookingStatus>,
         now: DateTime<Utc>,
         page: Page,
@@ -93,7 +94,7 @@ impl BookingRepository for PgStore {
 
     async fn bookings_of_hotel(
         &self,
-        hotel_id: i64,
+        hotel_id: HotelId,
         status: Option<BookingStatus>,
         now: DateTime<Utc>,
         page: Page,
@@ -103,7 +104,7 @@ impl BookingRepository for PgStore {
 
     async fn transition(
         &self,
-        id: i64,
+        id: BookingId,
         actor: Actor,
         action: BookingAction,
         now: DateTime<Utc>,
@@ -112,14 +113,20 @@ impl BookingRepository for PgStore {
         self.transition_tx(id, actor, action, now, _hold_minutes).await
     }
 
-    async fn add_guests(&self, id: i64, user_id: i64, guest_ids: Vec<i64>, now: DateTime<Utc>) -> Result<Booking> {
+    async fn add_guests(
+        &self,
+        id: BookingId,
+        user_id: UserId,
+        guest_ids: Vec<GuestId>,
+        now: DateTime<Utc>,
+    ) -> Result<Booking> {
         self.add_guests_tx(id, user_id, guest_ids, now).await
     }
 
     async fn start_payment(
         &self,
-        id: i64,
-        user_id: i64,
+        id: BookingId,
+        user_id: UserId,
         now: DateTime<Utc>,
         provisional_expiry: DateTime<Utc>,
     ) -> Result<Transitioned> {
@@ -128,7 +135,7 @@ impl BookingRepository for PgStore {
 
     async fn store_payment_session(
         &self,
-        id: i64,
+        id: BookingId,
         attempt: i32,
         session: PaymentSession,
         _now: DateTime<Utc>,
@@ -136,7 +143,7 @@ impl BookingRepository for PgStore {
         self.store_payment_session_tx(id, attempt, session, _now).await
     }
 
-    async fn abort_payment(&self, id: i64, attempt: i32, hold_minutes: i64, _now: DateTime<Utc>) -> Result<()> {
+    async fn abort_payment(&self, id: BookingId, attempt: i32, hold_minutes: i64, _now: DateTime<Utc>) -> Result<()> {
         self.abort_payment_tx(id, attempt, hold_minutes, _now).await
     }
 
@@ -154,7 +161,7 @@ impl BookingRepository for PgStore {
 
     async fn record_refund(
         &self,
-        id: i64,
+        id: BookingId,
         attempt: RefundAttempt,
         max_attempts: i32,
         now: DateTime<Utc>,

@@ -64,7 +64,7 @@ impl PgStore {
                 .n;
         }
         let mut items = rows.into_iter().map(|r| Booking::try_from(r.b)).collect::<Result<Vec<_>>>()?;
-        let ids: Vec<i64> = items.iter().map(|b| b.id).collect();
+        let ids: Vec<BookingId> = items.iter().map(|b| b.id).collect();
         let mut guests = guests_of(&mut conn, &ids).await.map_err(Error::from)?;
         for b in &mut items {
             b.guests = guests.remove(&b.id).unwrap_or_default();
@@ -72,28 +72,28 @@ impl PgStore {
         Ok(Paged { items, total })
     }
 
-    pub(super) async fn booking_tx(&self, id: i64) -> Result<Option<Booking>> {
+    pub(super) async fn booking_tx(&self, id: BookingId) -> Result<Option<Booking>> {
         let mut conn = self.conn().await?;
         Ok(load(&mut conn, id, false).await?)
     }
 
     pub(super) async fn bookings_of_user_tx(
         &self,
-        user_id: i64,
+        user_id: UserId,
         status: Option<BookingStatus>,
         now: DateTime<Utc>,
         page: Page,
     ) -> Result<Paged<Booking>> {
-        self.list_bookings("user_id", user_id, status, now, page).await
+        self.list_bookings("user_id", user_id.get(), status, now, page).await
     }
 
     pub(super) async fn bookings_of_hotel_tx(
         &self,
-        hotel_id: i64,
+        hotel_id: HotelId,
         status: Option<BookingStatus>,
         now: DateTime<Utc>,
         page: Page,
     ) -> Result<Paged<Booking>> {
-        self.list_bookings("hotel_id", hotel_id, status, now, page).await
+        self.list_bookings("hotel_id", hotel_id.get(), status, now, page).await
     }
 }

@@ -22,7 +22,7 @@ impl PgStore {
 
     pub(super) async fn record_refund_tx(
         &self,
-        id: i64,
+        id: BookingId,
         attempt: RefundAttempt,
         max_attempts: i32,
         now: DateTime<Utc>,
@@ -37,7 +37,7 @@ impl PgStore {
         let status = tx!(self, |c| {
             let row =
                 crate::prepared::sql("SELECT refund_status, refund_attempts FROM booking WHERE id = $1 FOR UPDATE")
-                    .bind::<BigInt, _>(id)
+                    .bind::<BigInt, _>(i64::from(id))
                     .get_result::<Row>(c)
                     .await
                     .optional()?;
@@ -50,7 +50,7 @@ impl PgStore {
                 "UPDATE booking SET refund_status = $2, refund_attempts = $3, refund_id = COALESCE($4, refund_id),
                     updated_at = $5 WHERE id = $1",
             )
-            .bind::<BigInt, _>(id)
+            .bind::<BigInt, _>(i64::from(id))
             .bind::<Text, _>(status.as_str())
             .bind::<Integer, _>(attempts)
             .bind::<Nullable<Text>, _>(attempt.refund_id())
@@ -100,7 +100,7 @@ impl PgStore {
             .map(|r| {
                 Ok(PaymentRefund {
                     id: r.id,
-                    booking_id: r.booking_id,
+                    booking_id: BookingId(r.booking_id),
                     payment_intent: r.payment_intent_id,
                     session_id: r.session_id,
                     amount: money(r.amount)?,

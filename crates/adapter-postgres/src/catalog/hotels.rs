@@ -4,7 +4,7 @@ use super::*;
 
 #[async_trait]
 impl CatalogRepository for PgStore {
-    async fn create_hotel(&self, owner_id: i64, h: NewHotel, now: DateTime<Utc>) -> Result<Hotel> {
+    async fn create_hotel(&self, owner_id: UserId, h: NewHotel, now: DateTime<Utc>) -> Result<Hotel> {
         let mut conn = self.conn().await?;
         let q = format!(
             "INSERT INTO hotel (name, city, photos, amenities, contact_phone, contact_email, contact_address, owner_id,
@@ -19,7 +19,7 @@ impl CatalogRepository for PgStore {
             .bind::<Nullable<Text>, _>(h.contact_phone.as_deref())
             .bind::<Nullable<Text>, _>(h.contact_email.as_deref())
             .bind::<Nullable<Text>, _>(h.contact_address.as_deref())
-            .bind::<BigInt, _>(owner_id)
+            .bind::<BigInt, _>(i64::from(owner_id))
             .bind::<Timestamptz, _>(now)
             .get_result::<HotelRow>(&mut conn)
             .await
@@ -27,11 +27,11 @@ impl CatalogRepository for PgStore {
         Ok(row.into())
     }
 
-    async fn hotel(&self, id: i64) -> Result<Option<Hotel>> {
+    async fn hotel(&self, id: HotelId) -> Result<Option<Hotel>> {
         let mut conn = self.conn().await?;
         let q = format!("SELECT {HOTEL_COLS} FROM hotel WHERE id = $1");
         let row = crate::prepared::sql(q)
-            .bind::<BigInt, _>(id)
+            .bind::<BigInt, _>(i64::from(id))
             .get_result::<HotelRow>(&mut conn)
             .await
             .optional()
@@ -39,17 +39,17 @@ impl CatalogRepository for PgStore {
         Ok(row.map(Hotel::from))
     }
 
-    async fn hotels_of_owner(&self, owner_id: i64, page: Page) -> Result<Paged<Hotel>> {
+    async fn hotels_of_owner(&self, owner_id: UserId, page: Page) -> Result<Paged<Hotel>> {
         let mut conn = self.conn().await?;
         let total = crate::prepared::sql("SELECT count(*) AS n FROM hotel WHERE owner_id = $1")
-            .bind::<BigInt, _>(owner_id)
+            .bind::<BigInt, _>(i64::from(owner_id))
             .get_result::<CountRow>(&mut conn)
             .await
             .map_err(db_error)?
             .n;
         let q = format!("SELECT {HOTEL_COLS} FROM hotel WHERE owner_id = $1 ORDER BY id LIMIT $2 OFFSET $3");
         let rows = crate::prepared::sql(q)
-            .bind::<BigInt, _>(owner_id)
+            .bind::<BigInt, _>(i64::from(owner_id))
             .bind::<BigInt, _>(page.limit)
             .bind::<BigInt, _>(page.offset)
             .load::<HotelRow>(&mut conn)
@@ -58,7 +58,7 @@ impl CatalogRepository for PgStore {
         Ok(Paged { items: rows.into_iter().map(Hotel::from).collect(), total })
     }
 
-    async fn update_hotel(&self, id: i64, p: HotelPatch, now: DateTime<Utc>) -> Result<Hotel> {
+    async fn update_hotel(&self, id: HotelId, p: HotelPatch, now: DateTime<Utc>) -> Result<Hotel> {
         let mut conn = self.conn().await?;
         let q = format!(
             "UPDATE hotel SET name = COALESCE($2, name),
@@ -78,7 +78,7 @@ impl CatalogRepository for PgStore {
         let (s_email, email) = split(p.contact_email);
         let (s_addr, addr) = split(p.contact_address);
         let row = crate::prepared::sql(q)
-            .bind::<BigInt, _>(id)
+            .bind::<BigInt, _>(i64::from(id))
             .bind::<Nullable<Text>, _>(p.name)
             .bind::<Bool, _>(s_city)
             .bind::<Nullable<Text>, _>(city)
@@ -100,11 +100,11 @@ impl CatalogRepository for PgStore {
         row.map(Hotel::from).ok_or_else(|| Error::HotelNotFound(format!("Hotel not found with id: {id}")))
     }
 
-    async fn set_hotel_active(&self, id: i64, active: bool, now: DateTime<Utc>) -> Result<Hotel> {
+    async fn set_hotel_active(&self, id: HotelId, active: bool, now: DateTime<Utc>) -> Result<Hotel> {
         let mut conn = self.conn().await?;
         let q = format!("UPDATE hotel SET active = $2, updated_at = $3 WHERE id = $1 RETURNING {HOTEL_COLS}");
         let row = crate::prepared::sql(q)
-            .bind::<BigInt, _>(id)
+            .bind::<BigInt, _>(i64::from(id))
             .bind::<Bool, _>(active)
             .bind::<Timestamptz, _>(now)
             .get_result::<HotelRow>(&mut conn)
@@ -114,26 +114,32 @@ impl CatalogRepository for PgStore {
         row.map(Hotel::from).ok_or_else(|| Error::HotelNotFound(format!("Hotel not found with id: {id}")))
     }
 
-    async fn delete_hotel(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
+    async fn delete_hotel(&self, id: HotelId, now: DateTime<Utc>) -> Result<()> {
         let refused = Refusals { active: HOTEL_ACTIVE, owed: HOTEL_REFUNDS_OWED };
         let r: Result<()> = tx!(self, |c| {
             if !lock_hotel(c, id).await? {
                 return Err(TxError::Domain(Error::HotelNotFound(format!("Hotel not found with id: {id}"))));
             }
-            release_ended_bookings(c, "hotel_id", id, now, refused).await?;
-            crate::prepared::sql("DELETE FROM hotel WHERE id = $1").bind::<BigInt, _>(id).execute(c).await?;
+            release_ended_bookings(c, "hotel_id", id.get(), now, refused).await?;
+            crate::prepared::sql("DELETE FROM hotel WHERE id = $1").bind::<BigInt, _>(i64::from(id)).execute(c).await?;
             Ok::<_, TxError>(())
         });
         r.map_err(|e| refused.concurrent(e))
     }
 
-    async fn create_room(&self, hotel_id: i64, room: NewRoom, today: NaiveDate, now: DateTime<Utc>) -> Result<Room> {
+    async fn create_room(
+        &self,
+        hotel_id: HotelId,
+        room: NewRoom,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Room> {
         tx!(self, |c| {
             if !lock_hotel(c, hotel_id).await? {
                 return Err(TxError::Domain(Error::HotelNotFound(format!("Hotel not found with id: {hotel_id}"))));
             }
             let n = crate::prepared::sql("SELECT count(*) AS n FROM room WHERE hotel_id = $1")
-                .bind::<BigInt, _>(hotel_id)
+                .bind::<BigInt, _>(i64::from(hotel_id))
                 .get_result::<CountRow>(c)
                 .await?
                 .n;
@@ -145,7 +151,7 @@ impl CatalogRepository for PgStore {
                  VALUES ($1, $2, $3, $4::varchar[], $5::varchar[], $6, $7, $8, $8) RETURNING {ROOM_COLS}"
             );
             let row = crate::prepared::sql(q)
-                .bind::<BigInt, _>(hotel_id)
+                .bind::<BigInt, _>(i64::from(hotel_id))
                 .bind::<Text, _>(&room.kind)
                 .bind::<Numeric, _>(room.base_price.to_decimal())
                 .bind::<Nullable<Array<Text>>, _>(room.photos.as_ref())
@@ -159,7 +165,7 @@ impl CatalogRepository for PgStore {
                 "INSERT INTO inventory (hotel_id, room_id, date, total_count, price)
                  SELECT $1, $2, d::date, $3, $4 FROM generate_series($5::date, $5::date + 364, interval '1 day') d",
             )
-            .bind::<BigInt, _>(hotel_id)
+            .bind::<BigInt, _>(i64::from(hotel_id))
             .bind::<BigInt, _>(row.id)
             .bind::<Integer, _>(room.total_count)
             .bind::<Numeric, _>(room.base_price.to_decimal())
@@ -170,11 +176,11 @@ impl CatalogRepository for PgStore {
         })
     }
 
-    async fn room(&self, id: i64) -> Result<Option<Room>> {
+    async fn room(&self, id: RoomId) -> Result<Option<Room>> {
         let mut conn = self.conn().await?;
         let q = format!("SELECT {ROOM_COLS} FROM room WHERE id = $1");
         let row = crate::prepared::sql(q)
-            .bind::<BigInt, _>(id)
+            .bind::<BigInt, _>(i64::from(id))
             .get_result::<RoomRow>(&mut conn)
             .await
             .optional()
@@ -182,17 +188,17 @@ impl CatalogRepository for PgStore {
         row.map(Room::try_from).transpose()
     }
 
-    async fn rooms_of_hotel(&self, hotel_id: i64, page: Page) -> Result<Paged<Room>> {
+    async fn rooms_of_hotel(&self, hotel_id: HotelId, page: Page) -> Result<Paged<Room>> {
         let mut conn = self.conn().await?;
         let total = crate::prepared::sql("SELECT count(*) AS n FROM room WHERE hotel_id = $1")
-            .bind::<BigInt, _>(hotel_id)
+            .bind::<BigInt, _>(i64::from(hotel_id))
             .get_result::<CountRow>(&mut conn)
             .await
             .map_err(db_error)?
             .n;
         let q = format!("SELECT {ROOM_COLS} FROM room WHERE hotel_id = $1 ORDER BY id LIMIT $2 OFFSET $3");
         let rows = crate::prepared::sql(q)
-            .bind::<BigInt, _>(hotel_id)
+            .bind::<BigInt, _>(i64::from(hotel_id))
             .bind::<BigInt, _>(page.limit)
             .bind::<BigInt, _>(page.offset)
             .load::<RoomRow>(&mut conn)
@@ -201,10 +207,11 @@ impl CatalogRepository for PgStore {
         Ok(Paged { items: rows.into_iter().map(Room::try_from).collect::<Result<_>>()?, total })
     }
 
-    async fn update_room(&self, id: i64, p: RoomPatch, today: NaiveDate, now: DateTime<Utc>) -> Result<Room> {
+    async fn update_room(&self, id: RoomId, p: RoomPatch, today: NaiveDate, now: DateTime<Utc>) -> Result<Room> {
         tx!(self, |c| {
             let q = format!("SELECT {ROOM_COLS} FROM room WHERE id = $1 FOR UPDATE");
-            let old = crate::prepared::sql(q).bind::<BigInt, _>(id).get_result::<RoomRow>(c).await.optional()?;
+            let old =
+                crate::prepared::sql(q).bind::<BigInt, _>(i64::from(id)).get_result::<RoomRow>(c).await.optional()?;
             let Some(old) = old else {
                 return Err(TxError::Domain(Error::RoomNotFound(format!("Room not found with id: {id}"))));
             };
@@ -216,8 +223,11 @@ impl CatalogRepository for PgStore {
                 let q = format!(
                     "SELECT {NIGHT_COLS} FROM inventory i WHERE i.room_id = $1 AND i.date >= $2 ORDER BY i.date FOR UPDATE"
                 );
-                let nights =
-                    crate::prepared::sql(q).bind::<BigInt, _>(id).bind::<Date, _>(today).load::<NightRow>(c).await?;
+                let nights = crate::prepared::sql(q)
+                    .bind::<BigInt, _>(i64::from(id))
+                    .bind::<Date, _>(today)
+                    .load::<NightRow>(c)
+                    .await?;
                 if new_total != old.total_count
                     && let Some(bad) = nights
                         .iter()
@@ -231,7 +241,7 @@ impl CatalogRepository for PgStore {
                         total_count = CASE WHEN total_count = $5 THEN $6 ELSE total_count END
                      WHERE room_id = $1 AND date >= $2 AND (price = $3 OR total_count = $5)",
                 )
-                .bind::<BigInt, _>(id)
+                .bind::<BigInt, _>(i64::from(id))
                 .bind::<Date, _>(today)
                 .bind::<Numeric, _>(old.base_price.to_decimal())
                 .bind::<Numeric, _>(new_price.to_decimal())
@@ -250,7 +260,7 @@ impl CatalogRepository for PgStore {
                  WHERE id = $1 RETURNING {ROOM_COLS}"
             );
             let row = crate::prepared::sql(q)
-                .bind::<BigInt, _>(id)
+                .bind::<BigInt, _>(i64::from(id))
                 .bind::<Nullable<Text>, _>(p.kind.as_deref())
                 .bind::<Numeric, _>(new_price.to_decimal())
                 .bind::<Bool, _>(s_photos)
@@ -266,15 +276,21 @@ impl CatalogRepository for PgStore {
         })
     }
 
-    async fn delete_room(&self, id: i64, now: DateTime<Utc>) -> Result<()> {
+    async fn delete_room(&self, id: RoomId, now: DateTime<Utc>) -> Result<()> {
         let refused = Refusals { active: ROOM_ACTIVE, owed: ROOM_REFUNDS_OWED };
         let r: Result<()> = tx!(self, |c| {
             let q = "SELECT id FROM room WHERE id = $1 FOR UPDATE";
-            if crate::prepared::sql(q).bind::<BigInt, _>(id).get_result::<IdRow>(c).await.optional()?.is_none() {
+            if crate::prepared::sql(q)
+                .bind::<BigInt, _>(i64::from(id))
+                .get_result::<IdRow>(c)
+                .await
+                .optional()?
+                .is_none()
+            {
                 return Err(TxError::Domain(Error::RoomNotFound(format!("Room not found with id: {id}"))));
             }
-            release_ended_bookings(c, "room_id", id, now, refused).await?;
-            crate::prepared::sql("DELETE FROM room WHERE id = $1").bind::<BigInt, _>(id).execute(c).await?;
+            release_ended_bookings(c, "room_id", id.get(), now, refused).await?;
+            crate::prepared::sql("DELETE FROM room WHERE id = $1").bind::<BigInt, _>(i64::from(id)).execute(c).await?;
             Ok::<_, TxError>(())
         });
         r.map_err(|e| refused.concurrent(e))

@@ -6,7 +6,7 @@ use super::*;
 impl InventoryRepository for PgStore {
     async fn inventory(
         &self,
-        room_id: i64,
+        room_id: RoomId,
         start: NaiveDate,
         end: Option<NaiveDate>,
         page: Page,
@@ -15,7 +15,7 @@ impl InventoryRepository for PgStore {
         let end = end.unwrap_or(NaiveDate::MAX);
         let total =
             crate::prepared::sql("SELECT count(*) AS n FROM inventory WHERE room_id = $1 AND date BETWEEN $2 AND $3")
-                .bind::<BigInt, _>(room_id)
+                .bind::<BigInt, _>(i64::from(room_id))
                 .bind::<Date, _>(start)
                 .bind::<Date, _>(end)
                 .get_result::<CountRow>(&mut conn)
@@ -27,7 +27,7 @@ impl InventoryRepository for PgStore {
              WHERE i.room_id = $1 AND i.date BETWEEN $2 AND $3 ORDER BY i.date LIMIT $4 OFFSET $5"
         );
         let rows = crate::prepared::sql(q)
-            .bind::<BigInt, _>(room_id)
+            .bind::<BigInt, _>(i64::from(room_id))
             .bind::<Date, _>(start)
             .bind::<Date, _>(end)
             .bind::<BigInt, _>(page.limit)
@@ -40,7 +40,7 @@ impl InventoryRepository for PgStore {
 
     async fn patch_inventory(
         &self,
-        room_id: i64,
+        room_id: RoomId,
         start: NaiveDate,
         end: NaiveDate,
         p: InventoryPatch,
@@ -50,7 +50,7 @@ impl InventoryRepository for PgStore {
                 "SELECT {NIGHT_COLS} FROM inventory i WHERE i.room_id = $1 AND i.date BETWEEN $2 AND $3 ORDER BY i.date FOR UPDATE"
             );
             let nights = crate::prepared::sql(q)
-                .bind::<BigInt, _>(room_id)
+                .bind::<BigInt, _>(i64::from(room_id))
                 .bind::<Date, _>(start)
                 .bind::<Date, _>(end)
                 .load::<NightRow>(c)
@@ -66,7 +66,7 @@ impl InventoryRepository for PgStore {
                         closed = COALESCE($6, closed), total_count = COALESCE($7, total_count)
                      WHERE room_id = $1 AND date BETWEEN $2 AND $3",
                 )
-                .bind::<BigInt, _>(room_id)
+                .bind::<BigInt, _>(i64::from(room_id))
                 .bind::<Date, _>(start)
                 .bind::<Date, _>(end)
                 .bind::<Nullable<Numeric>, _>(p.surge_factor)
@@ -81,13 +81,13 @@ impl InventoryRepository for PgStore {
         views(rows)
     }
 
-    async fn stay_nights(&self, room_id: i64, stay: StayDates) -> Result<Vec<InventoryNight>> {
+    async fn stay_nights(&self, room_id: RoomId, stay: StayDates) -> Result<Vec<InventoryNight>> {
         let mut conn = self.conn().await?;
         let q = format!(
             "SELECT {NIGHT_COLS} FROM inventory i WHERE i.room_id = $1 AND i.date >= $2 AND i.date < $3 ORDER BY i.date"
         );
         let rows = crate::prepared::sql(q)
-            .bind::<BigInt, _>(room_id)
+            .bind::<BigInt, _>(i64::from(room_id))
             .bind::<Date, _>(stay.check_in())
             .bind::<Date, _>(stay.check_out())
             .load::<NightRow>(&mut conn)

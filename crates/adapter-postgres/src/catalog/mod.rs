@@ -56,9 +56,9 @@ pub(super) const ACTIVE_BOOKING: &str =
     "(booking_status = 'CONFIRMED' OR (booking_status IN ('RESERVED','GUESTS_ADDED','PAYMENTS_PENDING')
      AND (expires_at IS NULL OR expires_at > $2)))";
 
-pub(super) async fn lock_hotel(c: &mut AsyncPgConnection, id: i64) -> std::result::Result<bool, DieselError> {
+pub(super) async fn lock_hotel(c: &mut AsyncPgConnection, id: HotelId) -> std::result::Result<bool, DieselError> {
     Ok(crate::prepared::sql("SELECT id FROM hotel WHERE id = $1 FOR UPDATE")
-        .bind::<BigInt, _>(id)
+        .bind::<BigInt, _>(i64::from(id))
         .get_result::<IdRow>(c)
         .await
         .optional()?
@@ -67,7 +67,7 @@ pub(super) async fn lock_hotel(c: &mut AsyncPgConnection, id: i64) -> std::resul
 
 pub(super) async fn inventory_rows(
     c: &mut AsyncPgConnection,
-    room_id: i64,
+    room_id: RoomId,
     start: NaiveDate,
     end: NaiveDate,
 ) -> std::result::Result<Vec<InventoryViewRow>, DieselError> {
@@ -76,7 +76,7 @@ pub(super) async fn inventory_rows(
          WHERE i.room_id = $1 AND i.date BETWEEN $2 AND $3 ORDER BY i.date"
     );
     crate::prepared::sql(q)
-        .bind::<BigInt, _>(room_id)
+        .bind::<BigInt, _>(i64::from(room_id))
         .bind::<Date, _>(start)
         .bind::<Date, _>(end)
         .load::<InventoryViewRow>(c)

@@ -4,7 +4,7 @@ use super::*;
 
 #[async_trait]
 impl CatalogQueries for PgStore {
-    async fn hotel_listing(&self, hotel_id: i64, stay: Option<StayDates>) -> Result<Option<HotelListing>> {
+    async fn hotel_listing(&self, hotel_id: HotelId, stay: Option<StayDates>) -> Result<Option<HotelListing>> {
         let mut conn = self.conn().await?;
         let q = format!(
             "SELECT h.{}, r.id AS r_id, r.type AS r_kind, r.base_price AS r_base_price,
@@ -14,7 +14,7 @@ impl CatalogQueries for PgStore {
             HOTEL_COLS.replace(", ", ", h.")
         );
         let rows = crate::prepared::sql(q)
-            .bind::<BigInt, _>(hotel_id)
+            .bind::<BigInt, _>(i64::from(hotel_id))
             .load::<HotelRoomRow>(&mut conn)
             .await
             .map_err(db_error)?;
@@ -34,7 +34,7 @@ impl CatalogQueries for PgStore {
                  ORDER BY i.room_id, i.date"
             );
             let nights = crate::prepared::sql(q)
-                .bind::<BigInt, _>(hotel_id)
+                .bind::<BigInt, _>(i64::from(hotel_id))
                 .bind::<Date, _>(stay.check_in())
                 .bind::<Date, _>(stay.check_out())
                 .load::<NightRow>(&mut conn)
@@ -128,7 +128,7 @@ impl CatalogQueries for PgStore {
             .into_iter()
             .map(|r| {
                 Ok(SearchHit {
-                    id: r.id,
+                    id: HotelId(r.id),
                     name: r.name,
                     city: r.city,
                     photos: r.photos,
@@ -140,13 +140,13 @@ impl CatalogQueries for PgStore {
         Ok(Paged { items, total })
     }
 
-    async fn report(&self, hotel_id: i64, start: NaiveDate, end: NaiveDate) -> Result<(i64, Money)> {
+    async fn report(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<(i64, Money)> {
         let mut conn = self.conn().await?;
         let r = crate::prepared::sql(
             "SELECT count(*) AS n, COALESCE(sum(amount), 0)::numeric(14,2) AS revenue FROM booking
              WHERE hotel_id = $1 AND booking_status = 'CONFIRMED' AND check_in_date BETWEEN $2 AND $3",
         )
-        .bind::<BigInt, _>(hotel_id)
+        .bind::<BigInt, _>(i64::from(hotel_id))
         .bind::<Date, _>(start)
         .bind::<Date, _>(end)
         .get_result::<ReportRow>(&mut conn)

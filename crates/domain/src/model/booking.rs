@@ -3,7 +3,7 @@
 //! Why one file (~470 lines, a third of it the table-driven test): the statuses, actions, the `decide` table and
 //! the aggregate that carries them are one concept; split, the exhaustive match and its test would drift apart.
 
-use super::{Currency, Guest, Money, StayDates};
+use super::{BookingId, Currency, Guest, HotelId, Money, RoomId, StayDates, UserId};
 use crate::Error;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -225,13 +225,13 @@ pub fn decide(
 #[derive(Debug, Clone, PartialEq)]
 pub struct Booking {
     /// Database id (identity, ≥ 1).
-    pub id: i64,
+    pub id: BookingId,
     /// The booked hotel.
-    pub hotel_id: i64,
+    pub hotel_id: HotelId,
     /// The booked room type, one of `hotel_id`'s.
-    pub room_id: i64,
+    pub room_id: RoomId,
     /// The account that made the booking; only it can read or change the booking.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// Rooms held on every night of the stay (1..=10).
     pub rooms_count: i32,
     /// The first night of the stay.
@@ -350,11 +350,11 @@ pub fn effective_status(status: BookingStatus, expires_at: Option<DateTime<Utc>>
 #[derive(Debug, Clone, PartialEq)]
 pub struct HoldRequest {
     /// The caller, who will own the booking.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// The hotel to book: 404 when missing, 400 `hotel_not_active` when deactivated.
-    pub hotel_id: i64,
+    pub hotel_id: HotelId,
     /// The room type to hold: 404 when missing or of another hotel.
-    pub room_id: i64,
+    pub room_id: RoomId,
     /// The validated nights to hold.
     pub stay: StayDates,
     /// Rooms to hold on every night (1..=[`MAX_ROOMS_PER_BOOKING`]).

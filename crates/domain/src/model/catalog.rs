@@ -1,6 +1,6 @@
 //! Hotels, room types and nightly inventory.
 
-use super::{Money, Patch};
+use super::{HotelId, Money, Patch, RoomId, UserId};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hotel {
     /// Database id (identity, ≥ 1).
-    pub id: i64,
+    pub id: HotelId,
     /// Display name (1..=255 characters).
     pub name: String,
     /// The city search matches (case-insensitive equality); a hotel without one never appears in search.
@@ -26,7 +26,7 @@ pub struct Hotel {
     /// Whether the hotel takes new bookings and shows in search and `/info`; new hotels start inactive.
     pub active: bool,
     /// The manager who created it, the only one who may manage it.
-    pub owner_id: i64,
+    pub owner_id: UserId,
     /// When the hotel was created.
     pub created_at: DateTime<Utc>,
     /// When the hotel last changed.
@@ -75,9 +75,9 @@ pub struct HotelPatch {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Room {
     /// Database id (identity, ≥ 1).
-    pub id: i64,
+    pub id: RoomId,
     /// The hotel it belongs to (deleted with it).
-    pub hotel_id: i64,
+    pub hotel_id: HotelId,
     /// The room type's name, `type` on the wire (1..=255 characters).
     pub kind: String,
     /// Nightly price of new inventory rows (> 0, ≤ 1000000.00).
@@ -146,9 +146,9 @@ pub struct InventoryNight {
     /// Database id (identity, ≥ 1).
     pub id: i64,
     /// The room type's hotel (kept on the row for search).
-    pub hotel_id: i64,
+    pub hotel_id: HotelId,
     /// The room type; one row per room type and date.
-    pub room_id: i64,
+    pub room_id: RoomId,
     /// The night.
     pub date: NaiveDate,
     /// Rooms booked by CONFIRMED bookings (≥ 0).
@@ -235,7 +235,7 @@ pub struct SearchQuery {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchHit {
     /// The hotel's id.
-    pub id: i64,
+    pub id: HotelId,
     /// The hotel's name.
     pub name: String,
     /// The hotel's current city.
@@ -272,7 +272,7 @@ pub struct HotelListing {
 #[derive(Debug, Clone, PartialEq)]
 pub struct HotelReport {
     /// The reported hotel.
-    pub hotel_id: i64,
+    pub hotel_id: HotelId,
     /// CONFIRMED bookings with `start_date ≤ check_in_date ≤ end_date`.
     pub total_bookings: i64,
     /// Σ `amount` of those bookings (zero when there are none).

@@ -2,12 +2,14 @@
 
 pub mod booking;
 pub mod catalog;
+pub mod ids;
 pub mod money;
 pub mod stay;
 pub mod user;
 
 pub use booking::*;
 pub use catalog::*;
+pub use ids::*;
 pub use money::*;
 pub use stay::*;
 pub use user::*;

@@ -1,5 +1,6 @@
 //! Accounts, roles, profiles and saved guests.
 
+use super::{GuestId, UserId};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// A normalised e-mail address: trimmed, fully lower-cased, local part ≤ 64, total ≤ 254.
@@ -102,7 +103,7 @@ impl Gender {
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {
     /// Database id (identity, ≥ 1); the `sub` of the user's tokens.
-    pub id: i64,
+    pub id: UserId,
     /// The normalised login address, unique across accounts.
     pub email: Email,
     /// An argon2id PHC string, or an imported bcrypt hash re-hashed at the next login; never sent to clients.
@@ -175,9 +176,9 @@ pub struct ProfilePatch {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Guest {
     /// Database id (identity, ≥ 1).
-    pub id: i64,
+    pub id: GuestId,
     /// The owning account; only it can see, change or link the guest.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// Full name (1..=255 characters).
     pub name: String,
     /// Gender (required).
@@ -219,7 +220,7 @@ pub struct RefreshTokenRecord {
     /// The family started at login; every rotation stays in it, and reuse or logout revokes all of it.
     pub family_id: String,
     /// The token's owner (`sub`).
-    pub user_id: i64,
+    pub user_id: UserId,
     /// The token's `iat`.
     pub issued_at: DateTime<Utc>,
     /// The token's `exp`: `issued_at + REFRESH_TOKEN_DAYS`.

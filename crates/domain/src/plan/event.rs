@@ -2,7 +2,7 @@
 
 use super::TransitionPlan;
 use crate::Error;
-use crate::model::{Booking, BookingAction, BookingStatus, InventoryNight, PaidEvent};
+use crate::model::{Booking, BookingAction, BookingId, BookingStatus, InventoryNight, PaidEvent};
 use crate::ports::{EventOutcome, PaymentEvent, PaymentEventKind, PaymentRefund};
 use chrono::{DateTime, Utc};
 
@@ -134,7 +134,7 @@ pub fn plan_event(
 }
 
 /// The refund key of an extra payment: one per paid session (the event id when the provider sent none).
-pub fn extra_refund_key(booking_id: i64, ev: &PaymentEvent) -> String {
+pub fn extra_refund_key(booking_id: BookingId, ev: &PaymentEvent) -> String {
     format!("refund-booking-{booking_id}-{}", ev.session_id.as_deref().unwrap_or(&ev.event_id))
 }
 
@@ -151,6 +151,6 @@ pub fn extra_refund(id: i64, b: &Booking, ev: &PaymentEvent, key: String) -> Pay
 }
 
 /// The provider idempotency key of a booking's own refund.
-pub fn booking_refund_key(booking_id: i64) -> String {
+pub fn booking_refund_key(booking_id: BookingId) -> String {
     format!("refund-booking-{booking_id}")
 }

@@ -1,6 +1,6 @@
 //! The hold planner: whether a hold may be taken on the rows loaded under lock, and at what price.
 
-use crate::model::{HoldRequest, InventoryNight, MAX_PAYABLE, MAX_ROOMS_PER_BOOKING, MIN_PAYABLE, Money};
+use crate::model::{HoldRequest, HotelId, InventoryNight, MAX_PAYABLE, MAX_ROOMS_PER_BOOKING, MIN_PAYABLE, Money};
 use crate::pricing::{PricingPolicy, stay_is_available};
 use crate::{Error, Result};
 
@@ -10,7 +10,7 @@ pub struct HoldFacts {
     /// `Some(active)` for the requested hotel; `None` when it does not exist.
     pub hotel_active: Option<bool>,
     /// The hotel of the requested room; `None` when the room does not exist.
-    pub room_hotel_id: Option<i64>,
+    pub room_hotel_id: Option<HotelId>,
     /// The user's unexpired holds, counted under a lock that serialises the user's inits (0 when the cap is
     /// off, see [`HoldRequest::max_active_holds`]).
     pub active_holds: i64,

@@ -1,7 +1,9 @@
 //! `Booking::apply`: every client, provider and sweeper action as a plan of writes.
 
 use crate::Error;
-use crate::model::{Booking, BookingAction, BookingStatus, InventoryEffect, InventoryNight, Step, Transition, decide};
+use crate::model::{
+    Booking, BookingAction, BookingStatus, GuestId, InventoryEffect, InventoryNight, Step, Transition, decide,
+};
 use crate::pricing::stay_is_available;
 use chrono::{DateTime, Utc};
 
@@ -132,14 +134,14 @@ impl Booking {
     /// guests linked afterwards must fit `capacity × rooms_count` (`TooManyGuests`).
     pub fn check_guests(
         &self,
-        requested: &[i64],
-        live: &std::collections::HashSet<i64>,
+        requested: &[GuestId],
+        live: &std::collections::HashSet<GuestId>,
         capacity: i32,
     ) -> Result<(), Error> {
         if let Some(missing) = requested.iter().find(|g| !live.contains(g)) {
             return Err(Error::GuestNotFound(*missing));
         }
-        let mut linked: std::collections::BTreeSet<i64> = self.guests.iter().map(|g| g.id).collect();
+        let mut linked: std::collections::BTreeSet<GuestId> = self.guests.iter().map(|g| g.id).collect();
         linked.extend(requested.iter().copied());
         let max = i64::from(capacity) * i64::from(self.rooms_count);
         if i64::try_from(linked.len()).unwrap_or(i64::MAX) > max {

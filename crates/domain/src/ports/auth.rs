@@ -29,14 +29,14 @@ pub struct PasswordCheck {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccessClaims {
     /// The numeric `sub`; the user is then loaded, and its stored roles decide.
-    pub user_id: i64,
+    pub user_id: UserId,
 }
 
 /// Claims of a verified refresh token.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RefreshClaims {
     /// The numeric `sub`.
-    pub user_id: i64,
+    pub user_id: UserId,
     /// The token's `jti`, the key of its stored [`RefreshTokenRecord`].
     pub jti: String,
 }

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actor {
     /// `Some(user)`: the booking must belong to this user, else `BookingNotFound`.
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
 }
 
 /// What a transition call did.
@@ -35,11 +35,11 @@ pub trait BookingRepository: Send + Sync {
     /// `reserved += n`. MUST NOT oversell: N concurrent holds on the last unit give exactly one success.
     async fn hold(&self, req: HoldRequest, policy: PricingPolicy) -> Result<Booking>;
     /// A booking by id (with guests and hotel/room names).
-    async fn booking(&self, id: i64) -> Result<Option<Booking>>;
+    async fn booking(&self, id: BookingId) -> Result<Option<Booking>>;
     /// Bookings of a user by id descending, optionally by (persisted) status.
     async fn bookings_of_user(
         &self,
-        user_id: i64,
+        user_id: UserId,
         status: Option<BookingStatus>,
         now: DateTime<Utc>,
         page: Page,
@@ -47,7 +47,7 @@ pub trait BookingRepository: Send + Sync {
     /// Bookings of a hotel by id descending, optionally by status.
     async fn bookings_of_hotel(
         &self,
-        hotel_id: i64,
+        hotel_id: HotelId,
         status: Option<BookingStatus>,
         now: DateTime<Utc>,
         page: Page,
@@ -58,7 +58,7 @@ pub trait BookingRepository: Send + Sync {
     /// however many callers race.
     async fn transition(
         &self,
-        id: i64,
+        id: BookingId,
         actor: Actor,
         action: BookingAction,
         now: DateTime<Utc>,
@@ -66,26 +66,32 @@ pub trait BookingRepository: Send + Sync {
     ) -> Result<Transitioned>;
     /// addGuests: guards like `transition(AddGuests)`, then checks every guest is a live guest of the
     /// booking's user (first failing id → `GuestNotFound`), the capacity (`TooManyGuests`), links them.
-    async fn add_guests(&self, id: i64, user_id: i64, guest_ids: Vec<i64>, now: DateTime<Utc>) -> Result<Booking>;
+    async fn add_guests(
+        &self,
+        id: BookingId,
+        user_id: UserId,
+        guest_ids: Vec<GuestId>,
+        now: DateTime<Utc>,
+    ) -> Result<Booking>;
     /// Starts a payment attempt: GUESTS_ADDED → PAYMENTS_PENDING, `payment_attempt += 1`,
     /// `payment_started_at = now`, provisional `expires_at`. From PAYMENTS_PENDING returns the booking as is.
     async fn start_payment(
         &self,
-        id: i64,
-        user_id: i64,
+        id: BookingId,
+        user_id: UserId,
         now: DateTime<Utc>,
         provisional_expiry: DateTime<Utc>,
     ) -> Result<Transitioned>;
     /// Stores the created session if the booking is still PAYMENTS_PENDING at `attempt`.
     async fn store_payment_session(
         &self,
-        id: i64,
+        id: BookingId,
         attempt: i32,
         session: PaymentSession,
         now: DateTime<Utc>,
     ) -> Result<Option<Booking>>;
     /// Provider failure: PAYMENTS_PENDING at `attempt` → GUESTS_ADDED with `expires_at = created_at + hold`.
-    async fn abort_payment(&self, id: i64, attempt: i32, hold_minutes: i64, now: DateTime<Utc>) -> Result<()>;
+    async fn abort_payment(&self, id: BookingId, attempt: i32, hold_minutes: i64, now: DateTime<Utc>) -> Result<()>;
     /// Applies a provider event exactly once: records `event_id` (a duplicate → `Duplicate`, no effect), finds
     /// the booking by session id, else by `booking_id`, row-locked, checks the amount, and applies the state
     /// machine including the late-payment rule. All in one transaction.
@@ -101,7 +107,7 @@ pub trait BookingRepository: Send + Sync {
     /// `max_attempts` is reached. Returns the new status, `None` (and no change) when it was not PENDING.
     async fn record_refund(
         &self,
-        id: i64,
+        id: BookingId,
         attempt: RefundAttempt,
         max_attempts: i32,
         now: DateTime<Utc>,

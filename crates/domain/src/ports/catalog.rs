@@ -11,32 +11,33 @@ use chrono::{DateTime, NaiveDate, Utc};
 #[async_trait]
 pub trait CatalogRepository: Send + Sync {
     /// Inserts an inactive hotel owned by `owner_id`.
-    async fn create_hotel(&self, owner_id: i64, hotel: NewHotel, now: DateTime<Utc>) -> Result<Hotel>;
+    async fn create_hotel(&self, owner_id: UserId, hotel: NewHotel, now: DateTime<Utc>) -> Result<Hotel>;
     /// A hotel by id.
-    async fn hotel(&self, id: i64) -> Result<Option<Hotel>>;
+    async fn hotel(&self, id: HotelId) -> Result<Option<Hotel>>;
     /// Hotels of an owner by id ascending.
-    async fn hotels_of_owner(&self, owner_id: i64, page: Page) -> Result<Paged<Hotel>>;
+    async fn hotels_of_owner(&self, owner_id: UserId, page: Page) -> Result<Paged<Hotel>>;
     /// Applies a patch.
-    async fn update_hotel(&self, id: i64, patch: HotelPatch, now: DateTime<Utc>) -> Result<Hotel>;
+    async fn update_hotel(&self, id: HotelId, patch: HotelPatch, now: DateTime<Utc>) -> Result<Hotel>;
     /// Sets `active`.
-    async fn set_hotel_active(&self, id: i64, active: bool, now: DateTime<Utc>) -> Result<Hotel>;
+    async fn set_hotel_active(&self, id: HotelId, active: bool, now: DateTime<Utc>) -> Result<Hotel>;
     /// Deletes the hotel, its ended bookings, rooms and inventory. MUST fail with
     /// `Error::HasActiveBookings` and change nothing while any booking is active at `now` (neither CANCELLED
     /// nor EXPIRED, an overdue hold counting as expired) or still owes a refund.
-    async fn delete_hotel(&self, id: i64, now: DateTime<Utc>) -> Result<()>;
+    async fn delete_hotel(&self, id: HotelId, now: DateTime<Utc>) -> Result<()>;
     /// Inserts a room type and its inventory window `[today, today+365)` atomically. MUST fail with
     /// `Error::LimitExceeded` when the hotel has `MAX_ROOMS_PER_HOTEL` room types.
-    async fn create_room(&self, hotel_id: i64, room: NewRoom, today: NaiveDate, now: DateTime<Utc>) -> Result<Room>;
+    async fn create_room(&self, hotel_id: HotelId, room: NewRoom, today: NaiveDate, now: DateTime<Utc>)
+    -> Result<Room>;
     /// A room type by id.
-    async fn room(&self, id: i64) -> Result<Option<Room>>;
+    async fn room(&self, id: RoomId) -> Result<Option<Room>>;
     /// Room types of a hotel by id ascending.
-    async fn rooms_of_hotel(&self, hotel_id: i64, page: Page) -> Result<Paged<Room>>;
+    async fn rooms_of_hotel(&self, hotel_id: HotelId, page: Page) -> Result<Paged<Room>>;
     /// Updates a room and propagates `base_price`/`total_count` to rows dated ≥ `today` (§4.3.3). MUST fail
     /// with `Error::InventoryConflict(date)` and change nothing if a row would fall below booked + reserved.
-    async fn update_room(&self, id: i64, patch: RoomPatch, today: NaiveDate, now: DateTime<Utc>) -> Result<Room>;
+    async fn update_room(&self, id: RoomId, patch: RoomPatch, today: NaiveDate, now: DateTime<Utc>) -> Result<Room>;
     /// Deletes a room type with its ended bookings and inventory. MUST fail with `Error::HasActiveBookings`
     /// while any of its bookings is active at `now` or still owes a refund.
-    async fn delete_room(&self, id: i64, now: DateTime<Utc>) -> Result<()>;
+    async fn delete_room(&self, id: RoomId, now: DateTime<Utc>) -> Result<()>;
 }
 
 /// The daily inventory of room types: listings, patches, the nights of a stay and the rolling window.
@@ -46,7 +47,7 @@ pub trait InventoryRepository: Send + Sync {
     /// Inventory rows of a room with `start ≤ date ≤ end`, by date, with the hotel's current city.
     async fn inventory(
         &self,
-        room_id: i64,
+        room_id: RoomId,
         start: NaiveDate,
         end: Option<NaiveDate>,
         page: Page,
@@ -56,13 +57,13 @@ pub trait InventoryRepository: Send + Sync {
     /// below booked + reserved. Returns the rows of the range.
     async fn patch_inventory(
         &self,
-        room_id: i64,
+        room_id: RoomId,
         start: NaiveDate,
         end: NaiveDate,
         patch: InventoryPatch,
     ) -> Result<Vec<InventoryView>>;
     /// Inventory nights of a room for a stay, by date (missing nights are absent).
-    async fn stay_nights(&self, room_id: i64, stay: StayDates) -> Result<Vec<InventoryNight>>;
+    async fn stay_nights(&self, room_id: RoomId, stay: StayDates) -> Result<Vec<InventoryNight>>;
     /// Tops up every room's window through `today + 364` with the room's current values, never touching
     /// existing rows. Returns the number of rows inserted.
     async fn extend_inventory_window(&self, today: NaiveDate) -> Result<u64>;
@@ -75,12 +76,12 @@ pub trait InventoryRepository: Send + Sync {
 pub trait CatalogQueries: Send + Sync {
     /// A hotel with all its room types (by id) and, when `stay` is given, each room's nights of the stay (by
     /// date) — the public hotel page in as few round trips as possible. `None` when the hotel does not exist.
-    async fn hotel_listing(&self, hotel_id: i64, stay: Option<StayDates>) -> Result<Option<HotelListing>>;
+    async fn hotel_listing(&self, hotel_id: HotelId, stay: Option<StayDates>) -> Result<Option<HotelListing>>;
     /// Active hotels in `city` (case-insensitive equality) with one room type available for the whole stay
     /// (§4.4.3), priced by `policy` as of `today`.
     async fn search(&self, query: SearchQuery, policy: PricingPolicy, today: NaiveDate) -> Result<Paged<SearchHit>>;
     /// CONFIRMED bookings of a hotel with check-in in `[start, end]`: (count, Σ amount).
-    async fn report(&self, hotel_id: i64, start: NaiveDate, end: NaiveDate) -> Result<(i64, Money)>;
+    async fn report(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<(i64, Money)>;
 }
 
 /// Every catalog port in one (a store implements all three); handy for tests and wiring.

@@ -1,6 +1,7 @@
 //! Idempotency-Key records.
 
 use crate::Result;
+use crate::model::UserId;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
@@ -37,7 +38,7 @@ pub trait IdempotencyStore: Send + Sync {
     /// Claims `(user_id, key)` with a lease, or reports what was stored. Keys older than 24 h are new.
     async fn start(
         &self,
-        user_id: i64,
+        user_id: UserId,
         key: &str,
         method: &str,
         path: &str,
@@ -46,7 +47,7 @@ pub trait IdempotencyStore: Send + Sync {
     ) -> Result<IdempotencyStart>;
     /// Stores the response of the claimed key. MUST act only while `lease` is still the key's in-flight lease
     /// (fencing): `false` and no change when another request took the key over or it is already completed.
-    async fn complete(&self, user_id: i64, key: &str, lease: Lease, status: u16, body: Vec<u8>) -> Result<bool>;
+    async fn complete(&self, user_id: UserId, key: &str, lease: Lease, status: u16, body: Vec<u8>) -> Result<bool>;
     /// Releases the claim (5xx responses are not stored). MUST act only while `lease` is the in-flight lease.
-    async fn release(&self, user_id: i64, key: &str, lease: Lease) -> Result<()>;
+    async fn release(&self, user_id: UserId, key: &str, lease: Lease) -> Result<()>;
 }

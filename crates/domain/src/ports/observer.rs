@@ -1,6 +1,6 @@
 //! What the booking service reports as it goes: transitions and refund outcomes, for metrics and alerts.
 
-use crate::model::{BookingStatus, RefundStatus};
+use crate::model::{BookingId, BookingStatus, RefundStatus};
 
 /// Receives the booking service's facts after each committed change. Implementations only count and log;
 /// they never fail and never block (the server's counts them as Prometheus metrics, tests may record them).
@@ -9,7 +9,7 @@ pub trait BookingObserver: Send + Sync {
     fn transition(&self, to: BookingStatus);
     /// A refund attempt was recorded with this resulting status; `Failed` means it will not be retried and
     /// must be settled by hand (alert).
-    fn refund(&self, booking_id: i64, status: RefundStatus);
+    fn refund(&self, booking_id: BookingId, status: RefundStatus);
 }
 
 /// An observer that ignores everything (the default).
@@ -17,5 +17,5 @@ pub struct NoopObserver;
 
 impl BookingObserver for NoopObserver {
     fn transition(&self, _to: BookingStatus) {}
-    fn refund(&self, _booking_id: i64, _status: RefundStatus) {}
+    fn refund(&self, _booking_id: BookingId, _status: RefundStatus) {}
 }

@@ -27,7 +27,7 @@ pub struct PaymentEvent {
     /// The checkout session id.
     pub session_id: Option<String>,
     /// `metadata.booking_id` or `client_reference_id`.
-    pub booking_id: Option<i64>,
+    pub booking_id: Option<BookingId>,
     /// `amount_total` in minor units, when present.
     pub amount_minor: Option<i64>,
     /// Lower- or upper-case currency, when present.
@@ -43,7 +43,7 @@ pub struct PaymentRefund {
     /// Database id of the refund record (identity, ≥ 1).
     pub id: i64,
     /// The booking that was paid twice.
-    pub booking_id: i64,
+    pub booking_id: BookingId,
     /// The extra payment's intent, which the refund targets.
     pub payment_intent: Option<String>,
     /// The checkout session that took the extra payment.
@@ -103,7 +103,7 @@ pub enum EventOutcome {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckoutRequest {
     /// The booking to pay: `metadata.booking_id`, `client_reference_id` and the product name "Booking #{id}".
-    pub booking_id: i64,
+    pub booking_id: BookingId,
     /// The frozen amount, charged as one line item of `amount × 100` minor units.
     pub amount: Money,
     /// The booking's upper-case currency (sent lower-case).
@@ -126,7 +126,7 @@ pub struct CheckoutRequest {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RefundRequest {
     /// The booking whose payment is refunded.
-    pub booking_id: i64,
+    pub booking_id: BookingId,
     /// The payment to refund; Stripe refunds by payment intent, so it is required there.
     pub payment_intent: Option<String>,
     /// The checkout session that took the payment, when known.

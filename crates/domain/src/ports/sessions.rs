@@ -11,7 +11,7 @@ pub struct SimulatedSession {
     /// `sim_cs_` + 32 random hex characters; the unguessable capability in the page's URL.
     pub id: String,
     /// The booking being paid.
-    pub booking_id: i64,
+    pub booking_id: BookingId,
     /// The booking's frozen amount.
     pub amount: Money,
     /// The booking's upper-case currency.

@@ -15,11 +15,11 @@ pub trait UserRepository: Send + Sync {
     /// The user with this normalised email.
     async fn user_by_email(&self, email: &Email) -> Result<Option<User>>;
     /// The user with this id.
-    async fn user_by_id(&self, id: i64) -> Result<Option<User>>;
+    async fn user_by_id(&self, id: UserId) -> Result<Option<User>>;
     /// Applies a profile patch; `None` when the user is gone.
-    async fn update_profile(&self, id: i64, patch: ProfilePatch) -> Result<Option<User>>;
+    async fn update_profile(&self, id: UserId, patch: ProfilePatch) -> Result<Option<User>>;
     /// Replaces the stored password hash (re-hash on login).
-    async fn set_password_hash(&self, id: i64, hash: String) -> Result<()>;
+    async fn set_password_hash(&self, id: UserId, hash: String) -> Result<()>;
     /// Grants or revokes `HOTEL_MANAGER`; `false` for an unknown email.
     async fn set_manager(&self, email: &Email, manager: bool) -> Result<bool>;
 
@@ -31,7 +31,7 @@ pub trait UserRepository: Send + Sync {
     async fn rotate_refresh_token(
         &self,
         jti: &str,
-        user_id: i64,
+        user_id: UserId,
         next: RefreshTokenRecord,
         now: DateTime<Utc>,
     ) -> Result<RotateOutcome>;
@@ -74,11 +74,11 @@ impl LoginAttempts {
 #[async_trait]
 pub trait GuestRepository: Send + Sync {
     /// Live guests of `user_id`, by id ascending.
-    async fn list_guests(&self, user_id: i64, page: Page) -> Result<Paged<Guest>>;
+    async fn list_guests(&self, user_id: UserId, page: Page) -> Result<Paged<Guest>>;
     /// Saves a guest. MUST fail with `Error::LimitExceeded` once the user has `MAX_SAVED_GUESTS` live guests.
-    async fn create_guest(&self, user_id: i64, guest: NewGuest) -> Result<Guest>;
+    async fn create_guest(&self, user_id: UserId, guest: NewGuest) -> Result<Guest>;
     /// Updates a live guest of `user_id`; `None` when missing, deleted or foreign.
-    async fn update_guest(&self, user_id: i64, id: i64, patch: GuestPatch) -> Result<Option<Guest>>;
+    async fn update_guest(&self, user_id: UserId, id: GuestId, patch: GuestPatch) -> Result<Option<Guest>>;
     /// Soft-deletes a live guest of `user_id`; `false` when missing, deleted or foreign.
-    async fn delete_guest(&self, user_id: i64, id: i64, now: DateTime<Utc>) -> Result<bool>;
+    async fn delete_guest(&self, user_id: UserId, id: GuestId, now: DateTime<Utc>) -> Result<bool>;
 }

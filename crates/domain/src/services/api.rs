@@ -31,9 +31,9 @@ pub trait AuthUseCases: Send + Sync {
     /// See [`AuthService::create_guest`].
     async fn create_guest(&self, user: &User, guest: NewGuest) -> Result<Guest>;
     /// See [`AuthService::update_guest`].
-    async fn update_guest(&self, user: &User, id: i64, patch: GuestPatch) -> Result<Guest>;
+    async fn update_guest(&self, user: &User, id: GuestId, patch: GuestPatch) -> Result<Guest>;
     /// See [`AuthService::delete_guest`].
-    async fn delete_guest(&self, user: &User, id: i64) -> Result<()>;
+    async fn delete_guest(&self, user: &User, id: GuestId) -> Result<()>;
 }
 
 #[async_trait]
@@ -65,10 +65,10 @@ impl AuthUseCases for AuthService {
     async fn create_guest(&self, user: &User, guest: NewGuest) -> Result<Guest> {
         AuthService::create_guest(self, user, guest).await
     }
-    async fn update_guest(&self, user: &User, id: i64, patch: GuestPatch) -> Result<Guest> {
+    async fn update_guest(&self, user: &User, id: GuestId, patch: GuestPatch) -> Result<Guest> {
         AuthService::update_guest(self, user, id, patch).await
     }
-    async fn delete_guest(&self, user: &User, id: i64) -> Result<()> {
+    async fn delete_guest(&self, user: &User, id: GuestId) -> Result<()> {
         AuthService::delete_guest(self, user, id).await
     }
 }
@@ -78,32 +78,32 @@ impl AuthUseCases for AuthService {
 #[async_trait]
 pub trait CatalogUseCases: Send + Sync {
     /// See [`CatalogService::owned_hotel`].
-    async fn owned_hotel(&self, manager: &User, id: i64) -> Result<Hotel>;
+    async fn owned_hotel(&self, manager: &User, id: HotelId) -> Result<Hotel>;
     /// See [`CatalogService::create_hotel`].
     async fn create_hotel(&self, manager: &User, hotel: NewHotel) -> Result<Hotel>;
     /// See [`CatalogService::my_hotels`].
     async fn my_hotels(&self, manager: &User, page: Page) -> Result<Paged<Hotel>>;
     /// See [`CatalogService::update_hotel`].
-    async fn update_hotel(&self, manager: &User, id: i64, patch: HotelPatch) -> Result<Hotel>;
+    async fn update_hotel(&self, manager: &User, id: HotelId, patch: HotelPatch) -> Result<Hotel>;
     /// See [`CatalogService::set_active`].
-    async fn set_active(&self, manager: &User, id: i64, active: bool) -> Result<Hotel>;
+    async fn set_active(&self, manager: &User, id: HotelId, active: bool) -> Result<Hotel>;
     /// See [`CatalogService::delete_hotel`].
-    async fn delete_hotel(&self, manager: &User, id: i64) -> Result<()>;
+    async fn delete_hotel(&self, manager: &User, id: HotelId) -> Result<()>;
     /// See [`CatalogService::owned_room`].
-    async fn owned_room(&self, manager: &User, hotel_id: i64, room_id: i64) -> Result<Room>;
+    async fn owned_room(&self, manager: &User, hotel_id: HotelId, room_id: RoomId) -> Result<Room>;
     /// See [`CatalogService::create_room`].
-    async fn create_room(&self, manager: &User, hotel_id: i64, room: NewRoom) -> Result<Room>;
+    async fn create_room(&self, manager: &User, hotel_id: HotelId, room: NewRoom) -> Result<Room>;
     /// See [`CatalogService::rooms`].
-    async fn rooms(&self, manager: &User, hotel_id: i64, page: Page) -> Result<Paged<Room>>;
+    async fn rooms(&self, manager: &User, hotel_id: HotelId, page: Page) -> Result<Paged<Room>>;
     /// See [`CatalogService::update_room`].
-    async fn update_room(&self, manager: &User, hotel_id: i64, room_id: i64, patch: RoomPatch) -> Result<Room>;
+    async fn update_room(&self, manager: &User, hotel_id: HotelId, room_id: RoomId, patch: RoomPatch) -> Result<Room>;
     /// See [`CatalogService::delete_room`].
-    async fn delete_room(&self, manager: &User, hotel_id: i64, room_id: i64) -> Result<()>;
+    async fn delete_room(&self, manager: &User, hotel_id: HotelId, room_id: RoomId) -> Result<()>;
     /// See [`CatalogService::inventory`].
     async fn inventory(
         &self,
         manager: &User,
-        room_id: i64,
+        room_id: RoomId,
         start: Option<NaiveDate>,
         end: Option<NaiveDate>,
         page: Page,
@@ -112,7 +112,7 @@ pub trait CatalogUseCases: Send + Sync {
     async fn patch_inventory(
         &self,
         manager: &User,
-        room_id: i64,
+        room_id: RoomId,
         start: Option<NaiveDate>,
         end: Option<NaiveDate>,
         patch: InventoryPatch,
@@ -122,7 +122,7 @@ pub trait CatalogUseCases: Send + Sync {
     /// See [`CatalogService::hotel_info`].
     async fn hotel_info(
         &self,
-        id: i64,
+        id: HotelId,
         dates: Option<(NaiveDate, NaiveDate)>,
         rooms_count: i32,
     ) -> Result<(Hotel, Vec<RoomSummary>)>;
@@ -130,7 +130,7 @@ pub trait CatalogUseCases: Send + Sync {
     async fn report(
         &self,
         manager: &User,
-        hotel_id: i64,
+        hotel_id: HotelId,
         start: Option<NaiveDate>,
         end: Option<NaiveDate>,
     ) -> Result<HotelReport>;
@@ -142,7 +142,7 @@ pub trait CatalogUseCases: Send + Sync {
 
 #[async_trait]
 impl CatalogUseCases for CatalogService {
-    async fn owned_hotel(&self, manager: &User, id: i64) -> Result<Hotel> {
+    async fn owned_hotel(&self, manager: &User, id: HotelId) -> Result<Hotel> {
         CatalogService::owned_hotel(self, manager, id).await
     }
     async fn create_hotel(&self, manager: &User, hotel: NewHotel) -> Result<Hotel> {
@@ -151,34 +151,34 @@ impl CatalogUseCases for CatalogService {
     async fn my_hotels(&self, manager: &User, page: Page) -> Result<Paged<Hotel>> {
         CatalogService::my_hotels(self, manager, page).await
     }
-    async fn update_hotel(&self, manager: &User, id: i64, patch: HotelPatch) -> Result<Hotel> {
+    async fn update_hotel(&self, manager: &User, id: HotelId, patch: HotelPatch) -> Result<Hotel> {
         CatalogService::update_hotel(self, manager, id, patch).await
     }
-    async fn set_active(&self, manager: &User, id: i64, active: bool) -> Result<Hotel> {
+    async fn set_active(&self, manager: &User, id: HotelId, active: bool) -> Result<Hotel> {
         CatalogService::set_active(self, manager, id, active).await
     }
-    async fn delete_hotel(&self, manager: &User, id: i64) -> Result<()> {
+    async fn delete_hotel(&self, manager: &User, id: HotelId) -> Result<()> {
         CatalogService::delete_hotel(self, manager, id).await
     }
-    async fn owned_room(&self, manager: &User, hotel_id: i64, room_id: i64) -> Result<Room> {
+    async fn owned_room(&self, manager: &User, hotel_id: HotelId, room_id: RoomId) -> Result<Room> {
         CatalogService::owned_room(self, manager, hotel_id, room_id).await
     }
-    async fn create_room(&self, manager: &User, hotel_id: i64, room: NewRoom) -> Result<Room> {
+    async fn create_room(&self, manager: &User, hotel_id: HotelId, room: NewRoom) -> Result<Room> {
         CatalogService::create_room(self, manager, hotel_id, room).await
     }
-    async fn rooms(&self, manager: &User, hotel_id: i64, page: Page) -> Result<Paged<Room>> {
+    async fn rooms(&self, manager: &User, hotel_id: HotelId, page: Page) -> Result<Paged<Room>> {
         CatalogService::rooms(self, manager, hotel_id, page).await
     }
-    async fn update_room(&self, manager: &User, hotel_id: i64, room_id: i64, patch: RoomPatch) -> Result<Room> {
+    async fn update_room(&self, manager: &User, hotel_id: HotelId, room_id: RoomId, patch: RoomPatch) -> Result<Room> {
         CatalogService::update_room(self, manager, hotel_id, room_id, patch).await
     }
-    async fn delete_room(&self, manager: &User, hotel_id: i64, room_id: i64) -> Result<()> {
+    async fn delete_room(&self, manager: &User, hotel_id: HotelId, room_id: RoomId) -> Result<()> {
         CatalogService::delete_room(self, manager, hotel_id, room_id).await
     }
     async fn inventory(
         &self,
         manager: &User,
-        room_id: i64,
+        room_id: RoomId,
         start: Option<NaiveDate>,
         end: Option<NaiveDate>,
         page: Page,
@@ -188,7 +188,7 @@ impl CatalogUseCases for CatalogService {
     async fn patch_inventory(
         &self,
         manager: &User,
-        room_id: i64,
+        room_id: RoomId,
         start: Option<NaiveDate>,
         end: Option<NaiveDate>,
         patch: InventoryPatch,
@@ -200,7 +200,7 @@ impl CatalogUseCases for CatalogService {
     }
     async fn hotel_info(
         &self,
-        id: i64,
+        id: HotelId,
         dates: Option<(NaiveDate, NaiveDate)>,
         rooms_count: i32,
     ) -> Result<(Hotel, Vec<RoomSummary>)> {
@@ -209,7 +209,7 @@ impl CatalogUseCases for CatalogService {
     async fn report(
         &self,
         manager: &User,
-        hotel_id: i64,
+        hotel_id: HotelId,
         start: Option<NaiveDate>,
         end: Option<NaiveDate>,
     ) -> Result<HotelReport> {
@@ -231,32 +231,32 @@ pub trait BookingUseCases: Send + Sync {
     async fn init(
         &self,
         user: &User,
-        hotel_id: i64,
-        room_id: i64,
+        hotel_id: HotelId,
+        room_id: RoomId,
         check_in: NaiveDate,
         check_out: NaiveDate,
         rooms_count: i32,
     ) -> Result<Booking>;
     /// See [`BookingService::get`].
-    async fn get(&self, user: &User, id: i64) -> Result<Booking>;
+    async fn get(&self, user: &User, id: BookingId) -> Result<Booking>;
     /// See [`BookingService::my_bookings`].
     async fn my_bookings(&self, user: &User, status: Option<BookingStatus>, page: Page) -> Result<Paged<Booking>>;
     /// See [`BookingService::hotel_bookings`].
     async fn hotel_bookings(
         &self,
         manager: &User,
-        hotel_id: i64,
+        hotel_id: HotelId,
         status: Option<BookingStatus>,
         page: Page,
     ) -> Result<Paged<Booking>>;
     /// See [`BookingService::add_guests`].
-    async fn add_guests(&self, user: &User, id: i64, guest_ids: Vec<i64>) -> Result<Booking>;
+    async fn add_guests(&self, user: &User, id: BookingId, guest_ids: Vec<GuestId>) -> Result<Booking>;
     /// See [`BookingService::start_payment`].
-    async fn start_payment(&self, user: &User, id: i64) -> Result<PaymentStart>;
+    async fn start_payment(&self, user: &User, id: BookingId) -> Result<PaymentStart>;
     /// See [`BookingService::cancel`].
-    async fn cancel(&self, user: &User, id: i64) -> Result<()>;
+    async fn cancel(&self, user: &User, id: BookingId) -> Result<()>;
     /// See [`BookingService::status`].
-    async fn status(&self, user: &User, id: i64) -> Result<BookingStatus>;
+    async fn status(&self, user: &User, id: BookingId) -> Result<BookingStatus>;
     /// See [`BookingService::handle_payment_event`].
     async fn handle_payment_event(&self, event: PaymentEvent) -> Result<EventOutcome>;
 }
@@ -266,15 +266,15 @@ impl BookingUseCases for BookingService {
     async fn init(
         &self,
         user: &User,
-        hotel_id: i64,
-        room_id: i64,
+        hotel_id: HotelId,
+        room_id: RoomId,
         check_in: NaiveDate,
         check_out: NaiveDate,
         rooms_count: i32,
     ) -> Result<Booking> {
         BookingService::init(self, user, hotel_id, room_id, check_in, check_out, rooms_count).await
     }
-    async fn get(&self, user: &User, id: i64) -> Result<Booking> {
+    async fn get(&self, user: &User, id: BookingId) -> Result<Booking> {
         BookingService::get(self, user, id).await
     }
     async fn my_bookings(&self, user: &User, status: Option<BookingStatus>, page: Page) -> Result<Paged<Booking>> {
@@ -283,22 +283,22 @@ impl BookingUseCases for BookingService {
     async fn hotel_bookings(
         &self,
         manager: &User,
-        hotel_id: i64,
+        hotel_id: HotelId,
         status: Option<BookingStatus>,
         page: Page,
     ) -> Result<Paged<Booking>> {
         BookingService::hotel_bookings(self, manager, hotel_id, status, page).await
     }
-    async fn add_guests(&self, user: &User, id: i64, guest_ids: Vec<i64>) -> Result<Booking> {
+    async fn add_guests(&self, user: &User, id: BookingId, guest_ids: Vec<GuestId>) -> Result<Booking> {
         BookingService::add_guests(self, user, id, guest_ids).await
     }
-    async fn start_payment(&self, user: &User, id: i64) -> Result<PaymentStart> {
+    async fn start_payment(&self, user: &User, id: BookingId) -> Result<PaymentStart> {
         BookingService::start_payment(self, user, id).await
     }
-    async fn cancel(&self, user: &User, id: i64) -> Result<()> {
+    async fn cancel(&self, user: &User, id: BookingId) -> Result<()> {
         BookingService::cancel(self, user, id).await
     }
-    async fn status(&self, user: &User, id: i64) -> Result<BookingStatus> {
+    async fn status(&self, user: &User, id: BookingId) -> Result<BookingStatus> {
         BookingService::status(self, user, id).await
     }
     async fn handle_payment_event(&self, event: PaymentEvent) -> Result<EventOutcome> {

@@ -53,13 +53,13 @@ pub struct AuthConfig {
 /// #         Ok(TokenPair { access_token, refresh_token, access_expires_in: 1800, refresh })
 /// #     }
 /// #     fn verify_access(&self, token: &str, _now: DateTime<Utc>) -> Result<AccessClaims> {
-/// #         let user_id = token.strip_prefix("access:").and_then(|s| s.parse().ok()).ok_or(Error::InvalidToken)?;
+/// #         let user_id = token.strip_prefix("access:").and_then(|s| s.parse().ok()).map(UserId).ok_or(Error::InvalidToken)?;
 /// #         Ok(AccessClaims { user_id })
 /// #     }
 /// #     fn verify_refresh(&self, token: &str, _now: DateTime<Utc>) -> Result<RefreshClaims> {
 /// #         let rest = token.strip_prefix("refresh:").ok_or(Error::InvalidRefreshToken)?;
 /// #         let (user, jti) = rest.split_once(':').ok_or(Error::InvalidRefreshToken)?;
-/// #         let user_id = user.parse().map_err(|_| Error::InvalidRefreshToken)?;
+/// #         let user_id = UserId(user.parse().map_err(|_| Error::InvalidRefreshToken)?);
 /// #         Ok(RefreshClaims { user_id, jti: jti.into() })
 /// #     }
 /// #     fn new_id(&self) -> String {
@@ -227,12 +227,12 @@ impl AuthService {
     }
 
     /// Updates one of the caller's guests.
-    pub async fn update_guest(&self, user: &User, id: i64, patch: GuestPatch) -> Result<Guest> {
+    pub async fn update_guest(&self, user: &User, id: GuestId, patch: GuestPatch) -> Result<Guest> {
         self.guests.update_guest(user.id, id, patch).await?.ok_or(Error::GuestNotFound(id))
     }
 
     /// Soft-deletes one of the caller's guests.
-    pub async fn delete_guest(&self, user: &User, id: i64) -> Result<()> {
+    pub async fn delete_guest(&self, user: &User, id: GuestId) -> Result<()> {
         if self.guests.delete_guest(user.id, id, self.clock.now()).await? {
             Ok(())
         } else {

@@ -142,8 +142,8 @@ impl BookingService {
     pub async fn init(
         &self,
         user: &User,
-        hotel_id: i64,
-        room_id: i64,
+        hotel_id: HotelId,
+        room_id: RoomId,
         check_in: NaiveDate,
         check_out: NaiveDate,
         rooms_count: i32,
@@ -167,7 +167,7 @@ impl BookingService {
     }
 
     /// One of the caller's bookings (404 for others').
-    pub async fn get(&self, user: &User, id: i64) -> Result<Booking> {
+    pub async fn get(&self, user: &User, id: BookingId) -> Result<Booking> {
         match self.bookings.booking(id).await? {
             Some(b) if b.user_id == user.id => Ok(present(b, self.clock.now())),
             _ => Err(Error::BookingNotFound(id)),
@@ -186,7 +186,7 @@ impl BookingService {
     pub async fn hotel_bookings(
         &self,
         manager: &User,
-        hotel_id: i64,
+        hotel_id: HotelId,
         status: Option<BookingStatus>,
         page: Page,
     ) -> Result<Paged<Booking>> {
@@ -206,14 +206,14 @@ impl BookingService {
     }
 
     /// Links saved guests.
-    pub async fn add_guests(&self, user: &User, id: i64, guest_ids: Vec<i64>) -> Result<Booking> {
+    pub async fn add_guests(&self, user: &User, id: BookingId, guest_ids: Vec<GuestId>) -> Result<Booking> {
         let now = self.clock.now();
         let b = self.bookings.add_guests(id, user.id, guest_ids, now).await?;
         Ok(present(b, now))
     }
 
     /// Starts checkout, or returns the pending session's URL.
-    pub async fn start_payment(&self, user: &User, id: i64) -> Result<PaymentStart> {
+    pub async fn start_payment(&self, user: &User, id: BookingId) -> Result<PaymentStart> {
         let now = self.clock.now();
         let minutes = self.config.checkout_session_minutes;
         let provisional = now + Duration::minutes(minutes + 1);
@@ -265,7 +265,7 @@ impl BookingService {
     }
 
     /// Cancels; a confirmed stay is refunded in full.
-    pub async fn cancel(&self, user: &User, id: i64) -> Result<()> {
+    pub async fn cancel(&self, user: &User, id: BookingId) -> Result<()> {
         let now = self.clock.now();
         let t = self
             .bookings
@@ -277,7 +277,7 @@ impl BookingService {
     }
 
     /// The effective status of one of the caller's bookings.
-    pub async fn status(&self, user: &User, id: i64) -> Result<BookingStatus> {
+    pub async fn status(&self, user: &User, id: BookingId) -> Result<BookingStatus> {
         Ok(self.get(user, id).await?.status)
     }
 
@@ -417,15 +417,15 @@ pub struct SweepReport {
     /// Refund attempts the provider accepted.
     pub refunds_succeeded: usize,
     /// Bookings whose refund attempt failed this pass (retried later with backoff).
-    pub refunds_failed: Vec<i64>,
+    pub refunds_failed: Vec<BookingId>,
     /// Bookings whose refund failed for the last time this pass (FAILED: refund by hand).
-    pub refunds_given_up: Vec<i64>,
+    pub refunds_given_up: Vec<BookingId>,
     /// Store failures, one line each; the rest of the pass still ran.
     pub errors: Vec<String>,
 }
 
 impl SweepReport {
-    fn count(&mut self, booking_id: i64, status: Option<RefundStatus>) {
+    fn count(&mut self, booking_id: BookingId, status: Option<RefundStatus>) {
         match status {
             Some(RefundStatus::Succeeded) => self.refunds_succeeded += 1,
             Some(RefundStatus::Failed) => {

@@ -90,7 +90,7 @@ pub struct CatalogService {
 }
 
 /// Which "hotel not found" text a route uses.
-fn hotel_missing(id: i64) -> Error {
+fn hotel_missing(id: HotelId) -> Error {
     Error::HotelNotFound(format!("Hotel not found with id: {id}"))
 }
 
@@ -114,7 +114,7 @@ impl CatalogService {
     }
 
     /// The hotel `id` if `manager` owns it: 404 when missing, 403 `not_owner` otherwise.
-    pub async fn owned_hotel(&self, manager: &User, id: i64) -> Result<Hotel> {
+    pub async fn owned_hotel(&self, manager: &User, id: HotelId) -> Result<Hotel> {
         require_manager(manager)?;
         let hotel = self.catalog.hotel(id).await?.ok_or_else(|| hotel_missing(id))?;
         if hotel.owner_id != manager.id {
@@ -136,25 +136,25 @@ impl CatalogService {
     }
 
     /// Partial update.
-    pub async fn update_hotel(&self, manager: &User, id: i64, patch: HotelPatch) -> Result<Hotel> {
+    pub async fn update_hotel(&self, manager: &User, id: HotelId, patch: HotelPatch) -> Result<Hotel> {
         self.owned_hotel(manager, id).await?;
         self.catalog.update_hotel(id, patch, self.clock.now()).await
     }
 
     /// Activates or deactivates (idempotent).
-    pub async fn set_active(&self, manager: &User, id: i64, active: bool) -> Result<Hotel> {
+    pub async fn set_active(&self, manager: &User, id: HotelId, active: bool) -> Result<Hotel> {
         self.owned_hotel(manager, id).await?;
         self.catalog.set_hotel_active(id, active, self.clock.now()).await
     }
 
     /// Deletes a hotel without active bookings.
-    pub async fn delete_hotel(&self, manager: &User, id: i64) -> Result<()> {
+    pub async fn delete_hotel(&self, manager: &User, id: HotelId) -> Result<()> {
         self.owned_hotel(manager, id).await?;
         self.catalog.delete_hotel(id, self.clock.now()).await
     }
 
     /// A room of an owned hotel: 404 `room_not_found` when missing or under another hotel.
-    pub async fn owned_room(&self, manager: &User, hotel_id: i64, room_id: i64) -> Result<Room> {
+    pub async fn owned_room(&self, manager: &User, hotel_id: HotelId, room_id: RoomId) -> Result<Room> {
         self.owned_hotel(manager, hotel_id).await?;
         match self.catalog.room(room_id).await? {
             Some(r) if r.hotel_id == hotel_id => Ok(r),
@@ -163,31 +163,37 @@ impl CatalogService {
     }
 
     /// Creates a room type with its inventory window.
-    pub async fn create_room(&self, manager: &User, hotel_id: i64, room: NewRoom) -> Result<Room> {
+    pub async fn create_room(&self, manager: &User, hotel_id: HotelId, room: NewRoom) -> Result<Room> {
         self.owned_hotel(manager, hotel_id).await?;
         self.catalog.create_room(hotel_id, room, self.clock.today(), self.clock.now()).await
     }
 
     /// Room types of an owned hotel.
-    pub async fn rooms(&self, manager: &User, hotel_id: i64, page: Page) -> Result<Paged<Room>> {
+    pub async fn rooms(&self, manager: &User, hotel_id: HotelId, page: Page) -> Result<Paged<Room>> {
         self.owned_hotel(manager, hotel_id).await?;
         self.catalog.rooms_of_hotel(hotel_id, page).await
     }
 
     /// Updates a room type, propagating to future inventory.
-    pub async fn update_room(&self, manager: &User, hotel_id: i64, room_id: i64, patch: RoomPatch) -> Result<Room> {
+    pub async fn update_room(
+        &self,
+        manager: &User,
+        hotel_id: HotelId,
+        room_id: RoomId,
+        patch: RoomPatch,
+    ) -> Result<Room> {
         self.owned_room(manager, hotel_id, room_id).await?;
         self.catalog.update_room(room_id, patch, self.clock.today(), self.clock.now()).await
     }
 
     /// Deletes a room type without active bookings.
-    pub async fn delete_room(&self, manager: &User, hotel_id: i64, room_id: i64) -> Result<()> {
+    pub async fn delete_room(&self, manager: &User, hotel_id: HotelId, room_id: RoomId) -> Result<()> {
         self.owned_room(manager, hotel_id, room_id).await?;
         self.catalog.delete_room(room_id, self.clock.now()).await
     }
 
     /// The room for the inventory routes: 404 "Room not found: {id}", then ownership through its hotel.
-    async fn inventory_room(&self, manager: &User, room_id: i64) -> Result<Room> {
+    async fn inventory_room(&self, manager: &User, room_id: RoomId) -> Result<Room> {
         require_manager(manager)?;
         let room = self
             .catalog
@@ -202,7 +208,7 @@ impl CatalogService {
     pub async fn inventory(
         &self,
         manager: &User,
-        room_id: i64,
+        room_id: RoomId,
         start: Option<NaiveDate>,
         end: Option<NaiveDate>,
         page: Page,
@@ -221,7 +227,7 @@ impl CatalogService {
     pub async fn patch_inventory(
         &self,
         manager: &User,
-        room_id: i64,
+        room_id: RoomId,
         start: Option<NaiveDate>,
         end: Option<NaiveDate>,
         patch: InventoryPatch,
@@ -257,7 +263,7 @@ impl CatalogService {
     /// error.
     pub async fn hotel_info(
         &self,
-        id: i64,
+        id: HotelId,
         dates: Option<(NaiveDate, NaiveDate)>,
         rooms_count: i32,
     ) -> Result<(Hotel, Vec<RoomSummary>)> {
@@ -290,7 +296,7 @@ impl CatalogService {
     pub async fn report(
         &self,
         manager: &User,
-        hotel_id: i64,
+        hotel_id: HotelId,
         start: Option<NaiveDate>,
         end: Option<NaiveDate>,
     ) -> Result<HotelReport> {

@@ -2,7 +2,7 @@
 //! events a provider webhook would.
 
 use super::BookingService;
-use crate::model::Booking;
+use crate::model::{Booking, BookingId};
 use crate::ports::*;
 use crate::{Error, Result};
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimulatedOutcome {
     /// The session's booking: the 303 goes to `{FRONTEND_URL}/booking/{booking_id}/success` or `…/cancel`.
-    pub booking_id: i64,
+    pub booking_id: BookingId,
 }
 
 /// The simulated hosted checkout: its page data and its Pay / Cancel buttons.
