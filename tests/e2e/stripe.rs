@@ -68,8 +68,8 @@ async fn stripe_app(server: &MockServer, extra: &[(&str, &str)]) -> TestApp {
     TestApp::spawn_with(&vars).await
 }
 
-/// (token, hotel, room, booking id, session id) with the booking in PAYMENTS_PENDING.
-async fn pending(app: &TestApp, total: i64) -> (String, String, i64, i64, String) {
+/// (token, manager token, room, booking id) with the booking in GUESTS_ADDED.
+async fn guests_added(app: &TestApp, total: i64) -> (String, String, i64, i64) {
     let (mgr, hotel, room) = app.hotel(&email("m"), "Vienna", total, "100.00").await;
     let (_, token, _) = app.user(&email("u")).await;
     let r = app
@@ -81,6 +81,12 @@ async fn pending(app: &TestApp, total: i64) -> (String, String, i64, i64, String
         .as_i64()
         .unwrap();
     assert_eq!(app.post(&format!("/bookings/{id}/addGuests"), Some(&token), json!([g])).await.status, 200);
+    (token, mgr, room, id)
+}
+
+/// (token, manager token, room, booking id, session id) with the booking in PAYMENTS_PENDING.
+async fn pending(app: &TestApp, total: i64) -> (String, String, i64, i64, String) {
+    let (token, mgr, room, id) = guests_added(app, total).await;
     let r = app.post(&format!("/bookings/{id}/payments"), Some(&token), json!(null)).await;
     assert_eq!(r.status, 200, "{r:?}");
     let sid = r.body["session_url"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
@@ -485,27 +491,10 @@ async fn two_payments_of_a_cancelled_booking_get_two_refunds() {
 async fn the_callers_traceparent_reaches_stripe() {
     let server = fake_stripe(0).await;
     let app = stripe_app(&server, &[]).await;
-    let (_mgr, hotel, room) = app.hotel(&email("m"), "Vienna", 2, "100.00").await;
-    let (_, token, _) = app.user(&email("u")).await;
-    let r = app
-        .post("/bookings/init", Some(&token), json!({"hotel_id": hotel, "room_id": room, "check_in_date": day(5).to_string(), "check_out_date": day(7).to_string()}))
-        .await;
-    let id = r.body["id"].as_i64().unwrap();
-    let g = app.post("/users/guests", Some(&token), json!({"name": "G", "gender": "FEMALE"})).await.body["id"]
-        .as_i64()
-        .unwrap();
-    assert_eq!(app.post(&format!("/bookings/{id}/addGuests"), Some(&token), json!([g])).await.status, 200);
+    let (token, _, _, id) = guests_added(&app, 2).await;
     let incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-    let r = app
-        .request_to(
-            &app.base,
-            Method::POST,
-            &format!("/bookings/{id}/payments"),
-            Some(&token),
-            None,
-            &[("traceparent", incoming)],
-        )
-        .await;
+    let path = format!("/bookings/{id}/payments");
+    let r = app.request_to(&app.base, Method::POST, &path, Some(&token), None, &[("traceparent", incoming)]).await;
     assert_eq!(r.status, 200, "{r:?}");
     let reqs = server.received_requests().await.unwrap();
     let checkout = reqs.iter().find(|r| r.url.path() == "/v1/checkout/sessions").unwrap();

@@ -41,6 +41,11 @@ impl State {
         for t in &plan.steps {
             self.write_step(id, *t, now)?;
         }
+        if let Some(settlement) = plan.settlement {
+            let b = &mut self.booking_row_mut(id)?.booking;
+            b.penalty_amount = Some(settlement.penalty);
+            b.refund_amount = Some(settlement.refund);
+        }
         Ok(())
     }
 
@@ -137,6 +142,11 @@ impl State {
             refund_attempts: 0,
             confirmed_at: None,
             cancelled_at: None,
+            time_zone: req.time_zone,
+            cancellation_policy: req.cancellation_policy,
+            cancel_deadline: req.cancel_deadline,
+            penalty_amount: None,
+            refund_amount: None,
             hotel_name: hotel.name.clone(),
             room_type: room.kind.clone(),
         };

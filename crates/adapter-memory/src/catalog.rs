@@ -9,7 +9,7 @@ use domain::model::{
     InventoryPatch, InventoryView, MAX_ROOMS_PER_HOTEL, Money, NewHotel, NewRoom, Page, Paged, ROOM_REFUNDS_OWED, Room,
     RoomPatch, SearchHit, SearchQuery, StayDates,
 };
-use domain::model::{HotelId, RoomId, UserId};
+use domain::model::{HotelId, ReportTotals, RoomId, UserId, default_check_in_time, default_check_out_time};
 use domain::ports::{CatalogQueries, CatalogRepository, InventoryRepository};
 use domain::pricing::PricingPolicy;
 use domain::{Error, Result};
@@ -56,7 +56,7 @@ impl State {
 
     fn inventory_view(&self, night: &InventoryNight) -> InventoryView {
         let city = self.hotels.get(&night.hotel_id).and_then(|h| h.city.clone()).unwrap_or_default();
-        InventoryView { night: night.clone(), city }
+        InventoryView { night: night.clone(), city, effective_price: Money::ZERO }
     }
 
     /// Rows of a room with `start ≤ date ≤ end`, by date.
@@ -90,6 +90,11 @@ impl CatalogRepository for InMemoryStore {
                 contact_address: hotel.contact_address,
                 active: false,
                 owner_id,
+                time_zone: hotel.time_zone.unwrap_or_default(),
+                currency: hotel.currency.unwrap_or_default(),
+                check_in_time: hotel.check_in_time.unwrap_or_else(default_check_in_time),
+                check_out_time: hotel.check_out_time.unwrap_or_else(default_check_out_time),
+                cancellation_policy: hotel.cancellation_policy.unwrap_or_default(),
                 created_at: now,
                 updated_at: now,
             };
@@ -119,6 +124,13 @@ impl CatalogRepository for InMemoryStore {
             h.contact_phone = patch.contact_phone.apply(h.contact_phone.take());
             h.contact_email = patch.contact_email.apply(h.contact_email.take());
             h.contact_address = patch.contact_address.apply(h.contact_address.take());
+            h.time_zone = patch.time_zone.unwrap_or(h.time_zone);
+            if let Some(c) = patch.currency {
+                h.currency = c;
+            }
+            h.check_in_time = patch.check_in_time.unwrap_or(h.check_in_time);
+            h.check_out_time = patch.check_out_time.unwrap_or(h.check_out_time);
+            h.cancellation_policy = patch.cancellation_policy.unwrap_or(h.cancellation_policy);
             h.updated_at = now;
             Ok(h.clone())
         })
@@ -310,10 +322,16 @@ impl InventoryRepository for InMemoryStore {
         self.with(|st| Ok(st.stay_nights(room_id, &stay)))
     }
 
-    async fn extend_inventory_window(&self, today: NaiveDate) -> Result<u64> {
+    async fn extend_inventory_window(&self, now: DateTime<Utc>) -> Result<u64> {
         self.with(|st| {
             let rooms: Vec<Room> = st.rooms.values().cloned().collect();
-            Ok(rooms.iter().map(|room| st.fill_window(room, today)).sum())
+            Ok(rooms
+                .iter()
+                .map(|room| {
+                    let today = st.hotels.get(&room.hotel_id).map_or(now.date_naive(), |h| h.time_zone.today(now));
+                    st.fill_window(room, today)
+                })
+                .sum())
         })
     }
 }
@@ -336,25 +354,27 @@ impl CatalogQueries for InMemoryStore {
         })
     }
 
-    async fn search(&self, query: SearchQuery, policy: PricingPolicy, today: NaiveDate) -> Result<Paged<SearchHit>> {
-        self.with(|st| Ok(crate::search::search(st, &query, &policy, today)))
+    async fn search(&self, query: SearchQuery, policy: PricingPolicy, now: DateTime<Utc>) -> Result<Paged<SearchHit>> {
+        self.with(|st| Ok(crate::search::search(st, &query, &policy, now)))
     }
 
-    async fn report(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<(i64, Money)> {
+    async fn report(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<ReportTotals> {
         self.with(|st| {
-            let mut count = 0i64;
-            let mut sum = Money::ZERO;
+            let mut t = ReportTotals::default();
+            let overflow = || Error::internal("revenue overflow");
             for row in st.bookings.values() {
                 let b = &row.booking;
-                if b.hotel_id == hotel_id
-                    && b.status == BookingStatus::Confirmed
-                    && (start..=end).contains(&b.check_in_date)
-                {
-                    count += 1;
-                    sum = sum.checked_add(b.amount).ok_or_else(|| Error::internal("revenue overflow"))?;
+                if b.hotel_id != hotel_id || !(start..=end).contains(&b.check_in_date) {
+                    continue;
+                }
+                if b.status == BookingStatus::Confirmed {
+                    t.bookings += 1;
+                    t.revenue = t.revenue.checked_add(b.amount).ok_or_else(overflow)?;
+                } else if let (BookingStatus::Cancelled, Some(p)) = (b.status, b.penalty_amount) {
+                    t.penalties = t.penalties.checked_add(p).ok_or_else(overflow)?;
                 }
             }
-            Ok((count, sum))
+            Ok(t)
         })
     }
 }

@@ -1,12 +1,12 @@
 //! Public hotel search (API.md §4.4.3).
 
 use crate::state::{State, paged};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::model::{Hotel, Money, Paged, Room, SearchHit, SearchQuery, SearchSort};
 use domain::pricing::{PricingPolicy, stay_is_available};
 
 /// Active hotels in the city with at least one room type that qualifies on every night of the stay.
-pub(crate) fn search(st: &State, q: &SearchQuery, policy: &PricingPolicy, today: NaiveDate) -> Paged<SearchHit> {
+pub(crate) fn search(st: &State, q: &SearchQuery, policy: &PricingPolicy, now: DateTime<Utc>) -> Paged<SearchHit> {
     // Plain equality of lower-cased strings: `%` and `_` are ordinary characters.
     let city = q.city.to_lowercase();
     let mut hits: Vec<SearchHit> = st
@@ -14,6 +14,11 @@ pub(crate) fn search(st: &State, q: &SearchQuery, policy: &PricingPolicy, today:
         .values()
         .filter(|h| h.active && h.city.as_ref().is_some_and(|c| c.to_lowercase() == city))
         .filter_map(|h| {
+            // Each hotel prices at its own local date, and a stay already begun there is not offered.
+            let today = h.time_zone.today(now);
+            if q.stay.check_in() < today {
+                return None;
+            }
             let min_price = st
                 .rooms
                 .values()

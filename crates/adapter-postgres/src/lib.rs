@@ -126,6 +126,19 @@ impl PgStore {
         result
     }
 
+    /// Gives hotels created before hotels had a currency the deployment's `CURRENCY`; run after [`migrate`]
+    /// (a no-op once done). Returns the number of hotels updated.
+    ///
+    /// [`migrate`]: PgStore::migrate
+    pub async fn backfill_hotel_currency(&self, currency: &domain::model::Currency) -> Result<usize> {
+        let mut conn = self.conn().await?;
+        crate::prepared::sql("UPDATE hotel SET currency = $1 WHERE currency IS NULL")
+            .bind::<diesel::sql_types::Text, _>(currency.as_str())
+            .execute(&mut conn)
+            .await
+            .map_err(db_error)
+    }
+
     /// Readiness: `SELECT 1` within 2 s and no pending migration.
     pub async fn ready(&self) -> bool {
         let check = async {

@@ -3,9 +3,11 @@
 //! Why one file (~500 lines): every row shape and its `TryFrom` sit next to the column lists (`*_COLS`) the
 //! queries of all modules share; one place keeps a column rename a one-file change.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use diesel::QueryableByName;
-use diesel::sql_types::{Array, BigInt, Bool, Bytea, Date, Integer, Nullable, Numeric, SmallInt, Text, Timestamptz};
+use diesel::sql_types::{
+    Array, BigInt, Bool, Bytea, Date, Integer, Nullable, Numeric, SmallInt, Text, Time, Timestamptz,
+};
 use domain::model::*;
 use domain::{Error, Result};
 use rust_decimal::Decimal;
@@ -127,6 +129,16 @@ pub(crate) struct HotelRow {
     pub active: bool,
     #[diesel(sql_type = BigInt)]
     pub owner_id: i64,
+    #[diesel(sql_type = Text)]
+    pub time_zone: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub currency: Option<String>,
+    #[diesel(sql_type = Time)]
+    pub check_in_time: NaiveTime,
+    #[diesel(sql_type = Time)]
+    pub check_out_time: NaiveTime,
+    #[diesel(sql_type = Text)]
+    pub cancellation_policy: String,
     #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
     #[diesel(sql_type = Timestamptz)]
@@ -134,11 +146,23 @@ pub(crate) struct HotelRow {
 }
 
 pub(crate) const HOTEL_COLS: &str = "id, name, city, photos::text[] AS photos, amenities::text[] AS amenities, \
-    contact_phone, contact_email, contact_address, active, owner_id, created_at, updated_at";
+    contact_phone, contact_email, contact_address, active, owner_id, time_zone, currency, check_in_time, \
+    check_out_time, cancellation_policy, created_at, updated_at";
 
-impl From<HotelRow> for Hotel {
-    fn from(r: HotelRow) -> Hotel {
-        Hotel {
+/// A stored time zone name (validated on the way in).
+pub(crate) fn time_zone(name: &str) -> Result<TimeZone> {
+    TimeZone::parse(name).ok_or_else(|| Error::internal(format!("stored time zone {name:?}")))
+}
+
+/// A stored cancellation policy spelling (validated on the way in).
+pub(crate) fn cancellation_policy(s: &str) -> Result<CancellationPolicy> {
+    CancellationPolicy::parse(s).ok_or_else(|| Error::internal(format!("stored cancellation policy {s:?}")))
+}
+
+impl TryFrom<HotelRow> for Hotel {
+    type Error = Error;
+    fn try_from(r: HotelRow) -> Result<Hotel> {
+        Ok(Hotel {
             id: r.id.into(),
             name: r.name,
             city: r.city,
@@ -149,9 +173,19 @@ impl From<HotelRow> for Hotel {
             contact_address: r.contact_address,
             active: r.active,
             owner_id: r.owner_id.into(),
+            time_zone: time_zone(&r.time_zone)?,
+            // NULL only between the migration that added the column and the next start, which fills in the
+            // deployment's CURRENCY (PgStore::backfill_hotel_currency).
+            currency: match r.currency {
+                Some(c) => Currency::parse(&c).ok_or_else(|| Error::internal(format!("stored currency {c:?}")))?,
+                None => Currency::default(),
+            },
+            check_in_time: r.check_in_time,
+            check_out_time: r.check_out_time,
+            cancellation_policy: cancellation_policy(&r.cancellation_policy)?,
             created_at: r.created_at,
             updated_at: r.updated_at,
-        }
+        })
     }
 }
 
@@ -357,6 +391,16 @@ pub(crate) struct BookingRow {
     #[diesel(sql_type = Nullable<Timestamptz>)]
     pub cancelled_at: Option<DateTime<Utc>>,
     #[diesel(sql_type = Text)]
+    pub time_zone: String,
+    #[diesel(sql_type = Text)]
+    pub cancellation_policy: String,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub cancel_deadline: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub penalty_amount: Option<Decimal>,
+    #[diesel(sql_type = Nullable<Numeric>)]
+    pub refund_amount: Option<Decimal>,
+    #[diesel(sql_type = Text)]
     pub hotel_name: String,
     #[diesel(sql_type = Text)]
     pub room_type: String,
@@ -367,7 +411,8 @@ pub(crate) const BOOKING_COLS: &str = "b.id, b.hotel_id, b.room_id, b.user_id, b
     b.check_out_date, b.booking_status::text AS status, b.amount, b.currency::text AS currency, b.nights, b.created_at, \
     b.updated_at, b.expires_at, b.payment_attempt, b.payment_started_at, b.payment_session_id, b.payment_session_url, \
     b.payment_intent_id, b.refund_status::text AS refund_status, b.refund_id, b.refund_attempts, b.confirmed_at, \
-    b.cancelled_at, h.name AS hotel_name, r.type AS room_type";
+    b.cancelled_at, b.time_zone, b.cancellation_policy, b.cancel_deadline, b.penalty_amount, b.refund_amount, \
+    h.name AS hotel_name, r.type AS room_type";
 pub(crate) const BOOKING_FROM: &str = "booking b JOIN hotel h ON h.id = b.hotel_id JOIN room r ON r.id = b.room_id";
 
 impl TryFrom<BookingRow> for Booking {
@@ -400,6 +445,11 @@ impl TryFrom<BookingRow> for Booking {
             refund_attempts: r.refund_attempts,
             confirmed_at: r.confirmed_at,
             cancelled_at: r.cancelled_at,
+            time_zone: time_zone(&r.time_zone)?,
+            cancellation_policy: cancellation_policy(&r.cancellation_policy)?,
+            cancel_deadline: r.cancel_deadline,
+            penalty_amount: r.penalty_amount.map(money).transpose()?,
+            refund_amount: r.refund_amount.map(money).transpose()?,
             hotel_name: r.hotel_name,
             room_type: r.room_type,
         })
@@ -430,6 +480,8 @@ pub(crate) struct ReportRow {
     pub n: i64,
     #[diesel(sql_type = Numeric)]
     pub revenue: Decimal,
+    #[diesel(sql_type = Numeric)]
+    pub penalties: Decimal,
 }
 
 #[derive(QueryableByName)]

@@ -52,7 +52,7 @@ pub async fn main(args: Vec<String>) -> i32 {
     match words.as_slice() {
         [] | ["serve"] => serve(config).await,
         ["migrate"] => match wire(&config, Arc::new(SystemClock)) {
-            Ok(w) => match w.store.migrate().await {
+            Ok(w) => match w.store.migrate(&config.currency).await {
                 Ok(n) => {
                     println!("applied {n} migration(s)");
                     0
@@ -131,7 +131,7 @@ async fn seed_demo(config: &Config) -> i32 {
         }
     };
     if config.auto_migrate
-        && let Err(e) = w.store.migrate().await
+        && let Err(e) = w.store.migrate(&config.currency).await
     {
         eprintln!("migration failed: {e}");
         return 1;

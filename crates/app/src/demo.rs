@@ -95,6 +95,7 @@ pub async fn seed_demo(w: &Wired) -> Result<SeedReport, String> {
                     contact_phone: None,
                     contact_email: Some(DEMO_MANAGER.into()),
                     contact_address: Some(demo.address.into()),
+                    ..NewHotel::default()
                 };
                 report.hotels += 1;
                 w.catalog.create_hotel(&manager, new).await.map_err(|e| format!("{}: {e}", demo.name))?

@@ -43,10 +43,15 @@ pub enum StoreHandle {
 }
 
 impl StoreHandle {
-    /// Applies pending migrations; the number applied.
-    pub async fn migrate(&self) -> domain::Result<usize> {
+    /// Applies pending migrations, then gives hotels stored without a currency `currency` (the deployment's
+    /// `CURRENCY`); the number of migrations applied.
+    pub async fn migrate(&self, currency: &domain::model::Currency) -> domain::Result<usize> {
         match self {
-            StoreHandle::Postgres(s) => s.migrate().await,
+            StoreHandle::Postgres(s) => {
+                let n = s.migrate().await?;
+                s.backfill_hotel_currency(currency).await?;
+                Ok(n)
+            }
             StoreHandle::Memory(_) => Ok(0),
         }
     }
@@ -157,15 +162,18 @@ fn assemble<S: Store>(
         clock.clone(),
         AuthConfig { login_max_failures: config.login_max_failures, login_window_minutes: config.login_window_minutes },
     ));
-    let catalog = Arc::new(CatalogService::new(
-        repo.clone(),
-        repo.clone(),
-        repo.clone(),
-        read,
-        clock.clone(),
-        config.pricing.clone(),
-        config.max_stay_nights,
-    ));
+    let catalog = Arc::new(
+        CatalogService::new(
+            repo.clone(),
+            repo.clone(),
+            repo.clone(),
+            read,
+            clock.clone(),
+            config.pricing.clone(),
+            config.max_stay_nights,
+        )
+        .with_default_currency(config.currency.clone()),
+    );
     let gateway: Arc<dyn PaymentGateway> = match config.payment_gateway {
         Gateway::Simulated => Arc::new(SimulatedGateway::new(repo.clone(), &config.public_base_url)),
         Gateway::Stripe => Arc::new(StripeGateway::new(StripeSettings {
@@ -241,7 +249,7 @@ pub struct Running {
 pub async fn start(config: Config, listener: TcpListener) -> Result<Running, String> {
     let wired = wire(&config, Arc::new(SystemClock))?;
     if config.auto_migrate {
-        let n = wired.store.migrate().await.map_err(|e| format!("migrations failed: {e}"))?;
+        let n = wired.store.migrate(&config.currency).await.map_err(|e| format!("migrations failed: {e}"))?;
         tracing::info!(applied = n, "migrations applied");
     }
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();

@@ -73,6 +73,10 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     now,
                     expires_at: now + Duration::minutes(15),
                     currency: Currency::parse("USD").unwrap(),
+                    today: now.date_naive(),
+                    time_zone: TimeZone::UTC,
+                    cancellation_policy: CancellationPolicy::default(),
+                    cancel_deadline: None,
                     max_active_holds: 0,
                 };
                 if let Ok(b) = store.hold(req, PricingPolicy::default()).await {

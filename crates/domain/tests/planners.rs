@@ -46,6 +46,10 @@ fn request(rooms: i32, cap: i64) -> HoldRequest {
         now: now(),
         expires_at: now() + Duration::minutes(15),
         currency: Currency::parse("USD").unwrap(),
+        today: now().date_naive(),
+        time_zone: domain::model::TimeZone::UTC,
+        cancellation_policy: CancellationPolicy::default(),
+        cancel_deadline: None,
         max_active_holds: cap,
     }
 }
@@ -118,9 +122,79 @@ fn booking(status: BookingStatus) -> Booking {
         refund_attempts: 0,
         confirmed_at: None,
         cancelled_at: None,
+        time_zone: domain::model::TimeZone::UTC,
+        cancellation_policy: CancellationPolicy::default(),
+        cancel_deadline: CancellationPolicy::default().deadline(
+            domain::model::TimeZone::UTC,
+            day(10),
+            default_check_in_time(),
+        ),
+        penalty_amount: None,
+        refund_amount: None,
         hotel_name: "H".into(),
         room_type: "R".into(),
     }
+}
+
+/// A confirmed booking under `policy` in zone `tz` (the deadline frozen as init would).
+fn confirmed_under(policy: CancellationPolicy, tz: &str) -> Booking {
+    let tz = domain::model::TimeZone::parse(tz).unwrap();
+    Booking {
+        time_zone: tz,
+        cancellation_policy: policy,
+        cancel_deadline: policy.deadline(tz, day(10), default_check_in_time()),
+        ..booking(BookingStatus::Confirmed)
+    }
+}
+
+#[test]
+fn cancelling_a_confirmed_booking_settles_by_its_frozen_policy() {
+    let cancel = |b: &Booking, at: DateTime<Utc>| b.apply(BookingAction::Cancel, at, &[]).unwrap();
+    // 24 h free, then half: the deadline is day 9 at 15:00 UTC.
+    let half = CancellationPolicy::Refundable { free_hours: 24, penalty: Penalty::Percent(Decimal::new(50, 0)) };
+    let b = confirmed_under(half, "UTC");
+    let deadline = b.cancel_deadline.unwrap();
+    let early = cancel(&b, deadline - Duration::seconds(1));
+    assert_eq!(
+        early.steps,
+        vec![step(BookingStatus::Confirmed, BookingStatus::Cancelled, InventoryEffect::ReleaseBooked, true)]
+    );
+    assert_eq!(early.settlement, Some(CancellationOutcome { penalty: Money::ZERO, refund: Money::from_minor(20_000) }));
+    let late = cancel(&b, deadline);
+    assert!(late.queues_refund());
+    assert_eq!(
+        late.settlement,
+        Some(CancellationOutcome { penalty: Money::from_minor(10_000), refund: Money::from_minor(10_000) })
+    );
+
+    // Non-refundable: the rooms are released, nothing is refunded (no refund queued), the whole amount is kept.
+    let nr = cancel(&confirmed_under(CancellationPolicy::NonRefundable, "UTC"), now());
+    assert_eq!(
+        nr.steps,
+        vec![step(BookingStatus::Confirmed, BookingStatus::Cancelled, InventoryEffect::ReleaseBooked, false)]
+    );
+    assert!(!nr.queues_refund());
+    assert_eq!(nr.settlement, Some(CancellationOutcome { penalty: Money::from_minor(20_000), refund: Money::ZERO }));
+
+    // A payment of a cancelled booking is refunded in full whatever the policy.
+    let paid_late =
+        Booking { status: BookingStatus::Cancelled, ..confirmed_under(CancellationPolicy::NonRefundable, "UTC") };
+    let plan = paid_late.apply(BookingAction::PaymentSucceeded, now(), &[]).unwrap();
+    assert_eq!(plan.settlement, Some(CancellationOutcome { penalty: Money::ZERO, refund: Money::from_minor(20_000) }));
+    assert!(plan.queues_refund());
+}
+
+#[test]
+fn cancel_before_check_in_uses_the_hotels_local_date() {
+    // Check-in is day 10 (2027-03-11). At 2027-03-10 12:00 UTC it is already 2027-03-11 02:00 in Kiritimati
+    // (UTC+14): the stay has begun there, so a confirmed booking can no longer be cancelled; in Pago Pago
+    // (UTC−11) it is still 2027-03-10 01:00, so it can.
+    let at = Utc.with_ymd_and_hms(2027, 3, 10, 12, 0, 0).unwrap();
+    let kiritimati = confirmed_under(CancellationPolicy::default(), "Pacific/Kiritimati");
+    assert!(matches!(kiritimati.apply(BookingAction::Cancel, at, &[]), Err(Error::InvalidBookingState(_))));
+    let pago_pago = confirmed_under(CancellationPolicy::default(), "Pacific/Pago_Pago");
+    let plan = pago_pago.apply(BookingAction::Cancel, at, &[]).unwrap();
+    assert_eq!(plan.settlement.map(|s| s.refund), Some(Money::from_minor(20_000)), "before the local check-in time");
 }
 
 fn step(from: BookingStatus, to: BookingStatus, effect: InventoryEffect, refund: bool) -> Transition {

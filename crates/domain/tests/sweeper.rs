@@ -37,6 +37,11 @@ fn refunding(id: i64, intent: &str) -> Booking {
         refund_attempts: 1,
         confirmed_at: Some(now),
         cancelled_at: Some(now),
+        time_zone: domain::model::TimeZone::UTC,
+        cancellation_policy: CancellationPolicy::default(),
+        cancel_deadline: None,
+        penalty_amount: None,
+        refund_amount: None,
         hotel_name: "H".into(),
         room_type: "R".into(),
     }

@@ -23,6 +23,7 @@ pub async fn hotels_crud_and_listing(f: &impl StoreFactory) {
         contact_phone: Some("+351 1".into()),
         contact_email: Some("desk@alpha.example".into()),
         contact_address: Some("Rua 1".into()),
+        ..NewHotel::default()
     };
     let alpha = c.create_hotel(owner.id, new.clone(), fx.now).await.unwrap();
     assert_eq!((alpha.name.as_str(), alpha.city.as_deref(), alpha.active), ("Alpha", Some("Lisbon"), false));
@@ -348,14 +349,14 @@ pub async fn inventory_window_extension(f: &impl StoreFactory) {
     let s = fx.setup(5).await;
     let other_hotel = fx.hotel(&s.owner, "Other", Some("Porto"), false).await;
     let r2 = fx.room(&other_hotel, "Single", 5_000, 2, 1).await;
-    assert_eq!(c.extend_inventory_window(fx.today).await.unwrap(), 0);
+    assert_eq!(c.extend_inventory_window(fx.now).await.unwrap(), 0);
 
     fx.patch_night(&s.room, fx.day(364), InventoryPatch { price: Some(money(7_700)), ..InventoryPatch::default() })
         .await;
     let patch = RoomPatch { base_price: Some(money(13_000)), total_count: Some(9), ..RoomPatch::default() };
     c.update_room(s.room.id, patch, fx.today, fx.now).await.unwrap();
 
-    assert_eq!(c.extend_inventory_window(fx.day(3)).await.unwrap(), 6);
+    assert_eq!(c.extend_inventory_window(fx.now + Duration::days(3)).await.unwrap(), 6);
     let rows = c.inventory(s.room.id, fx.day(364), None, YEAR).await.unwrap().items;
     let got: Vec<_> = rows.iter().map(|v| (v.night.date, v.night.price, v.night.total_count)).collect();
     assert_eq!(
@@ -373,7 +374,11 @@ pub async fn inventory_window_extension(f: &impl StoreFactory) {
         assert_eq!((n.hotel_id, n.room_id), (s.hotel.id, s.room.id));
     }
     assert_eq!(c.inventory(r2.id, fx.today, None, YEAR).await.unwrap().total, 368);
-    assert_eq!(c.extend_inventory_window(fx.day(3)).await.unwrap(), 0, "idempotent");
+    assert_eq!(c.extend_inventory_window(fx.now + Duration::days(3)).await.unwrap(), 0, "idempotent");
+}
+
+fn totals(bookings: i64, revenue: Money) -> ReportTotals {
+    ReportTotals { bookings, revenue, penalties: Money::ZERO }
 }
 
 /// A hotel with a booking that is neither CANCELLED nor EXPIRED cannot be deleted; otherwise the delete
@@ -494,11 +499,11 @@ pub async fn revenue_report(f: &impl StoreFactory) {
 
     assert_eq!(b1.amount, money(10_000));
     assert_eq!(b2.amount, money(40_000));
-    assert_eq!(c.report(s.hotel.id, fx.day(1), fx.day(5)).await.unwrap(), (2, money(50_000)));
-    assert_eq!(c.report(s.hotel.id, fx.day(2), fx.day(5)).await.unwrap(), (1, money(40_000)));
-    assert_eq!(c.report(s.hotel.id, fx.day(1), fx.day(1)).await.unwrap(), (1, money(10_000)));
-    assert_eq!(c.report(s.hotel.id, fx.day(6), fx.day(30)).await.unwrap(), (0, Money::ZERO));
-    assert_eq!(c.report(other.id, fx.today, fx.day(30)).await.unwrap(), (1, money(10_000)));
+    assert_eq!(c.report(s.hotel.id, fx.day(1), fx.day(5)).await.unwrap(), totals(2, money(50_000)));
+    assert_eq!(c.report(s.hotel.id, fx.day(2), fx.day(5)).await.unwrap(), totals(1, money(40_000)));
+    assert_eq!(c.report(s.hotel.id, fx.day(1), fx.day(1)).await.unwrap(), totals(1, money(10_000)));
+    assert_eq!(c.report(s.hotel.id, fx.day(6), fx.day(30)).await.unwrap(), totals(0, Money::ZERO));
+    assert_eq!(c.report(other.id, fx.today, fx.day(30)).await.unwrap(), totals(1, money(10_000)));
 }
 
 /// `hotel_listing`: the hotel, every room type by id, and each room's nights of the stay (by date), from the

@@ -178,6 +178,10 @@ impl Fx {
             now: self.now,
             expires_at: self.mins(15),
             currency: Currency::parse("USD").expect("USD"),
+            today: self.today,
+            time_zone: TimeZone::UTC,
+            cancellation_policy: CancellationPolicy::default(),
+            cancel_deadline: CancellationPolicy::default().deadline(TimeZone::UTC, check_in, default_check_in_time()),
             max_active_holds: 0,
         }
     }

@@ -6,6 +6,7 @@ pub mod bookings;
 pub mod catalog;
 pub mod guests;
 pub mod idempotency;
+pub mod local;
 pub mod payments;
 pub mod search;
 pub mod sessions;
@@ -142,6 +143,11 @@ macro_rules! __contract_list {
             }
             sessions {
                 simulated_sessions,
+            }
+            local {
+                hotel_local_settings_round_trip,
+                booking_freezes_its_policy_and_records_the_settlement,
+                search_and_window_use_each_hotels_local_date,
             }
         }
     };

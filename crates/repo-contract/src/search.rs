@@ -25,7 +25,7 @@ impl Fx {
     }
 
     async fn find_with(&self, q: SearchQuery, policy: PricingPolicy) -> (Vec<(HotelId, Money)>, i64) {
-        let p = self.s.catalog.search(q, policy, self.today).await.unwrap();
+        let p = self.s.catalog.search(q, policy, self.now).await.unwrap();
         (p.items.iter().map(|h| (h.id, h.min_price)).collect(), p.total)
     }
 
@@ -214,7 +214,7 @@ pub async fn search_sort_and_paging(f: &impl StoreFactory) {
     let s = stay(fx.day(20), 3);
     let sorted = |sort: SearchSort, page: Page| SearchQuery { sort, page, ..query("nice", s, 1) };
 
-    let p = fx.s.catalog.search(sorted(SearchSort::PriceAsc, Page::DEFAULT), plain(), fx.today).await.unwrap();
+    let p = fx.s.catalog.search(sorted(SearchSort::PriceAsc, Page::DEFAULT), plain(), fx.now).await.unwrap();
     assert_eq!(p.total, 4);
     assert_eq!(p.items.iter().map(|h| h.id).collect::<Vec<_>>(), vec![alpha_upper.id, gamma.id, beta.id, alpha.id]);
     assert_eq!(

@@ -40,6 +40,18 @@ pub struct BookingResponse {
     pub expires_at: Option<DateTime<Utc>>,
     /// Linked guests by id, including guests deleted later.
     pub guests: Vec<GuestResponse>,
+    /// The hotel's cancellation policy, frozen at init.
+    pub cancellation_policy: CancellationPolicyDto,
+    /// The free-cancellation deadline, frozen at init: cancelling a confirmed booking before this instant
+    /// refunds everything (`null`: non-refundable).
+    #[serde(serialize_with = "ser_ts_opt")]
+    #[schema(example = "2026-11-29T15:00:00.000000Z")]
+    pub cancellation_deadline: Option<DateTime<Utc>>,
+    /// What the cancel of the confirmed booking kept (`null` until then).
+    pub penalty_amount: Option<MoneyStr>,
+    /// What is owed back (the cancel's amount − penalty, or a payment that could not be honoured; `null`
+    /// while nothing is owed). `refund_status` tracks it.
+    pub refund_amount: Option<MoneyStr>,
 }
 
 impl From<&Booking> for BookingResponse {
@@ -60,6 +72,10 @@ impl From<&Booking> for BookingResponse {
             currency: b.currency.to_string(),
             expires_at: b.expires_at,
             guests: b.guests.iter().map(GuestResponse::from).collect(),
+            cancellation_policy: (&b.cancellation_policy).into(),
+            cancellation_deadline: b.cancel_deadline,
+            penalty_amount: b.penalty_amount.map(MoneyStr::from),
+            refund_amount: b.refund_amount.map(MoneyStr::from),
         }
     }
 }
@@ -80,6 +96,20 @@ pub struct BookingDetailResponse {
     pub confirmed_at: Option<DateTime<Utc>>,
     #[serde(serialize_with = "ser_ts_opt")]
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// For a CONFIRMED booking that may still be cancelled (before its check-in date, hotel-local): what a
+    /// cancel now would refund under its policy (`null` otherwise).
+    pub refund_if_cancelled_now: Option<MoneyStr>,
+}
+
+impl BookingDetailResponse {
+    /// The detail as of `now` (the refund a cancel would give now).
+    pub fn at(b: &Booking, now: DateTime<Utc>) -> Self {
+        let mut d = BookingDetailResponse::from(b);
+        if b.status == BookingStatus::Confirmed && b.time_zone.today(now) < b.check_in_date {
+            d.refund_if_cancelled_now = Some(b.cancellation_outcome(now).refund.into());
+        }
+        d
+    }
 }
 
 impl From<&Booking> for BookingDetailResponse {
@@ -93,6 +123,7 @@ impl From<&Booking> for BookingDetailResponse {
             refund_status: b.refund_status.map(RefundStatusDto::from),
             confirmed_at: b.confirmed_at,
             cancelled_at: b.cancelled_at,
+            refund_if_cancelled_now: None,
         }
     }
 }

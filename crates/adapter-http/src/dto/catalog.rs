@@ -23,6 +23,21 @@ pub struct HotelResponse {
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "ser_ts")]
     pub updated_at: DateTime<Utc>,
+    /// IANA time zone: the hotel's date rules (past check-in, cancel before check-in, urgency pricing, the
+    /// inventory window, report months) use its local date.
+    #[schema(example = "Europe/Lisbon")]
+    pub time_zone: String,
+    /// ISO 4217, upper-case: bookings of the hotel are charged, frozen and refunded in it.
+    #[schema(example = "EUR", pattern = "^[A-Z]{3}$")]
+    pub currency: String,
+    /// Local check-in time, `HH:MM`.
+    #[schema(example = "15:00", pattern = r"^\d{2}:\d{2}$")]
+    pub check_in_time: String,
+    /// Local check-out time, `HH:MM`.
+    #[schema(example = "11:00", pattern = r"^\d{2}:\d{2}$")]
+    pub check_out_time: String,
+    /// The policy new bookings freeze.
+    pub cancellation_policy: CancellationPolicyDto,
 }
 
 impl From<&Hotel> for HotelResponse {
@@ -40,6 +55,11 @@ impl From<&Hotel> for HotelResponse {
             owner_id: h.owner_id.into(),
             created_at: h.created_at,
             updated_at: h.updated_at,
+            time_zone: h.time_zone.name().to_string(),
+            currency: h.currency.to_string(),
+            check_in_time: format_clock_time(h.check_in_time),
+            check_out_time: format_clock_time(h.check_out_time),
+            cancellation_policy: (&h.cancellation_policy).into(),
         }
     }
 }

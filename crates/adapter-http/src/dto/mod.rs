@@ -10,11 +10,13 @@
 mod accounts;
 mod bookings;
 mod catalog;
+mod policy;
 mod service;
 
 pub use accounts::*;
 pub use bookings::*;
 pub use catalog::*;
+pub use policy::*;
 pub use service::*;
 
 use chrono::{DateTime, NaiveDate, Utc};

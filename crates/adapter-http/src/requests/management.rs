@@ -1,6 +1,8 @@
 //! Management: hotels, room types and inventory patches.
 
 use super::*;
+use chrono::NaiveTime;
+use domain::model::{CancellationPolicy, Currency, TimeZone};
 
 // ---------------------------------------------------------------------------------------------------------------
 // Management
@@ -100,6 +102,21 @@ pub struct CreateHotelRequest {
     #[schema(value_type = Option<Vec<Amenity>>, max_items = 50)]
     pub amenities: Option<Vec<String>>,
     pub contact_info: Option<ContactInfo>,
+    /// IANA time zone (default `UTC`); unknown names are 422 `time_zone`.
+    #[schema(value_type = Option<String>, example = "Europe/Lisbon", max_length = 64)]
+    pub time_zone: Option<TimeZone>,
+    /// ISO 4217 with 2 minor digits (default: the deployment's `CURRENCY`); others are 422 `currency`.
+    #[schema(value_type = Option<String>, example = "EUR", pattern = "^[A-Za-z]{3}$")]
+    pub currency: Option<Currency>,
+    /// Local check-in time `HH:MM` (default 15:00).
+    #[schema(value_type = Option<String>, example = "15:00", pattern = r"^\d{2}:\d{2}$")]
+    pub check_in_time: Option<NaiveTime>,
+    /// Local check-out time `HH:MM` (default 11:00).
+    #[schema(value_type = Option<String>, example = "11:00", pattern = r"^\d{2}:\d{2}$")]
+    pub check_out_time: Option<NaiveTime>,
+    /// The policy new bookings freeze (default: free cancellation until the local check-in time).
+    #[schema(value_type = Option<crate::dto::CancellationPolicyDto>)]
+    pub cancellation_policy: Option<CancellationPolicy>,
 }
 
 impl CreateHotelRequest {
@@ -109,8 +126,20 @@ impl CreateHotelRequest {
         let city = value(f.opt_str("city", 1, 255)?);
         let (photos, amenities) = lists(&mut f)?;
         let contact_info = value(ContactInfo::parse(&mut f)?);
+        let s = settings(&mut f)?;
         f.finish()?;
-        Ok(CreateHotelRequest { name, city, photos: value(photos), amenities: value(amenities), contact_info })
+        Ok(CreateHotelRequest {
+            name,
+            city,
+            photos: value(photos),
+            amenities: value(amenities),
+            contact_info,
+            time_zone: s.time_zone,
+            currency: s.currency,
+            check_in_time: s.check_in_time,
+            check_out_time: s.check_out_time,
+            cancellation_policy: s.cancellation_policy,
+        })
     }
 }
 
@@ -128,6 +157,11 @@ impl From<CreateHotelRequest> for NewHotel {
             contact_phone: phone,
             contact_email: email,
             contact_address: address,
+            time_zone: r.time_zone,
+            currency: r.currency,
+            check_in_time: r.check_in_time,
+            check_out_time: r.check_out_time,
+            cancellation_policy: r.cancellation_policy,
         }
     }
 }
@@ -147,6 +181,21 @@ pub struct UpdateHotelRequest {
     pub amenities: Opt<Vec<String>>,
     #[schema(value_type = Option<ContactInfo>)]
     pub contact_info: Opt<ContactInfo>,
+    /// IANA time zone (absent or `null`: unchanged); unknown names are 422 `time_zone`.
+    #[schema(value_type = Option<String>, example = "Europe/Lisbon", max_length = 64)]
+    pub time_zone: Option<TimeZone>,
+    /// ISO 4217 with 2 minor digits (existing bookings keep theirs); others are 422 `currency`.
+    #[schema(value_type = Option<String>, example = "EUR", pattern = "^[A-Za-z]{3}$")]
+    pub currency: Option<Currency>,
+    /// Local check-in time `HH:MM`.
+    #[schema(value_type = Option<String>, example = "15:00", pattern = r"^\d{2}:\d{2}$")]
+    pub check_in_time: Option<NaiveTime>,
+    /// Local check-out time `HH:MM`.
+    #[schema(value_type = Option<String>, example = "11:00", pattern = r"^\d{2}:\d{2}$")]
+    pub check_out_time: Option<NaiveTime>,
+    /// The policy new bookings freeze (existing bookings keep the one they froze).
+    #[schema(value_type = Option<crate::dto::CancellationPolicyDto>)]
+    pub cancellation_policy: Option<CancellationPolicy>,
 }
 
 impl UpdateHotelRequest {
@@ -156,8 +205,20 @@ impl UpdateHotelRequest {
         let city = f.opt_str("city", 1, 255)?;
         let (photos, amenities) = lists(&mut f)?;
         let contact_info = ContactInfo::parse(&mut f)?;
+        let s = settings(&mut f)?;
         f.finish()?;
-        Ok(UpdateHotelRequest { name, city, photos, amenities, contact_info })
+        Ok(UpdateHotelRequest {
+            name,
+            city,
+            photos,
+            amenities,
+            contact_info,
+            time_zone: s.time_zone,
+            currency: s.currency,
+            check_in_time: s.check_in_time,
+            check_out_time: s.check_out_time,
+            cancellation_policy: s.cancellation_policy,
+        })
     }
 }
 
@@ -176,6 +237,11 @@ impl From<UpdateHotelRequest> for HotelPatch {
             contact_phone: phone,
             contact_email: email,
             contact_address: address,
+            time_zone: r.time_zone,
+            currency: r.currency,
+            check_in_time: r.check_in_time,
+            check_out_time: r.check_out_time,
+            cancellation_policy: r.cancellation_policy,
         }
     }
 }

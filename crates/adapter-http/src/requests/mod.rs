@@ -14,6 +14,7 @@ mod bookings;
 mod management;
 mod params;
 mod queries;
+mod settings;
 mod users;
 mod webhook;
 
@@ -22,6 +23,7 @@ pub use bookings::*;
 pub use management::*;
 pub use params::*;
 pub use queries::*;
+pub use settings::*;
 pub use users::*;
 pub use webhook::*;
 

@@ -276,8 +276,8 @@ pub async fn delete_room(req: HttpRequest, state: web::Data<AppState>, m: Manage
     Ok(HttpResponse::NoContent().finish())
 }
 
-fn inventory_list(state: &AppState, rows: &[InventoryView]) -> Vec<InventoryResponse> {
-    rows.iter().map(|v| InventoryResponse::new(v, state.catalog.effective_price(&v.night))).collect()
+fn inventory_list(rows: &[InventoryView]) -> Vec<InventoryResponse> {
+    rows.iter().map(|v| InventoryResponse::new(v, v.effective_price)).collect()
 }
 
 #[utoipa::path(get, path = "/admin/inventory/rooms/{room_id}", tag = "admin", operation_id = "listInventory",
@@ -298,7 +298,7 @@ pub async fn inventory(req: HttpRequest, state: web::Data<AppState>, m: Manager)
     let page = InventoryPageParams::parse(&mut q)?;
     q.finish()?;
     let p = state.catalog.inventory(&m.0, path.room_id.into(), range.start_date, range.end_date, page.page()).await?;
-    Ok(paged(&inventory_list(&state, &p.items), p.total))
+    Ok(paged(&inventory_list(&p.items), p.total))
 }
 
 #[utoipa::path(patch, path = "/admin/inventory/rooms/{room_id}", tag = "admin", operation_id = "patchInventory",
@@ -331,6 +331,6 @@ pub async fn patch_inventory(
         .catalog
         .patch_inventory(&m.0, path.room_id.into(), range.start_date, range.end_date, patch.into())
         .await?;
-    let list = inventory_list(&state, &rows);
+    let list = inventory_list(&rows);
     Ok(json(StatusCode::OK, &list))
 }

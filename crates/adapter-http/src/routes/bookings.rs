@@ -66,7 +66,7 @@ pub async fn init(
 pub async fn detail(req: HttpRequest, state: web::Data<AppState>, user: AuthUser) -> ApiResult<HttpResponse> {
     let path = BookingPath::parse(&req)?;
     let b = state.bookings.get(&user.0, path.booking_id.into()).await?;
-    Ok(json(StatusCode::OK, &BookingDetailResponse::from(&b)))
+    Ok(json(StatusCode::OK, &BookingDetailResponse::at(&b, state.clock.now())))
 }
 
 #[utoipa::path(post, path = "/bookings/{booking_id}/addGuests", tag = "bookings", operation_id = "addGuests",

@@ -63,8 +63,9 @@ impl PgStore {
             let amount = plan.amount;
             let id = crate::prepared::sql(
                 "INSERT INTO booking (user_id, hotel_id, room_id, rooms_count, check_in_date, check_out_date, nights,
-                                      booking_status, amount, currency, expires_at, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'RESERVED', $8, $9, $10, $11, $11) RETURNING id",
+                                      booking_status, amount, currency, expires_at, created_at, updated_at,
+                                      time_zone, cancellation_policy, cancel_deadline)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'RESERVED', $8, $9, $10, $11, $11, $12, $13, $14) RETURNING id",
             )
             .bind::<BigInt, _>(i64::from(req.user_id))
             .bind::<BigInt, _>(i64::from(req.hotel_id))
@@ -77,6 +78,9 @@ impl PgStore {
             .bind::<Text, _>(req.currency.as_str())
             .bind::<Timestamptz, _>(req.expires_at)
             .bind::<Timestamptz, _>(req.now)
+            .bind::<Text, _>(req.time_zone.name())
+            .bind::<Text, _>(req.cancellation_policy.encode())
+            .bind::<Nullable<Timestamptz>, _>(req.cancel_deadline)
             .get_result::<IdRow>(c)
             .await?
             .id;

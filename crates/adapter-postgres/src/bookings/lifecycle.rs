@@ -73,6 +73,14 @@ pub(super) async fn write_plan(
         apply_effect(c, b, step.effect).await?;
         set_status(c, b, *step, now).await?;
     }
+    if let Some(settlement) = plan.settlement {
+        crate::prepared::sql("UPDATE booking SET penalty_amount = $2, refund_amount = $3 WHERE id = $1")
+            .bind::<BigInt, _>(i64::from(b.id))
+            .bind::<Numeric, _>(settlement.penalty.to_decimal())
+            .bind::<Numeric, _>(settlement.refund.to_decimal())
+            .execute(c)
+            .await?;
+    }
     Ok(())
 }
 

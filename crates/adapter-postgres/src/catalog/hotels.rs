@@ -8,8 +8,10 @@ impl CatalogRepository for PgStore {
         let mut conn = self.conn().await?;
         let q = format!(
             "INSERT INTO hotel (name, city, photos, amenities, contact_phone, contact_email, contact_address, owner_id,
-                                created_at, updated_at)
-             VALUES ($1, $2, $3::varchar[], $4::varchar[], $5, $6, $7, $8, $9, $9) RETURNING {HOTEL_COLS}"
+                                created_at, updated_at, time_zone, currency, check_in_time, check_out_time,
+                                cancellation_policy)
+             VALUES ($1, $2, $3::varchar[], $4::varchar[], $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14)
+             RETURNING {HOTEL_COLS}"
         );
         let row = crate::prepared::sql(q)
             .bind::<Text, _>(&h.name)
@@ -21,10 +23,15 @@ impl CatalogRepository for PgStore {
             .bind::<Nullable<Text>, _>(h.contact_address.as_deref())
             .bind::<BigInt, _>(i64::from(owner_id))
             .bind::<Timestamptz, _>(now)
+            .bind::<Text, _>(h.time_zone.unwrap_or_default().name())
+            .bind::<Text, _>(h.currency.unwrap_or_default().as_str())
+            .bind::<Time, _>(h.check_in_time.unwrap_or_else(default_check_in_time))
+            .bind::<Time, _>(h.check_out_time.unwrap_or_else(default_check_out_time))
+            .bind::<Text, _>(h.cancellation_policy.unwrap_or_default().encode())
             .get_result::<HotelRow>(&mut conn)
             .await
             .map_err(db_error)?;
-        Ok(row.into())
+        row.try_into()
     }
 
     async fn hotel(&self, id: HotelId) -> Result<Option<Hotel>> {
@@ -36,7 +43,7 @@ impl CatalogRepository for PgStore {
             .await
             .optional()
             .map_err(db_error)?;
-        Ok(row.map(Hotel::from))
+        row.map(Hotel::try_from).transpose()
     }
 
     async fn hotels_of_owner(&self, owner_id: UserId, page: Page) -> Result<Paged<Hotel>> {
@@ -55,7 +62,7 @@ impl CatalogRepository for PgStore {
             .load::<HotelRow>(&mut conn)
             .await
             .map_err(db_error)?;
-        Ok(Paged { items: rows.into_iter().map(Hotel::from).collect(), total })
+        Ok(Paged { items: rows.into_iter().map(Hotel::try_from).collect::<Result<_>>()?, total })
     }
 
     async fn update_hotel(&self, id: HotelId, p: HotelPatch, now: DateTime<Utc>) -> Result<Hotel> {
@@ -68,7 +75,12 @@ impl CatalogRepository for PgStore {
                 contact_phone = CASE WHEN $9 THEN $10 ELSE contact_phone END,
                 contact_email = CASE WHEN $11 THEN $12 ELSE contact_email END,
                 contact_address = CASE WHEN $13 THEN $14 ELSE contact_address END,
-                updated_at = $15
+                updated_at = $15,
+                time_zone = COALESCE($16, time_zone),
+                currency = COALESCE($17, currency),
+                check_in_time = COALESCE($18, check_in_time),
+                check_out_time = COALESCE($19, check_out_time),
+                cancellation_policy = COALESCE($20, cancellation_policy)
              WHERE id = $1 RETURNING {HOTEL_COLS}"
         );
         let (s_city, city) = split(p.city);
@@ -93,11 +105,18 @@ impl CatalogRepository for PgStore {
             .bind::<Bool, _>(s_addr)
             .bind::<Nullable<Text>, _>(addr)
             .bind::<Timestamptz, _>(now)
+            .bind::<Nullable<Text>, _>(p.time_zone.map(TimeZone::name))
+            .bind::<Nullable<Text>, _>(p.currency.as_ref().map(Currency::as_str))
+            .bind::<Nullable<Time>, _>(p.check_in_time)
+            .bind::<Nullable<Time>, _>(p.check_out_time)
+            .bind::<Nullable<Text>, _>(p.cancellation_policy.map(|c| c.encode()))
             .get_result::<HotelRow>(&mut conn)
             .await
             .optional()
             .map_err(db_error)?;
-        row.map(Hotel::from).ok_or_else(|| Error::HotelNotFound(format!("Hotel not found with id: {id}")))
+        row.map(Hotel::try_from)
+            .transpose()?
+            .ok_or_else(|| Error::HotelNotFound(format!("Hotel not found with id: {id}")))
     }
 
     async fn set_hotel_active(&self, id: HotelId, active: bool, now: DateTime<Utc>) -> Result<Hotel> {
@@ -111,7 +130,9 @@ impl CatalogRepository for PgStore {
             .await
             .optional()
             .map_err(db_error)?;
-        row.map(Hotel::from).ok_or_else(|| Error::HotelNotFound(format!("Hotel not found with id: {id}")))
+        row.map(Hotel::try_from)
+            .transpose()?
+            .ok_or_else(|| Error::HotelNotFound(format!("Hotel not found with id: {id}")))
     }
 
     async fn delete_hotel(&self, id: HotelId, now: DateTime<Utc>) -> Result<()> {

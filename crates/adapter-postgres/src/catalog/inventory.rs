@@ -96,7 +96,7 @@ impl InventoryRepository for PgStore {
         rows.into_iter().map(InventoryNight::try_from).collect()
     }
 
-    async fn extend_inventory_window(&self, today: NaiveDate) -> Result<u64> {
+    async fn extend_inventory_window(&self, now: DateTime<Utc>) -> Result<u64> {
         tx!(self, |c| {
             // One instance at a time; the others skip (the insert is idempotent anyway).
             #[derive(diesel::QueryableByName)]
@@ -114,10 +114,12 @@ impl InventoryRepository for PgStore {
             let n = crate::prepared::sql(
                 "INSERT INTO inventory (hotel_id, room_id, date, total_count, price)
                  SELECT r.hotel_id, r.id, d::date, r.total_count, r.base_price
-                 FROM room r CROSS JOIN generate_series($1::date, $1::date + 364, interval '1 day') d
+                 FROM room r JOIN hotel h ON h.id = r.hotel_id
+                 CROSS JOIN LATERAL (SELECT ($1::timestamptz AT TIME ZONE h.time_zone)::date AS today) t
+                 CROSS JOIN LATERAL generate_series(t.today, t.today + 364, interval '1 day') d
                  ON CONFLICT (room_id, date) DO NOTHING",
             )
-            .bind::<Date, _>(today)
+            .bind::<Timestamptz, _>(now)
             .execute(c)
             .await?;
             Ok::<_, TxError>(n as u64)

@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::OptionalExtension;
 use diesel::result::Error as DieselError;
-use diesel::sql_types::{Array, BigInt, Bool, Date, Integer, Nullable, Numeric, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Bool, Date, Integer, Nullable, Numeric, Text, Time, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use domain::model::*;
 use domain::ports::{CatalogQueries, CatalogRepository, InventoryRepository};
@@ -25,7 +25,7 @@ use domain::{Error, Result};
 /// price in cents × surge in hundredths × 1xx for each enabled strategy (100 when it does not apply that night).
 /// Returns the expression over inventory alias `i` and the divisor that brings it back to cents.
 /// Binds used: `$today` (date) for urgency, `$holidays` (date[]) for holiday.
-pub(crate) fn nightly_scaled_sql(policy: &PricingPolicy, today: usize, holidays: usize) -> (String, i64) {
+pub(crate) fn nightly_scaled_sql(policy: &PricingPolicy, today: &str, holidays: usize) -> (String, i64) {
     let mut expr = "((i.price * 100)::bigint * (i.surge_factor * 100)::bigint)".to_string();
     let mut divisor: i64 = 100;
     if policy.occupancy {
@@ -33,7 +33,7 @@ pub(crate) fn nightly_scaled_sql(policy: &PricingPolicy, today: usize, holidays:
         divisor *= 100;
     }
     if policy.urgency {
-        expr += &format!(" * CASE WHEN i.date - ${today}::date BETWEEN 0 AND 6 THEN 115 ELSE 100 END");
+        expr += &format!(" * CASE WHEN i.date - {today} BETWEEN 0 AND 6 THEN 115 ELSE 100 END");
         divisor *= 100;
     }
     if policy.holiday {
@@ -84,7 +84,9 @@ pub(super) async fn inventory_rows(
 }
 
 pub(super) fn views(rows: Vec<InventoryViewRow>) -> Result<Vec<InventoryView>> {
-    rows.into_iter().map(|r| Ok(InventoryView { night: r.night.try_into()?, city: r.city })).collect()
+    rows.into_iter()
+        .map(|r| Ok(InventoryView { night: r.night.try_into()?, city: r.city, effective_price: Money::ZERO }))
+        .collect()
 }
 
 /// Deletes the CANCELLED/EXPIRED bookings of a hotel or room, releasing the holds of expired-but-unswept ones

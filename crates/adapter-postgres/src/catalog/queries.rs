@@ -25,7 +25,7 @@ impl CatalogQueries for PgStore {
                 rooms.push((room, Vec::new()));
             }
         }
-        let hotel = Hotel::from(first.hotel.clone());
+        let hotel = Hotel::try_from(first.hotel.clone())?;
         if let Some(stay) = stay
             && !rooms.is_empty()
         {
@@ -50,14 +50,14 @@ impl CatalogQueries for PgStore {
         Ok(Some(HotelListing { hotel, rooms }))
     }
 
-    async fn search(&self, q: SearchQuery, policy: PricingPolicy, today: NaiveDate) -> Result<Paged<SearchHit>> {
+    async fn search(&self, q: SearchQuery, policy: PricingPolicy, now: DateTime<Utc>) -> Result<Paged<SearchHit>> {
         let mut conn = self.conn().await?;
         let order = match q.sort {
             SearchSort::PriceAsc => "f.min_cents ASC, h.id",
             SearchSort::PriceDesc => "f.min_cents DESC, h.id",
             SearchSort::Name => "lower(h.name), h.id",
         };
-        let (scaled, divisor) = nightly_scaled_sql(&policy, 9, 10);
+        let (scaled, divisor) = nightly_scaled_sql(&policy, "h.today", 10);
         let nightly = div_half_even_sql("n.scaled", &divisor.to_string());
         let avg = div_half_even_sql("q.total", "$4::bigint");
         // The room row is only needed for the guests filter (capacity × rooms ≥ guests).
@@ -69,17 +69,20 @@ impl CatalogQueries for PgStore {
         // One round trip: candidate hotels by city, their nights of the stay through (hotel_id, date), each
         // night's price in cents computed once (OFFSET 0 keeps the subquery from being flattened), rooms that
         // qualify on every night, then per hotel the lowest average. count(*) OVER () gives X-Total-Count.
-        // $6..$8 are the policy's switches (kept as binds so every variant has the same parameters).
+        // $6..$8 are the policy's switches (kept as binds so every variant has the same parameters). Each hotel
+        // prices at its own local date ($9 is the instant), and a hotel already past the check-in date is out.
         let sql = format!(
             "WITH h AS (
-                SELECT id, name, city, photos, amenities FROM hotel WHERE active AND lower(city) = lower($1)
+                SELECT id, name, city, photos, amenities, today FROM hotel
+                CROSS JOIN LATERAL (SELECT ($9::timestamptz AT TIME ZONE time_zone)::date AS today) t
+                WHERE active AND lower(city) = lower($1) AND $2::date >= t.today
              ), q AS (
                 SELECT n.hotel_id, n.room_id, sum({nightly})::bigint AS total
                 FROM (
                     SELECT i.hotel_id, i.room_id, {scaled} AS scaled,
                            (NOT i.closed AND i.total_count - i.book_count - i.reserved_count >= $5) AS ok
-                    FROM inventory i
-                    WHERE i.hotel_id IN (SELECT id FROM h) AND i.date >= $2 AND i.date < $3
+                    FROM inventory i JOIN h ON h.id = i.hotel_id
+                    WHERE i.date >= $2 AND i.date < $3
                     OFFSET 0
                 ) n
                 GROUP BY n.hotel_id, n.room_id
@@ -88,7 +91,7 @@ impl CatalogQueries for PgStore {
                 SELECT q.hotel_id, min({avg}) AS min_cents FROM q {room_join}
                 WHERE ($12::bigint IS NULL OR {avg} >= $12::bigint)
                   AND ($13::bigint IS NULL OR {avg} <= $13::bigint)
-                  AND ($6 OR $7 OR $8 OR $9::date IS NULL OR $10::date[] IS NULL OR true)
+                  AND ($6 OR $7 OR $8 OR $9::timestamptz IS NULL OR $10::date[] IS NULL OR true)
                 GROUP BY q.hotel_id
              )
              SELECT h.id, h.name, h.city, h.photos::text[] AS photos, h.amenities::text[] AS amenities,
@@ -106,7 +109,7 @@ impl CatalogQueries for PgStore {
             .bind::<Bool, _>(policy.occupancy)
             .bind::<Bool, _>(policy.urgency)
             .bind::<Bool, _>(policy.holiday)
-            .bind::<Date, _>(today)
+            .bind::<Timestamptz, _>(now)
             .bind::<Array<Date>, _>(holidays)
             .bind::<Nullable<Integer>, _>(q.guests)
             .bind::<Nullable<BigInt>, _>(q.min_price.map(Money::minor))
@@ -120,7 +123,7 @@ impl CatalogQueries for PgStore {
         if rows.is_empty() && q.page.offset > 0 {
             // Past the last page: count the matches on their own.
             let count =
-                Box::pin(self.search(SearchQuery { page: Page { limit: 1, offset: 0 }, ..q.clone() }, policy, today))
+                Box::pin(self.search(SearchQuery { page: Page { limit: 1, offset: 0 }, ..q.clone() }, policy, now))
                     .await?;
             total = count.total;
         }
@@ -140,11 +143,16 @@ impl CatalogQueries for PgStore {
         Ok(Paged { items, total })
     }
 
-    async fn report(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<(i64, Money)> {
+    async fn report(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<ReportTotals> {
         let mut conn = self.conn().await?;
         let r = crate::prepared::sql(
-            "SELECT count(*) AS n, COALESCE(sum(amount), 0)::numeric(14,2) AS revenue FROM booking
-             WHERE hotel_id = $1 AND booking_status = 'CONFIRMED' AND check_in_date BETWEEN $2 AND $3",
+            "SELECT count(*) FILTER (WHERE booking_status = 'CONFIRMED') AS n,
+                    COALESCE(sum(amount) FILTER (WHERE booking_status = 'CONFIRMED'), 0)::numeric(14,2) AS revenue,
+                    COALESCE(sum(penalty_amount) FILTER (WHERE booking_status = 'CANCELLED'), 0)::numeric(14,2)
+                        AS penalties
+             FROM booking
+             WHERE hotel_id = $1 AND check_in_date BETWEEN $2 AND $3
+               AND (booking_status = 'CONFIRMED' OR (booking_status = 'CANCELLED' AND penalty_amount > 0))",
         )
         .bind::<BigInt, _>(i64::from(hotel_id))
         .bind::<Date, _>(start)
@@ -152,6 +160,6 @@ impl CatalogQueries for PgStore {
         .get_result::<ReportRow>(&mut conn)
         .await
         .map_err(db_error)?;
-        Ok((r.n, money(r.revenue)?))
+        Ok(ReportTotals { bookings: r.n, revenue: money(r.revenue)?, penalties: money(r.penalties)? })
     }
 }

@@ -3,7 +3,7 @@
 //! Why one file (~470 lines, a third of it the table-driven test): the statuses, actions, the `decide` table and
 //! the aggregate that carries them are one concept; split, the exhaustive match and its test would drift apart.
 
-use super::{BookingId, Currency, Guest, HotelId, Money, RoomId, StayDates, UserId};
+use super::{BookingId, CancellationPolicy, Currency, Guest, HotelId, Money, RoomId, StayDates, TimeZone, UserId};
 use crate::Error;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -277,6 +277,17 @@ pub struct Booking {
     pub confirmed_at: Option<DateTime<Utc>>,
     /// When the booking became CANCELLED.
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// The hotel's time zone, frozen at init: the booking's date rules (cancel before check-in) use it.
+    pub time_zone: TimeZone,
+    /// The hotel's cancellation policy at init, frozen like the price.
+    pub cancellation_policy: CancellationPolicy,
+    /// The free-cancellation deadline, frozen at init (`None`: non-refundable).
+    pub cancel_deadline: Option<DateTime<Utc>>,
+    /// Kept on cancel of a confirmed booking (`None` until then).
+    pub penalty_amount: Option<Money>,
+    /// Owed back to the guest: the cancel's `amount − penalty`, or the whole amount of a late payment that
+    /// could not be honoured (`None` while nothing is owed).
+    pub refund_amount: Option<Money>,
     /// The hotel's current name, read with the booking (not a booking column).
     pub hotel_name: String,
     /// The room type's current `type`, read with the booking (not a booking column).
@@ -363,8 +374,16 @@ pub struct HoldRequest {
     pub now: DateTime<Utc>,
     /// The hold deadline, `now + HOLD_MINUTES`.
     pub expires_at: DateTime<Utc>,
-    /// Upper-case ISO 4217 code frozen on the booking.
+    /// Upper-case ISO 4217 code frozen on the booking (the hotel's currency).
     pub currency: Currency,
+    /// The hotel's local date at `now` (pricing's "today").
+    pub today: chrono::NaiveDate,
+    /// The hotel's time zone, frozen on the booking.
+    pub time_zone: TimeZone,
+    /// The hotel's cancellation policy, frozen on the booking.
+    pub cancellation_policy: CancellationPolicy,
+    /// Its deadline for this stay, frozen on the booking.
+    pub cancel_deadline: Option<DateTime<Utc>>,
     /// Most unexpired holds (RESERVED, GUESTS_ADDED, PAYMENTS_PENDING) the user may have; 0 = unlimited.
     pub max_active_holds: i64,
 }

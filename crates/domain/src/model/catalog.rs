@@ -1,7 +1,7 @@
 //! Hotels, room types and nightly inventory.
 
-use super::{HotelId, Money, Patch, RoomId, UserId};
-use chrono::{DateTime, NaiveDate, Utc};
+use super::{CancellationPolicy, Currency, HotelId, Money, Patch, RoomId, TimeZone, UserId};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use rust_decimal::Decimal;
 
 /// A hotel as stored.
@@ -27,6 +27,16 @@ pub struct Hotel {
     pub active: bool,
     /// The manager who created it, the only one who may manage it.
     pub owner_id: UserId,
+    /// Its IANA time zone: every date rule of the hotel uses its local date.
+    pub time_zone: TimeZone,
+    /// What it charges in (upper-case ISO 4217); bookings freeze it.
+    pub currency: Currency,
+    /// Local check-in time (the free-cancellation deadline counts back from it).
+    pub check_in_time: NaiveTime,
+    /// Local check-out time.
+    pub check_out_time: NaiveTime,
+    /// The cancellation policy new bookings freeze.
+    pub cancellation_policy: CancellationPolicy,
     /// When the hotel was created.
     pub created_at: DateTime<Utc>,
     /// When the hotel last changed.
@@ -50,6 +60,16 @@ pub struct NewHotel {
     pub contact_email: Option<String>,
     /// `contact_info.address` (1..=500 characters).
     pub contact_address: Option<String>,
+    /// The hotel's zone (default `UTC`).
+    pub time_zone: Option<TimeZone>,
+    /// The hotel's currency (default: the deployment's `CURRENCY`).
+    pub currency: Option<Currency>,
+    /// Local check-in time (default 15:00).
+    pub check_in_time: Option<NaiveTime>,
+    /// Local check-out time (default 11:00).
+    pub check_out_time: Option<NaiveTime>,
+    /// The cancellation policy (default: free until the check-in time, as API.md).
+    pub cancellation_policy: Option<CancellationPolicy>,
 }
 
 /// Partial update of a hotel.
@@ -69,6 +89,16 @@ pub struct HotelPatch {
     pub contact_email: Patch<Option<String>>,
     /// A new `contact_info.address`; `contact_info: null` clears all three contact fields.
     pub contact_address: Patch<Option<String>>,
+    /// A new time zone (existing bookings keep the zone they froze).
+    pub time_zone: Option<TimeZone>,
+    /// A new currency (existing bookings keep theirs).
+    pub currency: Option<Currency>,
+    /// A new check-in time.
+    pub check_in_time: Option<NaiveTime>,
+    /// A new check-out time.
+    pub check_out_time: Option<NaiveTime>,
+    /// A new cancellation policy (existing bookings keep the one they froze).
+    pub cancellation_policy: Option<CancellationPolicy>,
 }
 
 /// A room type of a hotel.
@@ -183,6 +213,9 @@ pub struct InventoryView {
     pub night: InventoryNight,
     /// The hotel's current city, `""` when it has none.
     pub city: String,
+    /// What one room of this night costs now, at the hotel's local date (set by the service; stores leave
+    /// it zero).
+    pub effective_price: Money,
 }
 
 /// Changes applied to every row of an inclusive date range.
@@ -268,6 +301,17 @@ pub struct HotelListing {
     pub rooms: Vec<(Room, Vec<InventoryNight>)>,
 }
 
+/// What a store sums for a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReportTotals {
+    /// CONFIRMED bookings.
+    pub bookings: i64,
+    /// Σ `amount` of those bookings.
+    pub revenue: Money,
+    /// Σ `penalty_amount` of cancelled bookings (kept, so revenue too).
+    pub penalties: Money,
+}
+
 /// Revenue report over check-in dates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HotelReport {
@@ -283,4 +327,6 @@ pub struct HotelReport {
     pub end_date: NaiveDate,
     /// `total_revenue / total_bookings`, rounded half-even to cents (zero when there are none).
     pub avg_revenue: Money,
+    /// Revenue after refunds: `total_revenue` plus the penalties kept on cancelled bookings of the range.
+    pub net_revenue: Money,
 }

@@ -3,14 +3,18 @@
 pub mod booking;
 pub mod catalog;
 pub mod ids;
+pub mod local;
 pub mod money;
+pub mod policy;
 pub mod stay;
 pub mod user;
 
 pub use booking::*;
 pub use catalog::*;
 pub use ids::*;
+pub use local::*;
 pub use money::*;
+pub use policy::*;
 pub use stay::*;
 pub use user::*;
 

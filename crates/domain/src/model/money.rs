@@ -81,6 +81,13 @@ const TWO_DIGIT: &[&str] = &[
     "USD", "UYU", "UZS", "WST", "XCD", "YER", "ZAR", "ZMW",
 ];
 
+impl Default for Currency {
+    /// USD, the default of the deployment's `CURRENCY`.
+    fn default() -> Self {
+        Currency("USD".into())
+    }
+}
+
 impl Currency {
     /// Parses a supported ISO 4217 code (any case) with 2 minor digits; unknown codes and currencies with
     /// other minor units (JPY, KWD, MGA, ...) give `None`.

@@ -59,7 +59,7 @@ pub fn plan_hold(req: &HoldRequest, facts: &HoldFacts, policy: &PricingPolicy) -
     if !stay_is_available(&facts.nights, &req.stay, req.rooms_count) {
         return Err(Error::RoomUnavailable);
     }
-    let amount = policy.quote(&facts.nights, req.rooms_count, req.now.date_naive());
+    let amount = policy.quote(&facts.nights, req.rooms_count, req.today);
     if !(MIN_PAYABLE..=MAX_PAYABLE).contains(&amount) {
         return Err(Error::AmountOutOfRange);
     }

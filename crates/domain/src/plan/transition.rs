@@ -2,7 +2,8 @@
 
 use crate::Error;
 use crate::model::{
-    Booking, BookingAction, BookingStatus, GuestId, InventoryEffect, InventoryNight, Step, Transition, decide,
+    Booking, BookingAction, BookingStatus, CancellationOutcome, GuestId, InventoryEffect, InventoryNight, Money, Step,
+    Transition, decide,
 };
 use crate::pricing::stay_is_available;
 use chrono::{DateTime, Utc};
@@ -19,6 +20,10 @@ pub struct TransitionPlan {
     pub fail_after_commit: Option<Error>,
     /// A late payment found no room to re-hold: the booking is cancelled and refunded instead.
     pub rehold_failed: bool,
+    /// The money side of the plan's cancel of a confirmed booking (its policy applied at `now`), or of a
+    /// payment that cannot be honoured (everything refunded): what to record as `penalty_amount` and
+    /// `refund_amount`. A refund is queued only when `refund > 0`.
+    pub settlement: Option<CancellationOutcome>,
 }
 
 impl TransitionPlan {
@@ -65,6 +70,11 @@ fn after_effect(nights: &[InventoryNight], effect: InventoryEffect, rooms: i32) 
 }
 
 impl Booking {
+    /// What cancelling this (confirmed) booking at `now` would keep and refund under its frozen policy.
+    pub fn cancellation_outcome(&self, now: DateTime<Utc>) -> CancellationOutcome {
+        self.cancellation_policy.outcome(self.cancel_deadline, self.amount, self.nights, now)
+    }
+
     /// Whether [`Booking::apply`] of `action` at `now` needs the stay's nights (only a late payment that may
     /// re-hold rooms does), so adapters lock them only then.
     pub fn needs_nights(&self, action: BookingAction, now: DateTime<Utc>) -> bool {
@@ -109,7 +119,7 @@ impl Booking {
                 return Ok(plan);
             }
         }
-        match decide(status, action, now.date_naive(), self.check_in_date)? {
+        match decide(status, action, self.time_zone.today(now), self.check_in_date)? {
             Step::NoEffect => {}
             Step::Apply(mut t) => {
                 if t.effect == InventoryEffect::Rehold && !stay_is_available(&nights, &self.stay(), self.rooms_count) {
@@ -120,6 +130,17 @@ impl Booking {
                         refund: true,
                     };
                     plan.rehold_failed = true;
+                }
+                if t.refund {
+                    let settlement = if t.from == BookingStatus::Confirmed && action == BookingAction::Cancel {
+                        // The guest cancels a paid stay: the frozen policy decides what is kept.
+                        self.cancellation_outcome(now)
+                    } else {
+                        // A payment the booking cannot honour (cancelled, or no room left): all of it goes back.
+                        CancellationOutcome { penalty: Money::ZERO, refund: self.amount }
+                    };
+                    t.refund = settlement.refund > Money::ZERO;
+                    plan.settlement = Some(settlement);
                 }
                 plan.steps.push(t);
             }

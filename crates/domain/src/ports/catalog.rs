@@ -64,9 +64,9 @@ pub trait InventoryRepository: Send + Sync {
     ) -> Result<Vec<InventoryView>>;
     /// Inventory nights of a room for a stay, by date (missing nights are absent).
     async fn stay_nights(&self, room_id: RoomId, stay: StayDates) -> Result<Vec<InventoryNight>>;
-    /// Tops up every room's window through `today + 364` with the room's current values, never touching
-    /// existing rows. Returns the number of rows inserted.
-    async fn extend_inventory_window(&self, today: NaiveDate) -> Result<u64>;
+    /// Tops up every room's window through `today + 364`, `today` being its hotel's local date at `now`, with
+    /// the room's current values, never touching existing rows. Returns the number of rows inserted.
+    async fn extend_inventory_window(&self, now: DateTime<Utc>) -> Result<u64>;
 }
 
 /// Read-side queries: search, the public hotel page and reports. `app` may serve `search` from a read
@@ -78,10 +78,12 @@ pub trait CatalogQueries: Send + Sync {
     /// date) — the public hotel page in as few round trips as possible. `None` when the hotel does not exist.
     async fn hotel_listing(&self, hotel_id: HotelId, stay: Option<StayDates>) -> Result<Option<HotelListing>>;
     /// Active hotels in `city` (case-insensitive equality) with one room type available for the whole stay
-    /// (§4.4.3), priced by `policy` as of `today`.
-    async fn search(&self, query: SearchQuery, policy: PricingPolicy, today: NaiveDate) -> Result<Paged<SearchHit>>;
-    /// CONFIRMED bookings of a hotel with check-in in `[start, end]`: (count, Σ amount).
-    async fn report(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<(i64, Money)>;
+    /// (§4.4.3), priced by `policy` as of each hotel's local date at `now`; a hotel whose local date is already
+    /// past the check-in date is left out.
+    async fn search(&self, query: SearchQuery, policy: PricingPolicy, now: DateTime<Utc>) -> Result<Paged<SearchHit>>;
+    /// Bookings of a hotel with check-in in `[start, end]`: the CONFIRMED ones (count, Σ amount) and the
+    /// penalties kept on cancelled ones.
+    async fn report(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<ReportTotals>;
 }
 
 /// Every catalog port in one (a store implements all three); handy for tests and wiring.

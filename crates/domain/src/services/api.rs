@@ -136,8 +136,6 @@ pub trait CatalogUseCases: Send + Sync {
     ) -> Result<HotelReport>;
     /// See [`CatalogService::stay`].
     fn stay(&self, check_in: NaiveDate, check_out: NaiveDate) -> Result<StayDates>;
-    /// See [`CatalogService::effective_price`].
-    fn effective_price(&self, night: &InventoryNight) -> Money;
 }
 
 #[async_trait]
@@ -217,9 +215,6 @@ impl CatalogUseCases for CatalogService {
     }
     fn stay(&self, check_in: NaiveDate, check_out: NaiveDate) -> Result<StayDates> {
         CatalogService::stay(self, check_in, check_out)
-    }
-    fn effective_price(&self, night: &InventoryNight) -> Money {
-        CatalogService::effective_price(self, night)
     }
 }
 

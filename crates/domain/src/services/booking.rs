@@ -149,16 +149,30 @@ impl BookingService {
         rooms_count: i32,
     ) -> Result<Booking> {
         let now = self.clock.now();
-        let stay = StayDates::new(check_in, check_out, now.date_naive(), self.config.max_stay_nights)?;
+        // The hotel's local date decides "in the past" and pricing; a missing hotel is reported by the hold (in
+        // the contract's order), so its dates are checked against UTC meanwhile.
+        let hotel = self.catalog.hotel(hotel_id).await?;
+        let (tz, currency, policy, check_in_time) = match &hotel {
+            Some(h) => (h.time_zone, h.currency.clone(), h.cancellation_policy, h.check_in_time),
+            None => {
+                (TimeZone::UTC, self.config.currency.clone(), CancellationPolicy::default(), default_check_in_time())
+            }
+        };
+        let today = tz.today(now);
+        let stay = StayDates::new(check_in, check_out, today, self.config.max_stay_nights)?;
         let req = HoldRequest {
             user_id: user.id,
             hotel_id,
             room_id,
+            cancel_deadline: policy.deadline(tz, stay.check_in(), check_in_time),
             stay,
             rooms_count,
             now,
             expires_at: now + Duration::minutes(self.config.hold_minutes),
-            currency: self.config.currency.clone(),
+            currency,
+            today,
+            time_zone: tz,
+            cancellation_policy: policy,
             max_active_holds: self.config.max_active_holds,
         };
         let b = self.bookings.hold(req, self.policy.clone()).await?;
@@ -325,7 +339,8 @@ impl BookingService {
             booking_id: b.id,
             payment_intent: b.payment_intent_id.clone(),
             session_id: b.payment_session_id.clone(),
-            amount: b.amount,
+            // The cancel's `amount − penalty`; the whole amount for bookings stored before policies existed.
+            amount: b.refund_amount.unwrap_or(b.amount),
             idempotency_key: crate::plan::booking_refund_key(b.id),
         };
         let attempt = match self.gateway.refund(req).await {

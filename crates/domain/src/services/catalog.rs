@@ -87,6 +87,7 @@ pub struct CatalogService {
     clock: Arc<dyn Clock>,
     policy: PricingPolicy,
     max_stay_nights: u32,
+    default_currency: Currency,
 }
 
 /// Which "hotel not found" text a route uses.
@@ -105,12 +106,30 @@ impl CatalogService {
         policy: PricingPolicy,
         max_stay_nights: u32,
     ) -> Self {
-        CatalogService { catalog, inventory, queries, search, clock, policy, max_stay_nights }
+        let default_currency = Currency::default();
+        CatalogService { catalog, inventory, queries, search, clock, policy, max_stay_nights, default_currency }
     }
 
-    /// Validates a stay against today and the configured maximum.
+    /// The currency of hotels created without one (the deployment's `CURRENCY`; default USD).
+    pub fn with_default_currency(mut self, currency: Currency) -> Self {
+        self.default_currency = currency;
+        self
+    }
+
+    /// Validates the stay of a search (across hotels and zones) against the UTC date, as API.md does; each
+    /// hotel then applies its own local date.
     pub fn stay(&self, check_in: NaiveDate, check_out: NaiveDate) -> Result<StayDates> {
-        StayDates::new(check_in, check_out, self.clock.today(), self.max_stay_nights)
+        self.stay_at(check_in, check_out, self.clock.today())
+    }
+
+    /// Validates a stay against the local date `today` and the configured maximum.
+    fn stay_at(&self, check_in: NaiveDate, check_out: NaiveDate, today: NaiveDate) -> Result<StayDates> {
+        StayDates::new(check_in, check_out, today, self.max_stay_nights)
+    }
+
+    /// The hotel's local date now.
+    fn today_at(&self, hotel: &Hotel) -> NaiveDate {
+        hotel.time_zone.today(self.clock.now())
     }
 
     /// The hotel `id` if `manager` owns it: 404 when missing, 403 `not_owner` otherwise.
@@ -126,6 +145,8 @@ impl CatalogService {
     /// Creates an inactive hotel owned by the manager.
     pub async fn create_hotel(&self, manager: &User, hotel: NewHotel) -> Result<Hotel> {
         require_manager(manager)?;
+        let hotel =
+            NewHotel { currency: Some(hotel.currency.unwrap_or_else(|| self.default_currency.clone())), ..hotel };
         self.catalog.create_hotel(manager.id, hotel, self.clock.now()).await
     }
 
@@ -164,8 +185,8 @@ impl CatalogService {
 
     /// Creates a room type with its inventory window.
     pub async fn create_room(&self, manager: &User, hotel_id: HotelId, room: NewRoom) -> Result<Room> {
-        self.owned_hotel(manager, hotel_id).await?;
-        self.catalog.create_room(hotel_id, room, self.clock.today(), self.clock.now()).await
+        let hotel = self.owned_hotel(manager, hotel_id).await?;
+        self.catalog.create_room(hotel_id, room, self.today_at(&hotel), self.clock.now()).await
     }
 
     /// Room types of an owned hotel.
@@ -182,8 +203,9 @@ impl CatalogService {
         room_id: RoomId,
         patch: RoomPatch,
     ) -> Result<Room> {
+        let hotel = self.owned_hotel(manager, hotel_id).await?;
         self.owned_room(manager, hotel_id, room_id).await?;
-        self.catalog.update_room(room_id, patch, self.clock.today(), self.clock.now()).await
+        self.catalog.update_room(room_id, patch, self.today_at(&hotel), self.clock.now()).await
     }
 
     /// Deletes a room type without active bookings.
@@ -192,16 +214,23 @@ impl CatalogService {
         self.catalog.delete_room(room_id, self.clock.now()).await
     }
 
-    /// The room for the inventory routes: 404 "Room not found: {id}", then ownership through its hotel.
-    async fn inventory_room(&self, manager: &User, room_id: RoomId) -> Result<Room> {
+    /// The hotel of a room for the inventory routes: 404 "Room not found: {id}", then ownership.
+    async fn inventory_hotel(&self, manager: &User, room_id: RoomId) -> Result<Hotel> {
         require_manager(manager)?;
         let room = self
             .catalog
             .room(room_id)
             .await?
             .ok_or_else(|| Error::RoomNotFound(format!("Room not found: {room_id}")))?;
-        self.owned_hotel(manager, room.hotel_id).await?;
-        Ok(room)
+        self.owned_hotel(manager, room.hotel_id).await
+    }
+
+    /// Sets each row's effective price at the hotel's local date.
+    fn priced(&self, mut rows: Vec<InventoryView>, today: NaiveDate) -> Vec<InventoryView> {
+        for v in &mut rows {
+            v.effective_price = self.policy.nightly(&v.night, today);
+        }
+        rows
     }
 
     /// Inventory rows of a room, `start` defaulting to today.
@@ -213,14 +242,16 @@ impl CatalogService {
         end: Option<NaiveDate>,
         page: Page,
     ) -> Result<Paged<InventoryView>> {
-        self.inventory_room(manager, room_id).await?;
-        let start = start.unwrap_or_else(|| self.clock.today());
+        let hotel = self.inventory_hotel(manager, room_id).await?;
+        let today = self.today_at(&hotel);
+        let start = start.unwrap_or(today);
         if let Some(end) = end
             && end < start
         {
             return Err(Error::InvalidDateRange("End date must not be before start date"));
         }
-        self.inventory.inventory(room_id, start, end, page).await
+        let p = self.inventory.inventory(room_id, start, end, page).await?;
+        Ok(Paged { items: self.priced(p.items, today), total: p.total })
     }
 
     /// Patches every row of `[start, end]` (defaults: today, start).
@@ -232,8 +263,9 @@ impl CatalogService {
         end: Option<NaiveDate>,
         patch: InventoryPatch,
     ) -> Result<Vec<InventoryView>> {
-        self.inventory_room(manager, room_id).await?;
-        let start = start.unwrap_or_else(|| self.clock.today());
+        let hotel = self.inventory_hotel(manager, room_id).await?;
+        let today = self.today_at(&hotel);
+        let start = start.unwrap_or(today);
         let end = end.unwrap_or(start);
         if end < start {
             return Err(Error::InvalidDateRange("End date must not be before start date"));
@@ -241,12 +273,8 @@ impl CatalogService {
         if (end - start).num_days() + 1 > 366 {
             return Err(Error::InvalidDateRange("Date range too long"));
         }
-        self.inventory.patch_inventory(room_id, start, end, patch).await
-    }
-
-    /// What one room of this night would cost now (the inventory `effective_price`).
-    pub fn effective_price(&self, night: &InventoryNight) -> Money {
-        self.policy.nightly(night, self.clock.today())
+        let rows = self.inventory.patch_inventory(room_id, start, end, patch).await?;
+        Ok(self.priced(rows, today))
     }
 
     /// Public search.
@@ -256,7 +284,7 @@ impl CatalogService {
         {
             return Err(Error::InvalidPriceRange);
         }
-        self.search.search(query, self.policy.clone(), self.clock.today()).await
+        self.search.search(query, self.policy.clone(), self.clock.now()).await
     }
 
     /// Public hotel info with an optional per-room quote. A missing or inactive hotel is 404 before any date
@@ -267,14 +295,18 @@ impl CatalogService {
         dates: Option<(NaiveDate, NaiveDate)>,
         rooms_count: i32,
     ) -> Result<(Hotel, Vec<RoomSummary>)> {
-        let stay = dates.map(|(ci, co)| self.stay(ci, co));
-        let listing = self.queries.hotel_listing(id, stay.clone().and_then(|s| s.ok())).await?;
+        // Dates are checked against the hotel's local date, so the hotel is read first (404 before any date
+        // error); a stay that is not even well-formed reads no nights.
+        let plausible = dates.and_then(|(ci, co)| {
+            (ci < co && (co - ci).num_days() <= i64::from(self.max_stay_nights)).then(|| StayDates::from_stored(ci, co))
+        });
+        let listing = self.queries.hotel_listing(id, plausible).await?;
         let listing = match listing {
             Some(l) if l.hotel.active => l,
             _ => return Err(Error::HotelNotFound("Hotel not found".into())),
         };
-        let stay = stay.transpose()?;
-        let today = self.clock.today();
+        let today = self.today_at(&listing.hotel);
+        let stay = dates.map(|(ci, co)| self.stay_at(ci, co, today)).transpose()?;
         let rooms = listing
             .rooms
             .into_iter()
@@ -300,14 +332,15 @@ impl CatalogService {
         start: Option<NaiveDate>,
         end: Option<NaiveDate>,
     ) -> Result<HotelReport> {
-        self.owned_hotel(manager, hotel_id).await?;
-        let today = self.clock.today();
+        let hotel = self.owned_hotel(manager, hotel_id).await?;
+        let today = self.today_at(&hotel);
         let start = start.unwrap_or_else(|| today.with_day(1).unwrap_or(today));
         let end = end.unwrap_or(today);
         if end < start {
             return Err(Error::InvalidDateRange("End date must not be before start date"));
         }
-        let (count, revenue) = self.queries.report(hotel_id, start, end).await?;
+        let totals = self.queries.report(hotel_id, start, end).await?;
+        let (count, revenue) = (totals.bookings, totals.revenue);
         let avg = if count == 0 {
             Money::ZERO
         } else {
@@ -320,11 +353,12 @@ impl CatalogService {
             start_date: start,
             end_date: end,
             avg_revenue: avg,
+            net_revenue: revenue.checked_add(totals.penalties).unwrap_or(revenue),
         })
     }
 
-    /// Daily maintenance: keep every room's window through today+364.
+    /// Daily maintenance: keep every room's window through its hotel's local today+364.
     pub async fn extend_window(&self) -> Result<u64> {
-        self.inventory.extend_inventory_window(self.clock.today()).await
+        self.inventory.extend_inventory_window(self.clock.now()).await
     }
 }

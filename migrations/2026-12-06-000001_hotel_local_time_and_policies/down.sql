@@ -1,0 +1,12 @@
+ALTER TABLE booking
+    DROP COLUMN refund_amount,
+    DROP COLUMN penalty_amount,
+    DROP COLUMN cancel_deadline,
+    DROP COLUMN cancellation_policy,
+    DROP COLUMN time_zone;
+ALTER TABLE hotel
+    DROP COLUMN cancellation_policy,
+    DROP COLUMN check_out_time,
+    DROP COLUMN check_in_time,
+    DROP COLUMN currency,
+    DROP COLUMN time_zone;
