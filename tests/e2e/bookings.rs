@@ -109,7 +109,8 @@ async fn guest_journey_through_the_simulated_gateway() {
         app.get(&format!("/admin/hotels/{hotel}/reports?start_date={}&end_date={}", day(0), day(30)), Some(&mgr)).await;
     assert_eq!(
         r.body,
-        json!({"hotel_id": hotel, "total_bookings": 1, "total_revenue": "600.00", "start_date": day(0).to_string(), "end_date": day(30).to_string(), "avg_revenue": "600.00"})
+        json!({"hotel_id": hotel, "total_bookings": 1, "total_revenue": "600.00", "start_date": day(0).to_string(), "end_date": day(30).to_string(), "avg_revenue": "600.00",
+            "net_revenue": "600.00"})
     );
 
     // Other users cannot see it; cancel after confirmation refunds and releases.

@@ -6,6 +6,7 @@ mod caching;
 mod catalog;
 mod hardening;
 mod operations;
+mod policies;
 mod races;
 mod service;
 mod stripe;

@@ -513,3 +513,64 @@ async fn the_callers_traceparent_reaches_stripe() {
     assert!(sent.ends_with("-00") && !sent.contains("4bf92f3577b34da6a3ce929d0e0e4736"), "{sent}");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_refunds_at_stripe_what_the_frozen_policy_gives_back() {
+    let server = fake_stripe(0).await;
+    let app = stripe_app(&server, &[]).await;
+    let (mgr, hotel, room) = app.hotel(&email("m"), "Vienna", 4, "100.00").await;
+    let (_, token, _) = app.user(&email("u")).await;
+    let set_policy = |policy: Value| {
+        let (app, mgr) = (&app, &mgr);
+        async move {
+            let body = json!({"cancellation_policy": policy});
+            let r = app.req(Method::PUT, &format!("/admin/hotels/{hotel}"), Some(mgr), Some(body)).await;
+            assert_eq!(r.status, 200, "{r:?}");
+        }
+    };
+    let book_and_pay = |n: i64| {
+        let (app, token) = (&app, &token);
+        async move {
+            let body = json!({"hotel_id": hotel, "room_id": room, "check_in_date": day(5).to_string(),
+                "check_out_date": day(7).to_string()});
+            let id = app.post("/bookings/init", Some(token), body).await.body["id"].as_i64().unwrap();
+            let g = app.post("/users/guests", Some(token), json!({"name": "G", "gender": "FEMALE"})).await.body["id"]
+                .clone();
+            app.post(&format!("/bookings/{id}/addGuests"), Some(token), json!([g])).await;
+            let r = app.post(&format!("/bookings/{id}/payments"), Some(token), json!(null)).await;
+            let sid = r.body["session_url"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+            let paid = event(&format!("evt_policy_{n}"), "checkout.session.completed", &sid, id, "paid");
+            assert_eq!(deliver(app, &paid, signed(&paid)).await.status, 200);
+            assert_eq!(status(app, token, id).await["booking_status"], "CONFIRMED");
+            id
+        }
+    };
+    // A quarter kept: the deadline (1000 h before check-in) has passed.
+    set_policy(json!({"type": "FREE_CANCELLATION", "free_cancellation_hours": 1000, "penalty": "PERCENT",
+        "penalty_percent": "25"}))
+    .await;
+    let partial = book_and_pay(1).await;
+    set_policy(json!({"type": "NON_REFUNDABLE"})).await;
+    let kept = book_and_pay(2).await;
+
+    for id in [partial, kept] {
+        assert_eq!(app.post(&format!("/bookings/{id}/cancel"), Some(&token), json!(null)).await.status, 204);
+    }
+    let refunds: Vec<_> =
+        server.received_requests().await.unwrap().into_iter().filter(|r| r.url.path() == "/v1/refunds").collect();
+    assert_eq!(refunds.len(), 1, "the non-refundable cancel asks Stripe for nothing");
+    assert_eq!(refunds[0].headers.get("idempotency-key").unwrap(), &format!("refund-booking-{partial}"));
+    let form = String::from_utf8_lossy(&refunds[0].body).to_string();
+    assert!(form.split('&').any(|kv| kv == "amount=15000"), "75% of 200.00 refunded: {form}");
+    let b = status(&app, &token, partial).await;
+    assert_eq!(
+        (b["penalty_amount"].as_str(), b["refund_amount"].as_str(), b["refund_status"].as_str()),
+        (Some("50.00"), Some("150.00"), Some("SUCCEEDED"))
+    );
+    let b = status(&app, &token, kept).await;
+    assert_eq!(
+        (b["penalty_amount"].as_str(), b["refund_amount"].as_str(), &b["refund_status"]),
+        (Some("200.00"), Some("0.00"), &Value::Null)
+    );
+    app.stop().await;
+}

@@ -69,5 +69,6 @@ fn hit(h: &Hotel, min_price: Money) -> SearchHit {
         photos: h.photos.clone(),
         amenities: h.amenities.clone(),
         min_price,
+        currency: h.currency.clone(),
     }
 }

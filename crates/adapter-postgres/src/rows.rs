@@ -149,6 +149,15 @@ pub(crate) const HOTEL_COLS: &str = "id, name, city, photos::text[] AS photos, a
     contact_phone, contact_email, contact_address, active, owner_id, time_zone, currency, check_in_time, \
     check_out_time, cancellation_policy, created_at, updated_at";
 
+/// A hotel's stored currency: NULL only between the migration that added the column and the next start, which
+/// fills in the deployment's CURRENCY (`PgStore::backfill_hotel_currency`).
+pub(crate) fn hotel_currency(c: Option<&str>) -> Result<Currency> {
+    match c {
+        Some(c) => Currency::parse(c).ok_or_else(|| Error::internal(format!("stored currency {c:?}"))),
+        None => Ok(Currency::default()),
+    }
+}
+
 /// A stored time zone name (validated on the way in).
 pub(crate) fn time_zone(name: &str) -> Result<TimeZone> {
     TimeZone::parse(name).ok_or_else(|| Error::internal(format!("stored time zone {name:?}")))
@@ -174,12 +183,7 @@ impl TryFrom<HotelRow> for Hotel {
             active: r.active,
             owner_id: r.owner_id.into(),
             time_zone: time_zone(&r.time_zone)?,
-            // NULL only between the migration that added the column and the next start, which fills in the
-            // deployment's CURRENCY (PgStore::backfill_hotel_currency).
-            currency: match r.currency {
-                Some(c) => Currency::parse(&c).ok_or_else(|| Error::internal(format!("stored currency {c:?}")))?,
-                None => Currency::default(),
-            },
+            currency: hotel_currency(r.currency.as_deref())?,
             check_in_time: r.check_in_time,
             check_out_time: r.check_out_time,
             cancellation_policy: cancellation_policy(&r.cancellation_policy)?,
@@ -470,6 +474,8 @@ pub(crate) struct SearchRow {
     pub amenities: Option<Vec<String>>,
     #[diesel(sql_type = Numeric)]
     pub min_price: Decimal,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub currency: Option<String>,
     #[diesel(sql_type = BigInt)]
     pub total: i64,
 }

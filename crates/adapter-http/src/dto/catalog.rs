@@ -94,6 +94,20 @@ pub struct HotelInfoResponse {
     pub contact_address: Option<String>,
     /// The hotel's room types, by id.
     pub rooms: Vec<RoomSummaryResponse>,
+    /// IANA time zone of the hotel's dates.
+    #[schema(example = "Europe/Lisbon")]
+    pub time_zone: String,
+    /// ISO 4217, upper-case: what quotes and bookings are in.
+    #[schema(example = "EUR", pattern = "^[A-Z]{3}$")]
+    pub currency: String,
+    /// Local check-in time, `HH:MM`.
+    #[schema(example = "15:00")]
+    pub check_in_time: String,
+    /// Local check-out time, `HH:MM`.
+    #[schema(example = "11:00")]
+    pub check_out_time: String,
+    /// The policy a booking made now would freeze.
+    pub cancellation_policy: CancellationPolicyDto,
 }
 
 impl HotelInfoResponse {
@@ -120,6 +134,11 @@ impl HotelInfoResponse {
                     total_price: r.total_price.map(MoneyStr::from),
                 })
                 .collect(),
+            time_zone: h.time_zone.name().to_string(),
+            currency: h.currency.to_string(),
+            check_in_time: format_clock_time(h.check_in_time),
+            check_out_time: format_clock_time(h.check_out_time),
+            cancellation_policy: (&h.cancellation_policy).into(),
         }
     }
 }
@@ -136,6 +155,9 @@ pub struct HotelSearchResult {
     pub amenities: Option<Vec<String>>,
     /// The lowest average nightly price among the qualifying room types.
     pub min_price: MoneyStr,
+    /// ISO 4217 of `min_price` (the hotel's currency).
+    #[schema(example = "EUR", pattern = "^[A-Z]{3}$")]
+    pub currency: String,
 }
 
 impl From<&SearchHit> for HotelSearchResult {
@@ -147,6 +169,7 @@ impl From<&SearchHit> for HotelSearchResult {
             photos: h.photos.clone(),
             amenities: h.amenities.clone(),
             min_price: h.min_price.into(),
+            currency: h.currency.to_string(),
         }
     }
 }
@@ -247,6 +270,8 @@ pub struct HotelReportResponse {
     pub end_date: NaiveDate,
     /// `total_revenue / total_bookings`, rounded half-even (`"0.00"` when there are none).
     pub avg_revenue: MoneyStr,
+    /// Revenue after refunds: `total_revenue` plus the cancellation penalties kept on bookings of the range.
+    pub net_revenue: MoneyStr,
 }
 
 impl From<&HotelReport> for HotelReportResponse {
@@ -258,6 +283,7 @@ impl From<&HotelReport> for HotelReportResponse {
             start_date: r.start_date,
             end_date: r.end_date,
             avg_revenue: r.avg_revenue.into(),
+            net_revenue: r.net_revenue.into(),
         }
     }
 }

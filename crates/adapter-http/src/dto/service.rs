@@ -63,6 +63,7 @@ mod tests {
             start_date: d,
             end_date: d,
             avg_revenue: MoneyStr("0.00".into()),
+            net_revenue: MoneyStr("0.00".into()),
         };
         let v = serde_json::to_value(&r).unwrap();
         assert_eq!(v["start_date"], "2026-02-01");

@@ -73,7 +73,7 @@ impl CatalogQueries for PgStore {
         // prices at its own local date ($9 is the instant), and a hotel already past the check-in date is out.
         let sql = format!(
             "WITH h AS (
-                SELECT id, name, city, photos, amenities, today FROM hotel
+                SELECT id, name, city, photos, amenities, currency, today FROM hotel
                 CROSS JOIN LATERAL (SELECT ($9::timestamptz AT TIME ZONE time_zone)::date AS today) t
                 WHERE active AND lower(city) = lower($1) AND $2::date >= t.today
              ), q AS (
@@ -95,7 +95,8 @@ impl CatalogQueries for PgStore {
                 GROUP BY q.hotel_id
              )
              SELECT h.id, h.name, h.city, h.photos::text[] AS photos, h.amenities::text[] AS amenities,
-                    (f.min_cents::numeric / 100)::numeric(12,2) AS min_price, count(*) OVER () AS total
+                    (f.min_cents::numeric / 100)::numeric(12,2) AS min_price, h.currency::text AS currency,
+                    count(*) OVER () AS total
              FROM f JOIN h ON h.id = f.hotel_id
              ORDER BY {order} LIMIT $14 OFFSET $15"
         );
@@ -137,6 +138,7 @@ impl CatalogQueries for PgStore {
                     photos: r.photos,
                     amenities: r.amenities,
                     min_price: money(r.min_price)?,
+                    currency: hotel_currency(r.currency.as_deref())?,
                 })
             })
             .collect::<Result<_>>()?;

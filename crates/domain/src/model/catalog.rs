@@ -279,6 +279,8 @@ pub struct SearchHit {
     pub amenities: Option<Vec<String>>,
     /// The lowest average one-room nightly price (half-even to cents) among its qualifying room types.
     pub min_price: Money,
+    /// The hotel's currency, that of `min_price`.
+    pub currency: Currency,
 }
 
 /// A room type with its availability and quote for an optional stay.
