@@ -62,6 +62,18 @@ pub fn current_traceparent() -> Option<TraceParent> {
     TRACE_PARENT.try_with(|t| t.clone()).ok().flatten()
 }
 
+/// What the server does with a caller's valid `traceparent` besides recording its trace id: the app installs one
+/// when it exports traces (OpenTelemetry) to make the `request` span a child of the caller's span. It is called
+/// right after the span is created, before the span is first entered.
+pub type TraceParentHook = fn(&tracing::Span, &TraceParent);
+
+static TRACE_PARENT_HOOK: std::sync::OnceLock<TraceParentHook> = std::sync::OnceLock::new();
+
+/// Installs the `traceparent` hook of this process; `false` (and no change) when one is already installed.
+pub fn set_trace_parent_hook(hook: TraceParentHook) -> bool {
+    TRACE_PARENT_HOOK.set(hook).is_ok()
+}
+
 /// Parses `00-<32 hex>-<16 hex>-<2 hex>` (lower-case hex, ids not all zero, as the W3C spec requires); `None` for
 /// anything else, which the edge then ignores (a malformed header never fails a request).
 pub fn parse_traceparent(value: &str) -> Option<TraceParent> {
@@ -190,6 +202,10 @@ pub async fn edge(
     let trace = req.headers().get("traceparent").and_then(|v| v.to_str().ok()).and_then(parse_traceparent);
     if let Some(tp) = &trace {
         span.record("trace_id", tp.trace_id.as_str());
+        // Before the span is first entered: a parent can only be set then.
+        if let Some(hook) = TRACE_PARENT_HOOK.get() {
+            hook(&span, tp);
+        }
     }
 
     let early: Option<HttpResponse<BoxBody>> = REQUEST_ID

@@ -99,6 +99,11 @@ pub struct Config {
     pub metrics_token: Option<Secret>,
     pub log_format: LogFormat,
     pub rust_log: String,
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT`: base URL of an OTLP/HTTP collector (spans go to `<it>/v1/traces` as JSON);
+    /// `None`: no export, nothing is built or started. Plain `http://` only: this build has no TLS for it.
+    pub otlp_endpoint: Option<String>,
+    /// `OTEL_SERVICE_NAME` (default `staybook`): the exported `service.name`.
+    pub otel_service_name: String,
 }
 
 const PLACEHOLDERS: &[&str] = &[
@@ -281,6 +286,18 @@ impl Config {
                 Some(_) => return Err("LOG_FORMAT must be pretty or json".into()),
             },
             rust_log: get("RUST_LOG").unwrap_or_else(|| "info".into()),
+            otlp_endpoint: match get("OTEL_EXPORTER_OTLP_ENDPOINT") {
+                None => None,
+                Some(url) if url.len() > "http://".len() && url.starts_with("http://") => {
+                    Some(url.trim_end_matches('/').to_string())
+                }
+                Some(_) => {
+                    return Err("OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// URL (OTLP export has no TLS in this \
+                                build: point it at a local collector or agent)"
+                        .into());
+                }
+            },
+            otel_service_name: get("OTEL_SERVICE_NAME").unwrap_or_else(|| "staybook".into()),
         };
         if cfg.max_stay_nights == 0 {
             return Err("MAX_STAY_NIGHTS must be positive".into());
@@ -298,6 +315,27 @@ mod tests {
 
     fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn otlp_export_needs_an_http_endpoint() {
+        let c = Config::from_vars(&vars(&[("STORE", "memory")])).unwrap();
+        assert_eq!(c.otlp_endpoint, None);
+        assert_eq!(c.otel_service_name, "staybook");
+        let c = Config::from_vars(&vars(&[
+            ("STORE", "memory"),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318/"),
+            ("OTEL_SERVICE_NAME", "edge"),
+        ]))
+        .unwrap();
+        assert_eq!(c.otlp_endpoint.as_deref(), Some("http://127.0.0.1:4318"));
+        assert_eq!(c.otel_service_name, "edge");
+        for bad in ["https://collector:4318", "collector:4318", "http://"] {
+            let err = Config::from_vars(&vars(&[("STORE", "memory"), ("OTEL_EXPORTER_OTLP_ENDPOINT", bad)]))
+                .err()
+                .unwrap_or_default();
+            assert!(err.contains("OTEL_EXPORTER_OTLP_ENDPOINT"), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -9,5 +9,7 @@ fn main() {
         }
     };
     let code = runtime.block_on(app::cli::main(std::env::args().collect()));
+    // The batch processor still holds the last spans, and `exit` runs no destructors.
+    app::telemetry::shutdown_tracing();
     std::process::exit(code);
 }
