@@ -1,6 +1,6 @@
 //! Availability and pricing over a stay's inventory nights (API.md §4.3.2). Pure functions.
 
-use crate::model::{InventoryNight, Money, StayDates};
+use crate::model::{InventoryNight, Money, PriceRule, StayDates};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::BTreeSet;
@@ -90,6 +90,13 @@ impl PricingPolicy {
     /// The amount of a booking: Σ nightly prices × rooms.
     pub fn quote(&self, nights: &[InventoryNight], rooms: i32, today: NaiveDate) -> Money {
         Money::from_minor(self.one_room_total(nights, today).minor() * i64::from(rooms))
+    }
+
+    /// The amount of a booking on a rate plan: Σ `rule`'s price of each night × rooms. With
+    /// [`PriceRule::BASE`] (a room's default plan) it equals [`quote`](Self::quote).
+    pub fn quote_with(&self, nights: &[InventoryNight], rooms: i32, today: NaiveDate, rule: &PriceRule) -> Money {
+        let one: i64 = nights.iter().map(|n| rule.apply(self.nightly(n, today)).minor()).sum();
+        Money::from_minor(one * i64::from(rooms))
     }
 
     /// Average one-room nightly price, rounded half-even to cents (the search `min_price`).
@@ -193,6 +200,10 @@ mod tests {
             let min = nights.iter().map(|n| p.nightly(n, today).minor()).min().unwrap();
             let max = nights.iter().map(|n| p.nightly(n, today).minor()).max().unwrap();
             prop_assert!(avg >= min && avg <= max);
+            // The default rate plan reproduces today's price exactly; a discount plan never costs more.
+            prop_assert_eq!(p.quote_with(&nights, rooms, today, &crate::model::PriceRule::BASE), total);
+            let discount = crate::model::PriceRule::Percent(Decimal::new(-10, 0));
+            prop_assert!(p.quote_with(&nights, rooms, today, &discount) <= total);
         }
     }
 }

@@ -58,6 +58,10 @@ id_type!(
     /// A saved guest's id.
     GuestId
 );
+id_type!(
+    /// A rate plan's id.
+    RatePlanId
+);
 
 #[cfg(test)]
 mod tests {

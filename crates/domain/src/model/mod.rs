@@ -6,6 +6,7 @@ pub mod ids;
 pub mod local;
 pub mod money;
 pub mod policy;
+pub mod rate_plan;
 pub mod stay;
 pub mod user;
 
@@ -15,6 +16,7 @@ pub use ids::*;
 pub use local::*;
 pub use money::*;
 pub use policy::*;
+pub use rate_plan::*;
 pub use stay::*;
 pub use user::*;
 
