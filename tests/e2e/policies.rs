@@ -216,3 +216,102 @@ async fn cancels_refund_by_the_policy_frozen_at_init() {
     );
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_plans_are_managed_quoted_and_booked() {
+    let app = TestApp::spawn().await;
+    let (mgr, hotel, room) = hotel_with(&app, json!({})).await;
+    let plans_url = format!("/admin/hotels/{hotel}/rooms/{room}/rate-plans");
+    let r = app.get(&plans_url, Some(&mgr)).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let std_id = r.body[0]["id"].as_i64().unwrap();
+    assert_eq!(
+        (r.body.as_array().unwrap().len(), &r.body[0]["code"], &r.body[0]["is_default"], &r.body[0]["price_rule"]),
+        (1, &json!("STANDARD"), &json!(true), &json!({"type": "PERCENT", "value": "0"}))
+    );
+
+    let bb = json!({"name": "Breakfast included", "code": "BB", "meal_plan": "BREAKFAST",
+        "price_rule": {"type": "PERCENT", "value": "10"}, "min_stay": 2,
+        "cancellation_policy": {"type": "NON_REFUNDABLE"}});
+    let r = app.post(&plans_url, Some(&mgr), bb.clone()).await;
+    assert_eq!(r.status, 201, "{r:?}");
+    let bb_id = r.body["id"].as_i64().unwrap();
+    assert_eq!(
+        (&r.body["meal_plan"], &r.body["min_stay"], &r.body["is_default"]),
+        (&json!("BREAKFAST"), &json!(2), &json!(false))
+    );
+    assert_eq!(app.post(&plans_url, Some(&mgr), bb).await.code(), "rate_plan_code_taken");
+    for bad in [
+        json!({"name": "X", "code": "has space"}),
+        json!({"name": "X", "code": "X1", "price_rule": {"type": "HALF"}}),
+        json!({"name": "X", "code": "X2", "price_rule": {"type": "PERCENT", "value": "-100"}}),
+        json!({"name": "X", "code": "X3", "min_stay": 5, "max_stay": 2}),
+        json!({"name": "X", "code": "X4", "meal_plan": "BRUNCH"}),
+    ] {
+        let r = app.post(&plans_url, Some(&mgr), bad.clone()).await;
+        assert_eq!((r.status.as_u16(), r.code()), (422, "validation_error"), "{bad}: {r:?}");
+    }
+
+    // The public page prices every active plan for the stay.
+    let info = |nights: i64| {
+        let app = &app;
+        async move {
+            let url = format!("/hotels/{hotel}/info?check_in_date={}&check_out_date={}", day(5), day(5 + nights));
+            app.get(&url, None).await.body["rooms"][0].clone()
+        }
+    };
+    let r = info(2).await;
+    let quotes: Vec<(i64, Value)> = r["rate_plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| (q["id"].as_i64().unwrap(), q["total_price"].clone()))
+        .collect();
+    assert_eq!(quotes, vec![(std_id, json!("200.00")), (bb_id, json!("220.00"))]);
+    assert_eq!((&r["total_price"], &r["cheapest_rate_plan_id"]), (&json!("200.00"), &json!(std_id)));
+    assert_eq!(r["rate_plans"][1]["cancellation_policy"]["type"], "NON_REFUNDABLE");
+    assert_eq!(info(1).await["rate_plans"][1]["total_price"], Value::Null, "below the plan's minimum stay");
+
+    let (_, token, _) = app.user(&email("u")).await;
+    let init = |nights: i64, plan: Option<i64>| {
+        let (app, token) = (&app, &token);
+        async move {
+            let mut body = json!({"hotel_id": hotel, "room_id": room, "check_in_date": day(5).to_string(),
+                "check_out_date": day(5 + nights).to_string()});
+            if let Some(p) = plan {
+                body["rate_plan_id"] = json!(p);
+            }
+            app.post("/bookings/init", Some(token), body).await
+        }
+    };
+    let r = init(1, Some(bb_id)).await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "stay_restricted"), "{r:?}");
+    assert_eq!(r.body["detail"], "Rate plan BB needs at least 2 nights");
+    let r = init(2, Some(bb_id)).await;
+    assert_eq!(r.status, 201, "{r:?}");
+    assert_eq!((&r.body["amount"], &r.body["rate_plan_id"]), (&json!("220.00"), &json!(bb_id)));
+    assert_eq!(r.body["cancellation_policy"]["type"], "NON_REFUNDABLE", "the plan's policy is frozen");
+    let on_bb = r.body["id"].as_i64().unwrap();
+    let r = init(2, None).await;
+    assert_eq!((&r.body["amount"], &r.body["rate_plan_id"]), (&json!("200.00"), &json!(std_id)), "the default plan");
+    assert_eq!(r.body["cancellation_policy"]["type"], "FREE_CANCELLATION", "the hotel's policy");
+    let r = init(2, Some(999_999)).await;
+    assert_eq!((r.status.as_u16(), r.code()), (404, "rate_plan_not_found"), "{r:?}");
+
+    // Deactivated: not bookable, not listed publicly; a plan with an active booking cannot be deleted.
+    let bb_url = format!("{plans_url}/{bb_id}");
+    let r = app.req(Method::PUT, &bb_url, Some(&mgr), Some(json!({"active": false}))).await;
+    assert_eq!((r.status.as_u16(), &r.body["active"]), (200, &json!(false)), "{r:?}");
+    assert_eq!(init(2, Some(bb_id)).await.code(), "rate_plan_inactive");
+    assert_eq!(info(2).await["rate_plans"].as_array().unwrap().len(), 1);
+    let r = app.req(Method::PUT, &format!("{plans_url}/{std_id}"), Some(&mgr), Some(json!({"active": false}))).await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "default_rate_plan"));
+    let r = app.req(Method::DELETE, &bb_url, Some(&mgr), None).await;
+    assert_eq!((r.status.as_u16(), r.code()), (409, "has_active_bookings"), "{r:?}");
+    assert_eq!(app.post(&format!("/bookings/{on_bb}/cancel"), Some(&token), json!(null)).await.status, 204);
+    assert_eq!(app.req(Method::DELETE, &bb_url, Some(&mgr), None).await.status, 204);
+    assert_eq!(app.get(&bb_url, Some(&mgr)).await.code(), "rate_plan_not_found");
+    let r = app.req(Method::DELETE, &format!("{plans_url}/{std_id}"), Some(&mgr), None).await;
+    assert_eq!(r.code(), "default_rate_plan");
+    app.stop().await;
+}

@@ -201,6 +201,7 @@ impl Modify for ResponseKeysRequired {
         admin::create_hotel, admin::list_hotels, admin::get_hotel, admin::update_hotel, admin::delete_hotel,
         admin::activate, admin::deactivate, admin::hotel_bookings, admin::report,
         admin::create_room, admin::list_rooms, admin::get_room, admin::update_room, admin::delete_room,
+        rate_plans::list, rate_plans::create, rate_plans::get, rate_plans::update, rate_plans::delete,
         admin::inventory, admin::patch_inventory,
     ),
     components(schemas(

@@ -66,7 +66,7 @@ async fn route_table_and_document_list_the_same_operations() {
     let unrouted: Vec<_> = documented.difference(&routed).collect();
     assert!(undocumented.is_empty(), "routes without an OpenAPI operation: {undocumented:?}");
     assert!(unrouted.is_empty(), "documented operations that are not routed: {unrouted:?}");
-    assert_eq!(routed.len(), 44);
+    assert_eq!(routed.len(), 49);
 }
 
 /// Whether a schema is typed for a client: a `$ref` to a typed component, a type (objects with properties or a
@@ -373,6 +373,11 @@ fn status_401_authentication() {
             ("GET", "/admin/hotels/{hotel_id}/rooms/{room_id}", BEARER),
             ("PUT", "/admin/hotels/{hotel_id}/rooms/{room_id}", BEARER),
             ("DELETE", "/admin/hotels/{hotel_id}/rooms/{room_id}", BEARER),
+            ("GET", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans", BEARER),
+            ("POST", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans", BEARER),
+            ("GET", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans/{rate_plan_id}", BEARER),
+            ("PUT", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans/{rate_plan_id}", BEARER),
+            ("DELETE", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans/{rate_plan_id}", BEARER),
             ("GET", "/admin/inventory/rooms/{room_id}", BEARER),
             ("PATCH", "/admin/inventory/rooms/{room_id}", BEARER),
         ]),
@@ -399,6 +404,11 @@ fn status_403_role_and_ownership() {
             ("GET", "/admin/hotels/{hotel_id}/rooms/{room_id}", OWNED),
             ("PUT", "/admin/hotels/{hotel_id}/rooms/{room_id}", OWNED),
             ("DELETE", "/admin/hotels/{hotel_id}/rooms/{room_id}", OWNED),
+            ("GET", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans", OWNED),
+            ("POST", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans", OWNED),
+            ("GET", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans/{rate_plan_id}", OWNED),
+            ("PUT", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans/{rate_plan_id}", OWNED),
+            ("DELETE", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans/{rate_plan_id}", OWNED),
             ("GET", "/admin/inventory/rooms/{room_id}", OWNED),
             ("PATCH", "/admin/inventory/rooms/{room_id}", OWNED),
         ]),
@@ -409,6 +419,7 @@ fn status_403_role_and_ownership() {
 fn status_404_lookups() {
     const HOTEL: Codes = &["hotel_not_found"];
     const HOTEL_ROOM: Codes = &["hotel_not_found", "room_not_found"];
+    const PLAN: Codes = &["hotel_not_found", "room_not_found", "rate_plan_not_found"];
     const BOOKING: Codes = &["booking_not_found"];
     const SESSION: Codes = &["payment_session_not_found"];
     check_status(
@@ -417,7 +428,7 @@ fn status_404_lookups() {
             ("GET", "/hotels/{hotel_id}/info", HOTEL),
             ("PUT", "/users/guests/{guest_id}", &["guest_not_found"]),
             ("DELETE", "/users/guests/{guest_id}", &["guest_not_found"]),
-            ("POST", "/bookings/init", HOTEL_ROOM),
+            ("POST", "/bookings/init", PLAN),
             ("GET", "/bookings/{booking_id}", BOOKING),
             ("POST", "/bookings/{booking_id}/addGuests", &["booking_not_found", "guest_not_found"]),
             ("POST", "/bookings/{booking_id}/payments", BOOKING),
@@ -438,6 +449,11 @@ fn status_404_lookups() {
             ("GET", "/admin/hotels/{hotel_id}/rooms/{room_id}", HOTEL_ROOM),
             ("PUT", "/admin/hotels/{hotel_id}/rooms/{room_id}", HOTEL_ROOM),
             ("DELETE", "/admin/hotels/{hotel_id}/rooms/{room_id}", HOTEL_ROOM),
+            ("GET", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans", HOTEL_ROOM),
+            ("POST", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans", HOTEL_ROOM),
+            ("GET", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans/{rate_plan_id}", PLAN),
+            ("PUT", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans/{rate_plan_id}", PLAN),
+            ("DELETE", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans/{rate_plan_id}", PLAN),
             ("GET", "/admin/inventory/rooms/{room_id}", &["room_not_found"]),
             ("PATCH", "/admin/inventory/rooms/{room_id}", &["room_not_found"]),
         ]),
@@ -451,7 +467,17 @@ fn status_409_conflicts() {
         "409",
         Answered::Only(&[
             ("POST", "/users/guests", &["limit_exceeded"]),
-            ("POST", "/bookings/init", &["limit_exceeded", "room_unavailable", "idempotency_key_in_use"]),
+            (
+                "POST",
+                "/bookings/init",
+                &[
+                    "limit_exceeded",
+                    "room_unavailable",
+                    "rate_plan_inactive",
+                    "stay_restricted",
+                    "idempotency_key_in_use",
+                ],
+            ),
             ("POST", "/bookings/{booking_id}/addGuests", BOOKING_STATE),
             (
                 "POST",
@@ -465,6 +491,17 @@ fn status_409_conflicts() {
             ("POST", "/admin/hotels/{hotel_id}/rooms", &["limit_exceeded"]),
             ("PUT", "/admin/hotels/{hotel_id}/rooms/{room_id}", &["inventory_conflict"]),
             ("DELETE", "/admin/hotels/{hotel_id}/rooms/{room_id}", &["has_active_bookings"]),
+            ("POST", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans", &["rate_plan_code_taken"]),
+            (
+                "PUT",
+                "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans/{rate_plan_id}",
+                &["rate_plan_code_taken", "default_rate_plan"],
+            ),
+            (
+                "DELETE",
+                "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans/{rate_plan_id}",
+                &["has_active_bookings", "default_rate_plan"],
+            ),
             ("PATCH", "/admin/inventory/rooms/{room_id}", &["inventory_conflict"]),
         ]),
     );
@@ -495,6 +532,8 @@ fn status_415_media_type() {
             ("PUT", "/admin/hotels/{hotel_id}", C),
             ("POST", "/admin/hotels/{hotel_id}/rooms", C),
             ("PUT", "/admin/hotels/{hotel_id}/rooms/{room_id}", C),
+            ("POST", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans", C),
+            ("PUT", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans/{rate_plan_id}", C),
             ("PATCH", "/admin/inventory/rooms/{room_id}", C),
         ]),
     );
@@ -538,6 +577,11 @@ fn status_422_validation() {
             ("GET", "/admin/hotels/{hotel_id}/rooms/{room_id}", V),
             ("PUT", "/admin/hotels/{hotel_id}/rooms/{room_id}", V),
             ("DELETE", "/admin/hotels/{hotel_id}/rooms/{room_id}", V),
+            ("GET", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans", V),
+            ("POST", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans", V),
+            ("GET", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans/{rate_plan_id}", V),
+            ("PUT", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans/{rate_plan_id}", V),
+            ("DELETE", "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans/{rate_plan_id}", V),
             ("GET", "/admin/inventory/rooms/{room_id}", V),
             ("PATCH", "/admin/inventory/rooms/{room_id}", V),
         ]),

@@ -142,6 +142,7 @@ impl State {
             refund_attempts: 0,
             confirmed_at: None,
             cancelled_at: None,
+            rate_plan_id: req.rate_plan_id,
             time_zone: req.time_zone,
             cancellation_policy: req.cancellation_policy,
             cancel_deadline: req.cancel_deadline,

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::model::{
-    Booking, BookingId, Guest, GuestId, Hotel, HotelId, InventoryNight, Page, Paged, RefreshTokenRecord, Room, RoomId,
-    StayDates, User, UserId,
+    Booking, BookingId, Guest, GuestId, Hotel, HotelId, InventoryNight, Page, Paged, RatePlan, RatePlanId,
+    RefreshTokenRecord, Room, RoomId, StayDates, User, UserId,
 };
 use domain::ports::SimulatedSession;
 use domain::{Error, Result};
@@ -31,6 +31,8 @@ pub(crate) struct State {
     pub sessions: HashMap<String, SimulatedSession>,
     /// Refunds of extra payments, by id (the `payment_refund` table).
     pub payment_refunds: BTreeMap<i64, PaymentRefundRow>,
+    /// Rate plans by id (the `rate_plan` table).
+    pub rate_plans: BTreeMap<RatePlanId, RatePlan>,
 }
 
 /// One extra-payment refund and its retry state.
@@ -51,6 +53,7 @@ pub(crate) struct Ids {
     room: i64,
     inventory: i64,
     booking: i64,
+    rate_plan: i64,
 }
 
 macro_rules! next_id {
@@ -65,7 +68,15 @@ macro_rules! next_id {
         }
     };
 }
-next_id!(user: UserId, guest: GuestId, hotel: HotelId, room: RoomId, inventory: i64, booking: BookingId);
+next_id!(
+    user: UserId,
+    guest: GuestId,
+    hotel: HotelId,
+    room: RoomId,
+    inventory: i64,
+    booking: BookingId,
+    rate_plan: RatePlanId
+);
 
 /// A stored refresh token.
 #[derive(Debug, Clone)]

@@ -394,6 +394,8 @@ pub(crate) struct BookingRow {
     pub confirmed_at: Option<DateTime<Utc>>,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     pub cancelled_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub rate_plan_id: Option<i64>,
     #[diesel(sql_type = Text)]
     pub time_zone: String,
     #[diesel(sql_type = Text)]
@@ -415,7 +417,7 @@ pub(crate) const BOOKING_COLS: &str = "b.id, b.hotel_id, b.room_id, b.user_id, b
     b.check_out_date, b.booking_status::text AS status, b.amount, b.currency::text AS currency, b.nights, b.created_at, \
     b.updated_at, b.expires_at, b.payment_attempt, b.payment_started_at, b.payment_session_id, b.payment_session_url, \
     b.payment_intent_id, b.refund_status::text AS refund_status, b.refund_id, b.refund_attempts, b.confirmed_at, \
-    b.cancelled_at, b.time_zone, b.cancellation_policy, b.cancel_deadline, b.penalty_amount, b.refund_amount, \
+    b.cancelled_at, b.rate_plan_id, b.time_zone, b.cancellation_policy, b.cancel_deadline, b.penalty_amount, b.refund_amount, \
     h.name AS hotel_name, r.type AS room_type";
 pub(crate) const BOOKING_FROM: &str = "booking b JOIN hotel h ON h.id = b.hotel_id JOIN room r ON r.id = b.room_id";
 
@@ -449,6 +451,7 @@ impl TryFrom<BookingRow> for Booking {
             refund_attempts: r.refund_attempts,
             confirmed_at: r.confirmed_at,
             cancelled_at: r.cancelled_at,
+            rate_plan_id: r.rate_plan_id.map(RatePlanId),
             time_zone: time_zone(&r.time_zone)?,
             cancellation_policy: cancellation_policy(&r.cancellation_policy)?,
             cancel_deadline: r.cancel_deadline,

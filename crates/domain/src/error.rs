@@ -91,12 +91,27 @@ pub enum Error {
     /// 404 `guest_not_found`: the saved guest with this id is missing, deleted or another user's.
     #[error("Guest not found: {0}")]
     GuestNotFound(GuestId),
+    /// 404 `rate_plan_not_found`: a missing rate plan, or one of another room type; the text names it.
+    #[error("{0}")]
+    RatePlanNotFound(String),
     /// 404 `payment_session_not_found`: no simulated checkout session has this id.
     #[error("Payment session not found")]
     PaymentSessionNotFound,
     /// 409 `room_unavailable`: a night of the stay is missing, closed or lacks `rooms_count` free rooms.
     #[error("Room is not available for the selected dates")]
     RoomUnavailable,
+    /// 409 `rate_plan_inactive`: a hold on a deactivated rate plan.
+    #[error("Rate plan is not available for booking")]
+    RatePlanInactive,
+    /// 409 `stay_restricted`: the stay breaks a length-of-stay limit; the text names it.
+    #[error("{0}")]
+    StayRestricted(String),
+    /// 409 `rate_plan_code_taken`: the room type already has a rate plan with this code.
+    #[error("A rate plan with this code already exists for the room")]
+    RatePlanCodeTaken,
+    /// 409 `default_rate_plan`: the default rate plan of a room type cannot be deleted or deactivated.
+    #[error("The default rate plan of a room cannot be deleted or deactivated")]
+    DefaultRatePlan,
     /// 409 `invalid_booking_state`: the state machine refuses the action in the booking's status; the text
     /// says why.
     #[error("{0}")]

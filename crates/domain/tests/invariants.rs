@@ -74,6 +74,8 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     expires_at: now + Duration::minutes(15),
                     currency: Currency::parse("USD").unwrap(),
                     today: now.date_naive(),
+                    rate_plan_id: None,
+                    price_rule: PriceRule::BASE,
                     time_zone: TimeZone::UTC,
                     cancellation_policy: CancellationPolicy::default(),
                     cancel_deadline: None,

@@ -47,6 +47,8 @@ fn request(rooms: i32, cap: i64) -> HoldRequest {
         expires_at: now() + Duration::minutes(15),
         currency: Currency::parse("USD").unwrap(),
         today: now().date_naive(),
+        rate_plan_id: None,
+        price_rule: PriceRule::BASE,
         time_zone: domain::model::TimeZone::UTC,
         cancellation_policy: CancellationPolicy::default(),
         cancel_deadline: None,
@@ -131,6 +133,7 @@ fn booking(status: BookingStatus) -> Booking {
         ),
         penalty_amount: None,
         refund_amount: None,
+        rate_plan_id: None,
         hotel_name: "H".into(),
         room_type: "R".into(),
     }

@@ -42,6 +42,7 @@ fn refunding(id: i64, intent: &str) -> Booking {
         cancel_deadline: None,
         penalty_amount: None,
         refund_amount: None,
+        rate_plan_id: None,
         hotel_name: "H".into(),
         room_type: "R".into(),
     }

@@ -179,6 +179,8 @@ impl Fx {
             expires_at: self.mins(15),
             currency: Currency::parse("USD").expect("USD"),
             today: self.today,
+            rate_plan_id: None,
+            price_rule: PriceRule::BASE,
             time_zone: TimeZone::UTC,
             cancellation_policy: CancellationPolicy::default(),
             cancel_deadline: CancellationPolicy::default().deadline(TimeZone::UTC, check_in, default_check_in_time()),

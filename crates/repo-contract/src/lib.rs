@@ -8,6 +8,7 @@ pub mod guests;
 pub mod idempotency;
 pub mod local;
 pub mod payments;
+pub mod rate_plans;
 pub mod search;
 pub mod sessions;
 pub mod users;
@@ -148,6 +149,10 @@ macro_rules! __contract_list {
                 hotel_local_settings_round_trip,
                 booking_freezes_its_policy_and_records_the_settlement,
                 search_and_window_use_each_hotels_local_date,
+            }
+            rate_plans {
+                rate_plans_crud_and_default_plan,
+                holds_on_a_plan_and_plan_deletes,
             }
         }
     };

@@ -40,7 +40,9 @@ pub struct BookingResponse {
     pub expires_at: Option<DateTime<Utc>>,
     /// Linked guests by id, including guests deleted later.
     pub guests: Vec<GuestResponse>,
-    /// The hotel's cancellation policy, frozen at init.
+    /// The rate plan booked (`null` for bookings made before rate plans existed).
+    pub rate_plan_id: Option<i64>,
+    /// The cancellation policy frozen at init (the rate plan's, else the hotel's).
     pub cancellation_policy: CancellationPolicyDto,
     /// The free-cancellation deadline, frozen at init: cancelling a confirmed booking before this instant
     /// refunds everything (`null`: non-refundable).
@@ -72,6 +74,7 @@ impl From<&Booking> for BookingResponse {
             currency: b.currency.to_string(),
             expires_at: b.expires_at,
             guests: b.guests.iter().map(GuestResponse::from).collect(),
+            rate_plan_id: b.rate_plan_id.map(i64::from),
             cancellation_policy: (&b.cancellation_policy).into(),
             cancellation_deadline: b.cancel_deadline,
             penalty_amount: b.penalty_amount.map(MoneyStr::from),

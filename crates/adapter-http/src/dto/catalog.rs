@@ -80,6 +80,10 @@ pub struct RoomSummaryResponse {
     pub available: Option<bool>,
     /// With dates: what init would quote now (`null` when unavailable or without dates).
     pub total_price: Option<MoneyStr>,
+    /// The room type's active rate plans (its default plan first), each priced for the stay.
+    pub rate_plans: Vec<RatePlanQuoteResponse>,
+    /// With dates: the bookable plan with the lowest `total_price` (`null` when none is bookable).
+    pub cheapest_rate_plan_id: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -132,6 +136,17 @@ impl HotelInfoResponse {
                     amenities: r.room.amenities.clone(),
                     available: r.available,
                     total_price: r.total_price.map(MoneyStr::from),
+                    rate_plans: r
+                        .rate_plans
+                        .iter()
+                        .map(|q| RatePlanQuoteResponse::new(q, h.cancellation_policy))
+                        .collect(),
+                    cheapest_rate_plan_id: r
+                        .rate_plans
+                        .iter()
+                        .filter_map(|q| q.total_price.map(|p| (p, q.plan.id)))
+                        .min()
+                        .map(|(_, id)| id.into()),
                 })
                 .collect(),
             time_zone: h.time_zone.name().to_string(),

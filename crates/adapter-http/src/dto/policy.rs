@@ -75,3 +75,130 @@ impl From<&CancellationPolicy> for CancellationPolicyDto {
         }
     }
 }
+
+/// What a rate plan includes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = MealPlan, example = "BREAKFAST")]
+pub enum MealPlanDto {
+    RoomOnly,
+    Breakfast,
+    HalfBoard,
+    FullBoard,
+}
+
+impl From<MealPlan> for MealPlanDto {
+    fn from(m: MealPlan) -> Self {
+        match m {
+            MealPlan::RoomOnly => MealPlanDto::RoomOnly,
+            MealPlan::Breakfast => MealPlanDto::Breakfast,
+            MealPlan::HalfBoard => MealPlanDto::HalfBoard,
+            MealPlan::FullBoard => MealPlanDto::FullBoard,
+        }
+    }
+}
+
+/// How a plan's nightly price follows the room's: `PERCENT` (`value` −99.99..=1000: −10 is a 10 % discount) or
+/// `AMOUNT` (`value` added to each night, −1000000.00..=1000000.00). Never below 0.01 a night.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[schema(as = PriceRule, example = json!({"type": "PERCENT", "value": "-10"}))]
+pub struct PriceRuleDto {
+    #[serde(rename = "type")]
+    #[schema(rename = "type", pattern = "^(PERCENT|AMOUNT)$", example = "PERCENT")]
+    pub kind: String,
+    /// A decimal string.
+    #[schema(pattern = r"^-?\d+(\.\d{1,2})?$", example = "-10")]
+    pub value: String,
+}
+
+impl From<&PriceRule> for PriceRuleDto {
+    fn from(r: &PriceRule) -> Self {
+        match r {
+            PriceRule::Percent(p) => PriceRuleDto { kind: "PERCENT".into(), value: p.normalize().to_string() },
+            PriceRule::PerNight(a) => PriceRuleDto { kind: "AMOUNT".into(), value: a.to_string() },
+        }
+    }
+}
+
+/// A rate plan of a room type.
+#[derive(Serialize, ToSchema)]
+#[schema(as = RatePlan)]
+pub struct RatePlanResponse {
+    #[schema(example = 12)]
+    pub id: i64,
+    pub hotel_id: i64,
+    pub room_id: i64,
+    #[schema(example = "Breakfast included")]
+    pub name: String,
+    #[schema(example = "BB")]
+    pub code: String,
+    pub meal_plan: MealPlanDto,
+    pub price_rule: PriceRuleDto,
+    pub min_stay: Option<u32>,
+    pub max_stay: Option<u32>,
+    pub active: bool,
+    /// The room's default plan ("Standard", the room's own price): used when init names no plan; it cannot be
+    /// deleted or deactivated.
+    pub is_default: bool,
+    /// The plan's own policy; `null`: the hotel's.
+    pub cancellation_policy: Option<CancellationPolicyDto>,
+    #[serde(serialize_with = "ser_ts")]
+    pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "ser_ts")]
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&RatePlan> for RatePlanResponse {
+    fn from(p: &RatePlan) -> Self {
+        RatePlanResponse {
+            id: p.id.into(),
+            hotel_id: p.hotel_id.into(),
+            room_id: p.room_id.into(),
+            name: p.name.clone(),
+            code: p.code.clone(),
+            meal_plan: p.meal_plan.into(),
+            price_rule: (&p.price_rule).into(),
+            min_stay: p.min_stay,
+            max_stay: p.max_stay,
+            active: p.active,
+            is_default: p.is_default,
+            cancellation_policy: p.cancellation_policy.as_ref().map(CancellationPolicyDto::from),
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// A bookable rate plan on the public hotel page, with its price for the asked stay.
+#[derive(Serialize, ToSchema)]
+#[schema(as = RatePlanQuote)]
+pub struct RatePlanQuoteResponse {
+    pub id: i64,
+    pub name: String,
+    pub code: String,
+    pub meal_plan: MealPlanDto,
+    pub min_stay: Option<u32>,
+    pub max_stay: Option<u32>,
+    pub is_default: bool,
+    /// The policy a booking on this plan freezes (the plan's, else the hotel's).
+    pub cancellation_policy: CancellationPolicyDto,
+    /// With dates: what init on this plan would charge now; `null` without dates, when the room is unavailable
+    /// or when the stay breaks the plan's length-of-stay limits.
+    pub total_price: Option<MoneyStr>,
+}
+
+impl RatePlanQuoteResponse {
+    pub fn new(q: &RatePlanQuote, hotel_policy: CancellationPolicy) -> Self {
+        RatePlanQuoteResponse {
+            id: q.plan.id.into(),
+            name: q.plan.name.clone(),
+            code: q.plan.code.clone(),
+            meal_plan: q.plan.meal_plan.into(),
+            min_stay: q.plan.min_stay,
+            max_stay: q.plan.max_stay,
+            is_default: q.plan.is_default,
+            cancellation_policy: (&q.plan.policy_or(hotel_policy)).into(),
+            total_price: q.total_price.map(MoneyStr::from),
+        }
+    }
+}

@@ -23,6 +23,9 @@ pub struct InitBookingRequest {
     /// Rooms of that type (default 1).
     #[schema(minimum = 1, maximum = 10, default = 1, required = false)]
     pub rooms_count: i32,
+    /// A rate plan of the room type (docs/HOTEL-POLICIES.md); absent or `null`: the room's default plan.
+    #[schema(minimum = 1, required = false)]
+    pub rate_plan_id: Option<i64>,
 }
 
 impl InitBookingRequest {
@@ -37,8 +40,16 @@ impl InitBookingRequest {
         let check_in_date = f.req_date("check_in_date")?;
         let check_out_date = f.req_date("check_out_date")?;
         let rooms_count = value(f.opt_int("rooms_count", 1, 10)?).unwrap_or(1);
+        let rate_plan_id = value(f.opt_int("rate_plan_id", 1, i64::MAX)?);
         f.finish()?;
-        Ok(InitBookingRequest { hotel_id, room_id, check_in_date, check_out_date, rooms_count: rooms_count as i32 })
+        Ok(InitBookingRequest {
+            hotel_id,
+            room_id,
+            check_in_date,
+            check_out_date,
+            rooms_count: rooms_count as i32,
+            rate_plan_id,
+        })
     }
 }
 

@@ -25,9 +25,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
             body = BookingResponse, headers(("Idempotent-Replayed" = String, description = "`true` on a replay"))),
         (status = 400, description = "`invalid_date_range`, `date_in_past`, `stay_too_long`, `hotel_not_active` or \
             `amount_out_of_range`", body = ErrorResponse),
-        (status = 404, description = "`hotel_not_found` or `room_not_found` (missing, or of another hotel)",
-            body = ErrorResponse),
-        (status = 409, description = "`limit_exceeded` (too many active holds), `room_unavailable` or \
+        (status = 404, description = "`hotel_not_found`, `room_not_found` (missing, or of another hotel) or \
+            `rate_plan_not_found` (missing, or of another room type)", body = ErrorResponse),
+        (status = 409, description = "`limit_exceeded` (too many active holds), `room_unavailable`, \
+            `rate_plan_inactive`, `stay_restricted` (the plan's minimum or maximum stay) or \
             `idempotency_key_in_use`", body = ErrorResponse),
         (status = 422, description = "`validation_error` (with `errors[]`) or `idempotency_key_reused` (same key, \
             different request)", body = ErrorResponse),
@@ -47,7 +48,15 @@ pub async fn init(
     idempotency::guard(&state, &req, user.0.id, key, Some(&value), || async move {
         let b = st
             .bookings
-            .init(&user.0, r.hotel_id.into(), r.room_id.into(), r.check_in_date, r.check_out_date, r.rooms_count)
+            .init(
+                &user.0,
+                r.hotel_id.into(),
+                r.room_id.into(),
+                r.check_in_date,
+                r.check_out_date,
+                r.rooms_count,
+                r.rate_plan_id.map(domain::model::RatePlanId),
+            )
             .await?;
         Ok((StatusCode::CREATED, serde_json::to_vec(&BookingResponse::from(&b)).unwrap_or_default()))
     })

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod bookings;
 pub mod payments;
 pub mod public;
+pub mod rate_plans;
 pub mod service;
 pub mod users;
 
@@ -172,6 +173,18 @@ pub fn configure(cfg: &mut web::ServiceConfig, simulated: bool) {
         table,
         "/admin/hotels/{hotel_id}/rooms/{room_id}",
         [(get, admin::get_room), (put, admin::update_room), (delete, admin::delete_room)]
+    );
+    resource!(
+        cfg,
+        table,
+        "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans",
+        [(get, rate_plans::list), (post, rate_plans::create)]
+    );
+    resource!(
+        cfg,
+        table,
+        "/admin/hotels/{hotel_id}/rooms/{room_id}/rate-plans/{rate_plan_id}",
+        [(get, rate_plans::get), (put, rate_plans::update), (delete, rate_plans::delete)]
     );
     resource!(
         cfg,

@@ -64,8 +64,9 @@ impl PgStore {
             let id = crate::prepared::sql(
                 "INSERT INTO booking (user_id, hotel_id, room_id, rooms_count, check_in_date, check_out_date, nights,
                                       booking_status, amount, currency, expires_at, created_at, updated_at,
-                                      time_zone, cancellation_policy, cancel_deadline)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'RESERVED', $8, $9, $10, $11, $11, $12, $13, $14) RETURNING id",
+                                      time_zone, cancellation_policy, cancel_deadline, rate_plan_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'RESERVED', $8, $9, $10, $11, $11, $12, $13, $14, $15)
+                 RETURNING id",
             )
             .bind::<BigInt, _>(i64::from(req.user_id))
             .bind::<BigInt, _>(i64::from(req.hotel_id))
@@ -81,6 +82,7 @@ impl PgStore {
             .bind::<Text, _>(req.time_zone.name())
             .bind::<Text, _>(req.cancellation_policy.encode())
             .bind::<Nullable<Timestamptz>, _>(req.cancel_deadline)
+            .bind::<Nullable<BigInt>, _>(req.rate_plan_id.map(i64::from))
             .get_result::<IdRow>(c)
             .await?
             .id;

@@ -193,6 +193,7 @@ impl CatalogRepository for PgStore {
             .bind::<Date, _>(today)
             .execute(c)
             .await?;
+            super::rate_plans::insert_rate_plan(c, hotel_id.get(), row.id, &NewRatePlan::standard(), true, now).await?;
             Ok::<_, TxError>(Room::try_from(row)?)
         })
     }
@@ -315,6 +316,25 @@ impl CatalogRepository for PgStore {
             Ok::<_, TxError>(())
         });
         r.map_err(|e| refused.concurrent(e))
+    }
+    async fn create_rate_plan(&self, room_id: RoomId, plan: NewRatePlan, now: DateTime<Utc>) -> Result<RatePlan> {
+        self.create_rate_plan_tx(room_id, plan, now).await
+    }
+
+    async fn rate_plan(&self, id: RatePlanId) -> Result<Option<RatePlan>> {
+        self.rate_plan_tx(id).await
+    }
+
+    async fn rate_plans_of_hotel(&self, hotel_id: HotelId) -> Result<Vec<RatePlan>> {
+        self.rate_plans_of_hotel_tx(hotel_id).await
+    }
+
+    async fn update_rate_plan(&self, id: RatePlanId, patch: RatePlanPatch, now: DateTime<Utc>) -> Result<RatePlan> {
+        self.update_rate_plan_tx(id, patch, now).await
+    }
+
+    async fn delete_rate_plan(&self, id: RatePlanId, now: DateTime<Utc>) -> Result<()> {
+        self.delete_rate_plan_tx(id, now).await
     }
 }
 

@@ -1,11 +1,13 @@
 //! Hotels, room types, inventory, search and reports.
 //!
 //! One module per port: `hotels` (`CatalogRepository`), `inventory` (`InventoryRepository`) and `queries`
-//! (`CatalogQueries`); the locking and SQL helpers they share are here.
+//! (`CatalogQueries`), `rate_plans` (the rate plan part of `CatalogRepository`); the locking and SQL helpers they
+//! share are here.
 
 mod hotels;
 mod inventory;
 mod queries;
+mod rate_plans;
 
 use crate::rows::*;
 use crate::users::split;

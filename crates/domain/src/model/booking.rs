@@ -3,7 +3,10 @@
 //! Why one file (~470 lines, a third of it the table-driven test): the statuses, actions, the `decide` table and
 //! the aggregate that carries them are one concept; split, the exhaustive match and its test would drift apart.
 
-use super::{BookingId, CancellationPolicy, Currency, Guest, HotelId, Money, RoomId, StayDates, TimeZone, UserId};
+use super::{
+    BookingId, CancellationPolicy, Currency, Guest, HotelId, Money, PriceRule, RatePlanId, RoomId, StayDates, TimeZone,
+    UserId,
+};
 use crate::Error;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -277,6 +280,8 @@ pub struct Booking {
     pub confirmed_at: Option<DateTime<Utc>>,
     /// When the booking became CANCELLED.
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// The rate plan booked (`None` for bookings made before rate plans existed).
+    pub rate_plan_id: Option<RatePlanId>,
     /// The hotel's time zone, frozen at init: the booking's date rules (cancel before check-in) use it.
     pub time_zone: TimeZone,
     /// The hotel's cancellation policy at init, frozen like the price.
@@ -378,9 +383,13 @@ pub struct HoldRequest {
     pub currency: Currency,
     /// The hotel's local date at `now` (pricing's "today").
     pub today: chrono::NaiveDate,
+    /// The rate plan to book (the room's default plan when the client named none).
+    pub rate_plan_id: Option<RatePlanId>,
+    /// That plan's price rule, applied to each night.
+    pub price_rule: PriceRule,
     /// The hotel's time zone, frozen on the booking.
     pub time_zone: TimeZone,
-    /// The hotel's cancellation policy, frozen on the booking.
+    /// The cancellation policy in force (the plan's, else the hotel's), frozen on the booking.
     pub cancellation_policy: CancellationPolicy,
     /// Its deadline for this stay, frozen on the booking.
     pub cancel_deadline: Option<DateTime<Utc>>,

@@ -292,6 +292,18 @@ pub struct RoomSummary {
     pub available: Option<bool>,
     /// The amount init would quote now; `None` without dates or when the room is unavailable.
     pub total_price: Option<Money>,
+    /// The room type's active rate plans (its default plan first), each with its price for the stay.
+    pub rate_plans: Vec<RatePlanQuote>,
+}
+
+/// A rate plan with what init would charge on it for the asked stay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatePlanQuote {
+    /// The plan.
+    pub plan: super::RatePlan,
+    /// The amount for the stay; `None` without dates, when the room is unavailable or when the stay breaks the
+    /// plan's length-of-stay limits.
+    pub total_price: Option<Money>,
 }
 
 /// A hotel with its room types and, for a stay, each room's nights.

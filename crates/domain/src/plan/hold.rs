@@ -59,7 +59,7 @@ pub fn plan_hold(req: &HoldRequest, facts: &HoldFacts, policy: &PricingPolicy) -
     if !stay_is_available(&facts.nights, &req.stay, req.rooms_count) {
         return Err(Error::RoomUnavailable);
     }
-    let amount = policy.quote(&facts.nights, req.rooms_count, req.today);
+    let amount = policy.quote_with(&facts.nights, req.rooms_count, req.today, &req.price_rule);
     if !(MIN_PAYABLE..=MAX_PAYABLE).contains(&amount) {
         return Err(Error::AmountOutOfRange);
     }

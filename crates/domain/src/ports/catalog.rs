@@ -24,8 +24,9 @@ pub trait CatalogRepository: Send + Sync {
     /// `Error::HasActiveBookings` and change nothing while any booking is active at `now` (neither CANCELLED
     /// nor EXPIRED, an overdue hold counting as expired) or still owes a refund.
     async fn delete_hotel(&self, id: HotelId, now: DateTime<Utc>) -> Result<()>;
-    /// Inserts a room type and its inventory window `[today, today+365)` atomically. MUST fail with
-    /// `Error::LimitExceeded` when the hotel has `MAX_ROOMS_PER_HOTEL` room types.
+    /// Inserts a room type, its default rate plan ([`NewRatePlan::standard`], `is_default`) and its inventory
+    /// window `[today, today+365)` atomically. MUST fail with `Error::LimitExceeded` when the hotel has
+    /// `MAX_ROOMS_PER_HOTEL` room types.
     async fn create_room(&self, hotel_id: HotelId, room: NewRoom, today: NaiveDate, now: DateTime<Utc>)
     -> Result<Room>;
     /// A room type by id.
@@ -38,6 +39,19 @@ pub trait CatalogRepository: Send + Sync {
     /// Deletes a room type with its ended bookings and inventory. MUST fail with `Error::HasActiveBookings`
     /// while any of its bookings is active at `now` or still owes a refund.
     async fn delete_room(&self, id: RoomId, now: DateTime<Utc>) -> Result<()>;
+    /// Adds a (non-default) rate plan to a room type. MUST fail with `Error::RatePlanCodeTaken` when the room
+    /// type already has a plan with this code, and `Error::RoomNotFound` for a missing room.
+    async fn create_rate_plan(&self, room_id: RoomId, plan: NewRatePlan, now: DateTime<Utc>) -> Result<RatePlan>;
+    /// A rate plan by id.
+    async fn rate_plan(&self, id: RatePlanId) -> Result<Option<RatePlan>>;
+    /// The rate plans of a hotel's room types, by room id then plan id (the default plan of each room first).
+    async fn rate_plans_of_hotel(&self, hotel_id: HotelId) -> Result<Vec<RatePlan>>;
+    /// Applies a patch. MUST fail with `Error::RatePlanCodeTaken` on a code clash, `Error::RatePlanNotFound`
+    /// for a missing plan, and `Error::DefaultRatePlan` when it would deactivate the default plan.
+    async fn update_rate_plan(&self, id: RatePlanId, patch: RatePlanPatch, now: DateTime<Utc>) -> Result<RatePlan>;
+    /// Deletes a plan. MUST fail and change nothing with `Error::DefaultRatePlan` for a room's default plan and
+    /// `Error::HasActiveBookings` while a booking on it is active at `now`.
+    async fn delete_rate_plan(&self, id: RatePlanId, now: DateTime<Utc>) -> Result<()>;
 }
 
 /// The daily inventory of room types: listings, patches, the nights of a stay and the rolling window.

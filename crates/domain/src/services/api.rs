@@ -99,6 +99,41 @@ pub trait CatalogUseCases: Send + Sync {
     async fn update_room(&self, manager: &User, hotel_id: HotelId, room_id: RoomId, patch: RoomPatch) -> Result<Room>;
     /// See [`CatalogService::delete_room`].
     async fn delete_room(&self, manager: &User, hotel_id: HotelId, room_id: RoomId) -> Result<()>;
+    /// See [`CatalogService::rate_plans`].
+    async fn rate_plans(&self, manager: &User, hotel_id: HotelId, room_id: RoomId) -> Result<Vec<RatePlan>>;
+    /// See [`CatalogService::rate_plan`].
+    async fn rate_plan(
+        &self,
+        manager: &User,
+        hotel_id: HotelId,
+        room_id: RoomId,
+        plan_id: RatePlanId,
+    ) -> Result<RatePlan>;
+    /// See [`CatalogService::create_rate_plan`].
+    async fn create_rate_plan(
+        &self,
+        manager: &User,
+        hotel_id: HotelId,
+        room_id: RoomId,
+        plan: NewRatePlan,
+    ) -> Result<RatePlan>;
+    /// See [`CatalogService::update_rate_plan`].
+    async fn update_rate_plan(
+        &self,
+        manager: &User,
+        hotel_id: HotelId,
+        room_id: RoomId,
+        plan_id: RatePlanId,
+        patch: RatePlanPatch,
+    ) -> Result<RatePlan>;
+    /// See [`CatalogService::delete_rate_plan`].
+    async fn delete_rate_plan(
+        &self,
+        manager: &User,
+        hotel_id: HotelId,
+        room_id: RoomId,
+        plan_id: RatePlanId,
+    ) -> Result<()>;
     /// See [`CatalogService::inventory`].
     async fn inventory(
         &self,
@@ -173,6 +208,46 @@ impl CatalogUseCases for CatalogService {
     async fn delete_room(&self, manager: &User, hotel_id: HotelId, room_id: RoomId) -> Result<()> {
         CatalogService::delete_room(self, manager, hotel_id, room_id).await
     }
+    async fn rate_plans(&self, manager: &User, hotel_id: HotelId, room_id: RoomId) -> Result<Vec<RatePlan>> {
+        CatalogService::rate_plans(self, manager, hotel_id, room_id).await
+    }
+    async fn rate_plan(
+        &self,
+        manager: &User,
+        hotel_id: HotelId,
+        room_id: RoomId,
+        plan_id: RatePlanId,
+    ) -> Result<RatePlan> {
+        CatalogService::rate_plan(self, manager, hotel_id, room_id, plan_id).await
+    }
+    async fn create_rate_plan(
+        &self,
+        manager: &User,
+        hotel_id: HotelId,
+        room_id: RoomId,
+        plan: NewRatePlan,
+    ) -> Result<RatePlan> {
+        CatalogService::create_rate_plan(self, manager, hotel_id, room_id, plan).await
+    }
+    async fn update_rate_plan(
+        &self,
+        manager: &User,
+        hotel_id: HotelId,
+        room_id: RoomId,
+        plan_id: RatePlanId,
+        patch: RatePlanPatch,
+    ) -> Result<RatePlan> {
+        CatalogService::update_rate_plan(self, manager, hotel_id, room_id, plan_id, patch).await
+    }
+    async fn delete_rate_plan(
+        &self,
+        manager: &User,
+        hotel_id: HotelId,
+        room_id: RoomId,
+        plan_id: RatePlanId,
+    ) -> Result<()> {
+        CatalogService::delete_rate_plan(self, manager, hotel_id, room_id, plan_id).await
+    }
     async fn inventory(
         &self,
         manager: &User,
@@ -223,6 +298,7 @@ impl CatalogUseCases for CatalogService {
 #[async_trait]
 pub trait BookingUseCases: Send + Sync {
     /// See [`BookingService::init`].
+    #[allow(clippy::too_many_arguments)]
     async fn init(
         &self,
         user: &User,
@@ -231,6 +307,7 @@ pub trait BookingUseCases: Send + Sync {
         check_in: NaiveDate,
         check_out: NaiveDate,
         rooms_count: i32,
+        rate_plan_id: Option<RatePlanId>,
     ) -> Result<Booking>;
     /// See [`BookingService::get`].
     async fn get(&self, user: &User, id: BookingId) -> Result<Booking>;
@@ -266,8 +343,9 @@ impl BookingUseCases for BookingService {
         check_in: NaiveDate,
         check_out: NaiveDate,
         rooms_count: i32,
+        rate_plan_id: Option<RatePlanId>,
     ) -> Result<Booking> {
-        BookingService::init(self, user, hotel_id, room_id, check_in, check_out, rooms_count).await
+        BookingService::init(self, user, hotel_id, room_id, check_in, check_out, rooms_count, rate_plan_id).await
     }
     async fn get(&self, user: &User, id: BookingId) -> Result<Booking> {
         BookingService::get(self, user, id).await

@@ -183,6 +183,65 @@ impl CatalogService {
         }
     }
 
+    /// The rate plans of an owned room type (its default plan first).
+    pub async fn rate_plans(&self, manager: &User, hotel_id: HotelId, room_id: RoomId) -> Result<Vec<RatePlan>> {
+        self.owned_room(manager, hotel_id, room_id).await?;
+        let plans = self.catalog.rate_plans_of_hotel(hotel_id).await?;
+        Ok(plans.into_iter().filter(|p| p.room_id == room_id).collect())
+    }
+
+    /// One rate plan of an owned room type (404 `rate_plan_not_found` for another room's).
+    pub async fn rate_plan(
+        &self,
+        manager: &User,
+        hotel_id: HotelId,
+        room_id: RoomId,
+        plan_id: RatePlanId,
+    ) -> Result<RatePlan> {
+        self.owned_room(manager, hotel_id, room_id).await?;
+        match self.catalog.rate_plan(plan_id).await? {
+            Some(p) if p.room_id == room_id => Ok(p),
+            _ => Err(Error::RatePlanNotFound(format!("Rate plan not found: {plan_id}"))),
+        }
+    }
+
+    /// Adds a rate plan to an owned room type.
+    pub async fn create_rate_plan(
+        &self,
+        manager: &User,
+        hotel_id: HotelId,
+        room_id: RoomId,
+        plan: NewRatePlan,
+    ) -> Result<RatePlan> {
+        self.owned_room(manager, hotel_id, room_id).await?;
+        self.catalog.create_rate_plan(room_id, plan, self.clock.now()).await
+    }
+
+    /// Updates a rate plan of an owned room type (the default plan stays active).
+    pub async fn update_rate_plan(
+        &self,
+        manager: &User,
+        hotel_id: HotelId,
+        room_id: RoomId,
+        plan_id: RatePlanId,
+        patch: RatePlanPatch,
+    ) -> Result<RatePlan> {
+        self.rate_plan(manager, hotel_id, room_id, plan_id).await?;
+        self.catalog.update_rate_plan(plan_id, patch, self.clock.now()).await
+    }
+
+    /// Deletes a rate plan without active bookings (never the default plan).
+    pub async fn delete_rate_plan(
+        &self,
+        manager: &User,
+        hotel_id: HotelId,
+        room_id: RoomId,
+        plan_id: RatePlanId,
+    ) -> Result<()> {
+        self.rate_plan(manager, hotel_id, room_id, plan_id).await?;
+        self.catalog.delete_rate_plan(plan_id, self.clock.now()).await
+    }
+
     /// Creates a room type with its inventory window.
     pub async fn create_room(&self, manager: &User, hotel_id: HotelId, room: NewRoom) -> Result<Room> {
         let hotel = self.owned_hotel(manager, hotel_id).await?;
@@ -307,18 +366,28 @@ impl CatalogService {
         };
         let today = self.today_at(&listing.hotel);
         let stay = dates.map(|(ci, co)| self.stay_at(ci, co, today)).transpose()?;
+        let plans = self.catalog.rate_plans_of_hotel(id).await?;
         let rooms = listing
             .rooms
             .into_iter()
             .map(|(room, nights)| {
-                let (available, total_price) = match &stay {
-                    None => (None, None),
-                    Some(stay) if stay_is_available(&nights, stay, rooms_count) => {
-                        (Some(true), Some(self.policy.quote(&nights, rooms_count, today)))
-                    }
-                    Some(_) => (Some(false), None),
-                };
-                RoomSummary { room, available, total_price }
+                let available = stay.as_ref().map(|s| stay_is_available(&nights, s, rooms_count));
+                let priced = |rule: &PriceRule| self.policy.quote_with(&nights, rooms_count, today, rule);
+                let total_price = (available == Some(true)).then(|| priced(&PriceRule::BASE));
+                let rate_plans = plans
+                    .iter()
+                    .filter(|p| p.room_id == room.id && p.active)
+                    .map(|p| RatePlanQuote {
+                        plan: p.clone(),
+                        total_price: match &stay {
+                            Some(s) if available == Some(true) && p.allows_stay(s.nights()) => {
+                                Some(priced(&p.price_rule))
+                            }
+                            _ => None,
+                        },
+                    })
+                    .collect();
+                RoomSummary { room, available, total_price, rate_plans }
             })
             .collect();
         Ok((listing.hotel, rooms))
