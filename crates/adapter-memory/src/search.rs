@@ -56,9 +56,13 @@ fn qualifying_average(
     if !stay_is_available(&nights, &q.stay, q.rooms_count) {
         return None;
     }
-    let avg = policy.average(&nights, today);
-    let in_range = q.min_price.is_none_or(|min| avg >= min) && q.max_price.is_none_or(|max| avg <= max);
-    in_range.then_some(avg)
+    // The cheapest bookable rate plan of the room type (active, and the stay fits its limits).
+    st.rate_plans
+        .values()
+        .filter(|p| p.room_id == room.id && p.active && p.allows_stay(q.stay.nights()))
+        .map(|p| policy.average_with(&nights, today, &p.price_rule))
+        .filter(|avg| q.min_price.is_none_or(|min| *avg >= min) && q.max_price.is_none_or(|max| *avg <= max))
+        .min()
 }
 
 fn hit(h: &Hotel, min_price: Money) -> SearchHit {

@@ -101,10 +101,17 @@ impl PricingPolicy {
 
     /// Average one-room nightly price, rounded half-even to cents (the search `min_price`).
     pub fn average(&self, nights: &[InventoryNight], today: NaiveDate) -> Money {
+        self.average_with(nights, today, &PriceRule::BASE)
+    }
+
+    /// Average one-room nightly price on a rate plan, rounded half-even to cents (a search hit's `min_price` is
+    /// the lowest over the bookable plans of its qualifying room types).
+    pub fn average_with(&self, nights: &[InventoryNight], today: NaiveDate, rule: &PriceRule) -> Money {
         if nights.is_empty() {
             return Money::ZERO;
         }
-        let avg = self.one_room_total(nights, today).to_decimal() / Decimal::from(nights.len() as i64);
+        let total: i64 = nights.iter().map(|n| rule.apply(self.nightly(n, today)).minor()).sum();
+        let avg = Money::from_minor(total).to_decimal() / Decimal::from(nights.len() as i64);
         Money::round_half_even(avg).unwrap_or(Money::ZERO)
     }
 }

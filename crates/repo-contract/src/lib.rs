@@ -153,6 +153,7 @@ macro_rules! __contract_list {
             rate_plans {
                 rate_plans_crud_and_default_plan,
                 holds_on_a_plan_and_plan_deletes,
+                search_offers_the_cheapest_bookable_plan,
             }
         }
     };

@@ -100,3 +100,58 @@ pub async fn holds_on_a_plan_and_plan_deletes(f: &impl StoreFactory) {
     assert_eq!(c.rate_plan(std.id).await.unwrap(), None, "deleted with its room");
     assert!(c.rate_plans_of_hotel(s.hotel.id).await.unwrap().is_empty());
 }
+
+/// Search's `min_price` is the lowest average over the bookable plans (active, the stay within their limits) of
+/// the qualifying room types, each night priced by the plan's rule (half-even, never below a cent).
+pub async fn search_offers_the_cheapest_bookable_plan(f: &impl StoreFactory) {
+    let fx = Fx::new(f).await;
+    let c = &fx.s.catalog;
+    let s = fx.setup(3).await; // Lisbon, 100.00 a night
+    let found = |nights: i64| {
+        let q = SearchQuery {
+            city: "Lisbon".into(),
+            stay: stay(fx.day(10), nights),
+            rooms_count: 1,
+            guests: None,
+            min_price: None,
+            max_price: None,
+            sort: SearchSort::PriceAsc,
+            page: Page::DEFAULT,
+        };
+        async move { c.search(q, plain(), fx.now).await.unwrap().items.iter().map(|h| h.min_price).collect::<Vec<_>>() }
+    };
+    assert_eq!(found(2).await, vec![money(10_000)], "the default plan only");
+    let week = NewRatePlan {
+        name: "Long stay".into(),
+        code: "LONG".into(),
+        meal_plan: MealPlan::RoomOnly,
+        price_rule: PriceRule::Percent(Decimal::new(-1_255, 2)), // −12.55 %
+        min_stay: Some(3),
+        max_stay: None,
+        active: true,
+        cancellation_policy: None,
+    };
+    let long = c.create_rate_plan(s.room.id, week, fx.now).await.unwrap();
+    assert_eq!(found(2).await, vec![money(10_000)], "a 2-night stay is below the plan's minimum");
+    // 100.00 × 0.8745 = 87.45 a night.
+    assert_eq!(found(3).await, vec![money(8_745)]);
+    let mut odd = breakfast();
+    odd.code = "ODD".into();
+    odd.min_stay = None;
+    odd.price_rule = PriceRule::PerNight(money(-1_250)); // 87.50
+    let odd = c.create_rate_plan(s.room.id, odd, fx.now).await.unwrap();
+    assert_eq!(found(2).await, vec![money(8_750)]);
+    assert_eq!(found(3).await, vec![money(8_745)]);
+    let patch = RatePlanPatch { active: Some(false), ..RatePlanPatch::default() };
+    c.update_rate_plan(long.id, patch, fx.now).await.unwrap();
+    assert_eq!(found(3).await, vec![money(8_750)], "an inactive plan is not offered");
+    // Half-even per night: 100.05 × 0.95 = 95.0475 → 95.05; a price floor of one cent.
+    fx.patch_night(&s.room, fx.day(10), InventoryPatch { price: Some(money(10_005)), ..InventoryPatch::default() })
+        .await;
+    let patch = RatePlanPatch { price_rule: Some(PriceRule::Percent(Decimal::new(-5, 0))), ..RatePlanPatch::default() };
+    c.update_rate_plan(odd.id, patch, fx.now).await.unwrap();
+    assert_eq!(found(1).await, vec![money(9_505)]);
+    let patch = RatePlanPatch { price_rule: Some(PriceRule::PerNight(money(-99_999))), ..RatePlanPatch::default() };
+    c.update_rate_plan(odd.id, patch, fx.now).await.unwrap();
+    assert_eq!(found(2).await, vec![money(1)]);
+}

@@ -58,7 +58,13 @@ impl CatalogQueries for PgStore {
             SearchSort::Name => "lower(h.name), h.id",
         };
         let (scaled, divisor) = nightly_scaled_sql(&policy, "h.today", 10);
-        let nightly = div_half_even_sql("n.scaled", &divisor.to_string());
+        let nightly = div_half_even_sql(&format!("({scaled})"), &divisor.to_string());
+        // A rate plan's price of the night (domain::model::PriceRule::apply): a percentage (stored ×100 as an
+        // integer) rounded half-even to cents, or an amount in cents; never below one cent.
+        let plan_nightly = format!(
+            "greatest(CASE WHEN p.pct THEN {} ELSE n.cents + p.val END, 1)",
+            div_half_even_sql("(n.cents * (10000 + p.val))", "10000")
+        );
         let avg = div_half_even_sql("q.total", "$4::bigint");
         // The room row is only needed for the guests filter (capacity × rooms ≥ guests).
         let room_join = if q.guests.is_some() {
@@ -67,8 +73,9 @@ impl CatalogQueries for PgStore {
             "CROSS JOIN (SELECT $11::int IS NULL) unused(g)"
         };
         // One round trip: candidate hotels by city, their nights of the stay through (hotel_id, date), each
-        // night's price in cents computed once (OFFSET 0 keeps the subquery from being flattened), rooms that
-        // qualify on every night, then per hotel the lowest average. count(*) OVER () gives X-Total-Count.
+        // night's price in cents computed once (OFFSET 0 keeps the subquery from being flattened), each room's
+        // bookable rate plans (active, the stay within their limits), (room, plan) pairs that qualify on every
+        // night, then per hotel the lowest average. count(*) OVER () gives X-Total-Count.
         // $6..$8 are the policy's switches (kept as binds so every variant has the same parameters). Each hotel
         // prices at its own local date ($9 is the instant), and a hotel already past the check-in date is out.
         let sql = format!(
@@ -76,16 +83,24 @@ impl CatalogQueries for PgStore {
                 SELECT id, name, city, photos, amenities, currency, today FROM hotel
                 CROSS JOIN LATERAL (SELECT ($9::timestamptz AT TIME ZONE time_zone)::date AS today) t
                 WHERE active AND lower(city) = lower($1) AND $2::date >= t.today
+             ), p AS (
+                SELECT id, room_id, split_part(price_rule, ':', 1) = 'PERCENT' AS pct,
+                       CASE WHEN split_part(price_rule, ':', 1) = 'PERCENT'
+                            THEN (split_part(price_rule, ':', 2)::numeric * 100)::bigint
+                            ELSE split_part(price_rule, ':', 2)::bigint END AS val
+                FROM rate_plan
+                WHERE hotel_id IN (SELECT id FROM h) AND active
+                  AND (min_stay IS NULL OR min_stay <= $4) AND (max_stay IS NULL OR max_stay >= $4)
              ), q AS (
-                SELECT n.hotel_id, n.room_id, sum({nightly})::bigint AS total
+                SELECT n.hotel_id, n.room_id, sum({plan_nightly})::bigint AS total
                 FROM (
-                    SELECT i.hotel_id, i.room_id, {scaled} AS scaled,
+                    SELECT i.hotel_id, i.room_id, {nightly} AS cents,
                            (NOT i.closed AND i.total_count - i.book_count - i.reserved_count >= $5) AS ok
                     FROM inventory i JOIN h ON h.id = i.hotel_id
                     WHERE i.date >= $2 AND i.date < $3
                     OFFSET 0
-                ) n
-                GROUP BY n.hotel_id, n.room_id
+                ) n JOIN p ON p.room_id = n.room_id
+                GROUP BY n.hotel_id, n.room_id, p.id
                 HAVING count(*) = $4 AND bool_and(n.ok)
              ), f AS (
                 SELECT q.hotel_id, min({avg}) AS min_cents FROM q {room_join}
