@@ -36,6 +36,11 @@ CROSS JOIN (VALUES ('Standard', 1.0, 2, ARRAY['tv']),
                    ('Suite',    3.0, 4, ARRAY['tv', 'minibar', 'view', 'bathtub'])) AS t(type, factor, capacity, amenities)
 ORDER BY l.hotel_id, t.factor;
 
+-- Every room type has its default rate plan, as one created through the API would (search prices through plans).
+INSERT INTO rate_plan (hotel_id, room_id, name, code, meal_plan, price_rule, is_default)
+SELECT hotel_id, id, 'Standard', 'STANDARD', 'ROOM_ONLY', 'PERCENT:0', true FROM room
+ON CONFLICT DO NOTHING;
+
 -- 365 nights per room. Variation so that search has to price and filter:
 --   * Friday and Saturday nights cost 15 % more (a per-night price override);
 --   * 15 % of nights carry a surge factor of 1.10..1.50;
