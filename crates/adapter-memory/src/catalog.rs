@@ -22,7 +22,7 @@ fn hotel_missing(id: HotelId) -> Error {
     Error::HotelNotFound(format!("Hotel not found with id: {id}"))
 }
 
-fn room_missing(id: RoomId) -> Error {
+pub(crate) fn room_missing(id: RoomId) -> Error {
     Error::RoomNotFound(format!("Room not found with id: {id}"))
 }
 
@@ -75,41 +75,6 @@ impl State {
         self.rate_plans.retain(|_, p| p.room_id != room_id);
         self.rooms.remove(&room_id);
     }
-
-    /// Stores a rate plan of `room` (refusing a code the room already uses).
-    fn insert_rate_plan(
-        &mut self,
-        room: &Room,
-        plan: NewRatePlan,
-        is_default: bool,
-        now: DateTime<Utc>,
-    ) -> Result<RatePlan> {
-        if self.rate_plans.values().any(|p| p.room_id == room.id && p.code == plan.code) {
-            return Err(Error::RatePlanCodeTaken);
-        }
-        let stored = RatePlan {
-            id: self.ids.rate_plan(),
-            hotel_id: room.hotel_id,
-            room_id: room.id,
-            name: plan.name,
-            code: plan.code,
-            meal_plan: plan.meal_plan,
-            price_rule: plan.price_rule,
-            min_stay: plan.min_stay,
-            max_stay: plan.max_stay,
-            active: plan.active || is_default,
-            is_default,
-            cancellation_policy: plan.cancellation_policy,
-            created_at: now,
-            updated_at: now,
-        };
-        self.rate_plans.insert(stored.id, stored.clone());
-        Ok(stored)
-    }
-}
-
-fn plan_missing(id: RatePlanId) -> Error {
-    Error::RatePlanNotFound(format!("Rate plan not found: {id}"))
 }
 
 #[async_trait]
@@ -307,11 +272,7 @@ impl CatalogRepository for InMemoryStore {
     }
 
     async fn create_rate_plan(&self, room_id: RoomId, plan: NewRatePlan, now: DateTime<Utc>) -> Result<RatePlan> {
-        self.with(|st| {
-            st.saw(now);
-            let room = st.rooms.get(&room_id).cloned().ok_or_else(|| room_missing(room_id))?;
-            st.insert_rate_plan(&room, plan, false, now)
-        })
+        self.with(|st| st.create_rate_plan(room_id, plan, now))
     }
 
     async fn rate_plan(&self, id: RatePlanId) -> Result<Option<RatePlan>> {
@@ -319,56 +280,15 @@ impl CatalogRepository for InMemoryStore {
     }
 
     async fn rate_plans_of_hotel(&self, hotel_id: HotelId) -> Result<Vec<RatePlan>> {
-        self.with(|st| {
-            let mut plans: Vec<RatePlan> = st.rate_plans.values().filter(|p| p.hotel_id == hotel_id).cloned().collect();
-            plans.sort_by_key(|p| (p.room_id, !p.is_default, p.id));
-            Ok(plans)
-        })
+        self.with(|st| Ok(st.rate_plans_of_hotel(hotel_id)))
     }
 
     async fn update_rate_plan(&self, id: RatePlanId, patch: RatePlanPatch, now: DateTime<Utc>) -> Result<RatePlan> {
-        self.with(|st| {
-            st.saw(now);
-            let old = st.rate_plans.get(&id).cloned().ok_or_else(|| plan_missing(id))?;
-            if old.is_default && patch.active == Some(false) {
-                return Err(Error::DefaultRatePlan);
-            }
-            if let Some(code) = &patch.code
-                && st.rate_plans.values().any(|p| p.room_id == old.room_id && p.id != id && &p.code == code)
-            {
-                return Err(Error::RatePlanCodeTaken);
-            }
-            let p = st.rate_plans.get_mut(&id).ok_or_else(|| plan_missing(id))?;
-            if let Some(name) = patch.name {
-                p.name = name;
-            }
-            if let Some(code) = patch.code {
-                p.code = code;
-            }
-            p.meal_plan = patch.meal_plan.unwrap_or(p.meal_plan);
-            p.price_rule = patch.price_rule.unwrap_or(p.price_rule);
-            p.min_stay = patch.min_stay.apply(p.min_stay);
-            p.max_stay = patch.max_stay.apply(p.max_stay);
-            p.active = patch.active.unwrap_or(p.active);
-            p.cancellation_policy = patch.cancellation_policy.apply(p.cancellation_policy);
-            p.updated_at = now;
-            Ok(p.clone())
-        })
+        self.with(|st| st.update_rate_plan(id, patch, now))
     }
 
     async fn delete_rate_plan(&self, id: RatePlanId, now: DateTime<Utc>) -> Result<()> {
-        self.with(|st| {
-            let plan = st.rate_plans.get(&id).cloned().ok_or_else(|| plan_missing(id))?;
-            if plan.is_default {
-                return Err(Error::DefaultRatePlan);
-            }
-            let (_, active) = st.bookings_where(|b| b.rate_plan_id == Some(id), now);
-            if active {
-                return Err(Error::HasActiveBookings("Rate plan has active bookings"));
-            }
-            st.rate_plans.remove(&id);
-            Ok(())
-        })
+        self.with(|st| st.delete_rate_plan(id, now))
     }
 }
 

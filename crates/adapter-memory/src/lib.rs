@@ -6,6 +6,7 @@ mod catalog;
 mod guests;
 mod idempotency;
 mod payments;
+mod rate_plans;
 mod search;
 mod sessions;
 mod state;
