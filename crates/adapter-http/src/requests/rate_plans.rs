@@ -82,12 +82,16 @@ pub struct UpdateRatePlanRequest {
 
 fn code(f: &mut Fields<'_>) -> ApiResult<Opt<String>> {
     let c = f.opt_str("code", 1, 32)?;
-    if let Patch::Set(Some(s)) = &c
-        && !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        f.push("code", "String should match pattern '^[A-Za-z0-9_-]+$'", "string_pattern_mismatch");
+    if let Patch::Set(Some(s)) = &c {
+        check_code(f, s);
     }
     Ok(c)
+}
+
+fn check_code(f: &mut Fields<'_>, code: &str) {
+    if !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        f.push("code", "String should match pattern '^[A-Za-z0-9_-]+$'", "string_pattern_mismatch");
+    }
 }
 
 fn meal_plan(f: &mut Fields<'_>) -> ApiResult<Opt<MealPlan>> {
@@ -130,7 +134,7 @@ fn policy_patch(f: &mut Fields<'_>, obj: &Map<String, Value>) -> ApiResult<Opt<C
     Ok(match obj.get("cancellation_policy") {
         None => Patch::Keep,
         Some(Value::Null) => Patch::Set(None),
-        Some(_) => Patch::Set(settings_policy(f)?),
+        Some(_) => Patch::Set(policy(f)?),
     })
 }
 
@@ -146,7 +150,8 @@ impl CreateRatePlanRequest {
     pub fn parse(obj: &Map<String, Value>) -> ApiResult<Self> {
         let mut f = Fields::new(obj);
         let name = f.req_str("name", 1, 255)?;
-        let code = value(code(&mut f)?);
+        let code = f.req_str("code", 1, 32)?;
+        check_code(&mut f, &code);
         let meal_plan = value(meal_plan(&mut f)?).unwrap_or(MealPlan::RoomOnly);
         let price_rule = price_rule(&mut f)?.unwrap_or(PriceRule::BASE);
         let min_stay = value(stay(&mut f, "min_stay")?);
@@ -154,11 +159,6 @@ impl CreateRatePlanRequest {
         check_stays(&mut f, min_stay, max_stay);
         let active = value(f.opt_bool("active")?).unwrap_or(true);
         let cancellation_policy = value(policy_patch(&mut f, obj)?);
-        let Some(code) = code else {
-            f.push("code", "Field required", "missing");
-            f.finish()?;
-            return Err(invalid(&["body", "code"], "Field required", "missing"));
-        };
         f.finish()?;
         Ok(CreateRatePlanRequest { name, code, meal_plan, price_rule, min_stay, max_stay, active, cancellation_policy })
     }

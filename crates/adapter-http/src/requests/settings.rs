@@ -57,12 +57,7 @@ pub(super) fn settings(f: &mut Fields<'_>) -> ApiResult<HotelSettings> {
 }
 
 /// `cancellation_policy`: absent or `null` → `None`.
-pub(super) fn settings_policy(f: &mut Fields<'_>) -> ApiResult<Option<CancellationPolicy>> {
-    policy(f)
-}
-
-/// `cancellation_policy`: absent or `null` → `None`.
-fn policy(f: &mut Fields<'_>) -> ApiResult<Option<CancellationPolicy>> {
+pub(super) fn policy(f: &mut Fields<'_>) -> ApiResult<Option<CancellationPolicy>> {
     let prefix = f.child_prefix("cancellation_policy");
     let Patch::Set(Some(m)) = f.opt_object("cancellation_policy")? else { return Ok(None) };
     let mut p = Fields::nested(m, prefix);

@@ -205,14 +205,17 @@ impl BookingService {
         requested: Option<RatePlanId>,
         nights: i64,
     ) -> Result<Option<RatePlan>> {
-        let room_here = self.catalog.room(room_id).await?.is_some_and(|r| r.hotel_id == hotel_id);
-        if !room_here {
-            return Ok(None);
-        }
         let plan = match requested {
             Some(id) => match self.catalog.rate_plan(id).await? {
-                Some(p) if p.room_id == room_id => p,
-                _ => return Err(Error::RatePlanNotFound(format!("Rate plan not found: {id}"))),
+                Some(p) if p.room_id == room_id && p.hotel_id == hotel_id => p,
+                _ => {
+                    // A room missing from the hotel is the hold's error to report, in the contract's order.
+                    let room_here = self.catalog.room(room_id).await?.is_some_and(|r| r.hotel_id == hotel_id);
+                    if !room_here {
+                        return Ok(None);
+                    }
+                    return Err(Error::RatePlanNotFound(format!("Rate plan not found: {id}")));
+                }
             },
             None => {
                 let plans = self.catalog.rate_plans_of_hotel(hotel_id).await?;
