@@ -105,7 +105,11 @@ async fn rooms_inventory_and_propagation() {
             "city",
             "closed",
             "available_count",
-            "effective_price"
+            "effective_price",
+            "min_stay",
+            "max_stay",
+            "closed_to_arrival",
+            "closed_to_departure"
         ]
     );
     // Override one night's price; then a new base price reaches only the untouched nights.

@@ -130,6 +130,10 @@ pub const ERROR_CODES: &[&str] = &[
     "rate_plan_not_found",
     "method_not_allowed",
     "room_unavailable",
+    "min_stay_not_met",
+    "max_stay_exceeded",
+    "closed_to_arrival",
+    "closed_to_departure",
     "rate_plan_inactive",
     "stay_restricted",
     "rate_plan_code_taken",
@@ -275,6 +279,7 @@ pub fn classify(e: &Error) -> (StatusCode, &'static str, String) {
         Error::RatePlanCodeTaken => (S::CONFLICT, "rate_plan_code_taken", d),
         Error::DefaultRatePlan => (S::CONFLICT, "default_rate_plan", d),
         Error::RoomUnavailable => (S::CONFLICT, "room_unavailable", d),
+        Error::Restricted(r) => (S::CONFLICT, r.code(), d),
         Error::InvalidBookingState(_) => (S::CONFLICT, "invalid_booking_state", d),
         Error::BookingExpired => (S::CONFLICT, "booking_expired", d),
         Error::HasActiveBookings(_) => (S::CONFLICT, "has_active_bookings", d),
@@ -390,6 +395,7 @@ mod tests {
     /// The `ErrorCode` schema lists every code an answer can carry.
     #[test]
     fn every_code_is_in_the_schema_enum() {
+        use domain::model::Restriction;
         let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
         let domain = [
             Error::validation(&["body"], "x", "missing"),
@@ -422,6 +428,10 @@ mod tests {
             Error::RatePlanCodeTaken,
             Error::DefaultRatePlan,
             Error::RoomUnavailable,
+            Error::Restricted(Restriction::MinStay { arrival: today, min: 2 }),
+            Error::Restricted(Restriction::MaxStay { arrival: today, max: 2 }),
+            Error::Restricted(Restriction::ClosedToArrival(today)),
+            Error::Restricted(Restriction::ClosedToDeparture(today)),
             Error::InvalidBookingState("x".into()),
             Error::BookingExpired,
             Error::HasActiveBookings("x"),

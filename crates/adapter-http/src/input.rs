@@ -346,6 +346,32 @@ impl<'a> Fields<'a> {
             Some(_) => Err(self.fail(name, "Input should be a valid list", "list_type")),
         }
     }
+    /// A list of objects (each reported at its index when it is not one).
+    pub fn opt_object_list(&mut self, name: &str) -> Result<Opt<Vec<&'a Map<String, Value>>>, ApiError> {
+        match self.get(name) {
+            None => Ok(Patch::Keep),
+            Some(Value::Null) => Ok(Patch::Set(None)),
+            Some(Value::Array(items)) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, it) in items.iter().enumerate() {
+                    match it {
+                        Value::Object(m) => out.push(m),
+                        _ => {
+                            let mut l = self.loc(name);
+                            l.push(json!(i));
+                            return Err(ApiError::Validation(vec![FieldError::new(
+                                l,
+                                "Input should be a valid dictionary or object",
+                                "object_type",
+                            )]));
+                        }
+                    }
+                }
+                Ok(Patch::Set(Some(out)))
+            }
+            Some(_) => Err(self.fail(name, "Input should be a valid list", "list_type")),
+        }
+    }
     /// A nested object.
     pub fn opt_object(&mut self, name: &str) -> Result<Opt<&'a Map<String, Value>>, ApiError> {
         match self.get(name) {

@@ -66,7 +66,7 @@ async fn route_table_and_document_list_the_same_operations() {
     let unrouted: Vec<_> = documented.difference(&routed).collect();
     assert!(undocumented.is_empty(), "routes without an OpenAPI operation: {undocumented:?}");
     assert!(unrouted.is_empty(), "documented operations that are not routed: {unrouted:?}");
-    assert_eq!(routed.len(), 49);
+    assert_eq!(routed.len(), 52);
 }
 
 /// Whether a schema is typed for a client: a `$ref` to a typed component, a type (objects with properties or a
@@ -324,9 +324,23 @@ fn status_400_business_rules() {
             ("GET", "/hotels/search", &["invalid_date_range", "date_in_past", "stay_too_long", "invalid_price_range"]),
             ("GET", "/hotels/{hotel_id}/info", DATES),
             (
+                "GET",
+                "/hotels/{hotel_id}/quote",
+                &["invalid_date_range", "date_in_past", "stay_too_long", "too_many_guests"],
+            ),
+            ("GET", "/hotels/{hotel_id}/calendar", &["invalid_date_range"]),
+            ("GET", "/admin/hotels/{hotel_id}/reports/revenue", &["invalid_date_range"]),
+            (
                 "POST",
                 "/bookings/init",
-                &["invalid_date_range", "date_in_past", "stay_too_long", "hotel_not_active", "amount_out_of_range"],
+                &[
+                    "invalid_date_range",
+                    "date_in_past",
+                    "stay_too_long",
+                    "hotel_not_active",
+                    "too_many_guests",
+                    "amount_out_of_range",
+                ],
             ),
             ("POST", "/bookings/{booking_id}/addGuests", &["too_many_guests"]),
             ("POST", "/webhooks/stripe", &["invalid_signature", "invalid_payload"]),
@@ -368,6 +382,7 @@ fn status_401_authentication() {
             ("PATCH", "/admin/hotels/{hotel_id}/deactivate", BEARER),
             ("GET", "/admin/hotels/{hotel_id}/bookings", BEARER),
             ("GET", "/admin/hotels/{hotel_id}/reports", BEARER),
+            ("GET", "/admin/hotels/{hotel_id}/reports/revenue", BEARER),
             ("POST", "/admin/hotels/{hotel_id}/rooms", BEARER),
             ("GET", "/admin/hotels/{hotel_id}/rooms", BEARER),
             ("GET", "/admin/hotels/{hotel_id}/rooms/{room_id}", BEARER),
@@ -399,6 +414,7 @@ fn status_403_role_and_ownership() {
             ("PATCH", "/admin/hotels/{hotel_id}/deactivate", OWNED),
             ("GET", "/admin/hotels/{hotel_id}/bookings", OWNED),
             ("GET", "/admin/hotels/{hotel_id}/reports", OWNED),
+            ("GET", "/admin/hotels/{hotel_id}/reports/revenue", OWNED),
             ("POST", "/admin/hotels/{hotel_id}/rooms", OWNED),
             ("GET", "/admin/hotels/{hotel_id}/rooms", OWNED),
             ("GET", "/admin/hotels/{hotel_id}/rooms/{room_id}", OWNED),
@@ -426,6 +442,8 @@ fn status_404_lookups() {
         "404",
         Answered::Only(&[
             ("GET", "/hotels/{hotel_id}/info", HOTEL),
+            ("GET", "/hotels/{hotel_id}/quote", PLAN),
+            ("GET", "/hotels/{hotel_id}/calendar", HOTEL),
             ("PUT", "/users/guests/{guest_id}", &["guest_not_found"]),
             ("DELETE", "/users/guests/{guest_id}", &["guest_not_found"]),
             ("POST", "/bookings/init", PLAN),
@@ -444,6 +462,7 @@ fn status_404_lookups() {
             ("PATCH", "/admin/hotels/{hotel_id}/deactivate", HOTEL),
             ("GET", "/admin/hotels/{hotel_id}/bookings", HOTEL),
             ("GET", "/admin/hotels/{hotel_id}/reports", HOTEL),
+            ("GET", "/admin/hotels/{hotel_id}/reports/revenue", HOTEL),
             ("POST", "/admin/hotels/{hotel_id}/rooms", HOTEL),
             ("GET", "/admin/hotels/{hotel_id}/rooms", HOTEL),
             ("GET", "/admin/hotels/{hotel_id}/rooms/{room_id}", HOTEL_ROOM),
@@ -475,6 +494,10 @@ fn status_409_conflicts() {
                     "room_unavailable",
                     "rate_plan_inactive",
                     "stay_restricted",
+                    "min_stay_not_met",
+                    "max_stay_exceeded",
+                    "closed_to_arrival",
+                    "closed_to_departure",
                     "idempotency_key_in_use",
                 ],
             ),
@@ -551,6 +574,8 @@ fn status_422_validation() {
             ("POST", "/auth/refresh", V),
             ("GET", "/hotels/search", V),
             ("GET", "/hotels/{hotel_id}/info", V),
+            ("GET", "/hotels/{hotel_id}/quote", V),
+            ("GET", "/hotels/{hotel_id}/calendar", V),
             ("PATCH", "/users/profile", V),
             ("GET", "/users/myBookings", V),
             ("GET", "/users/guests", V),
@@ -571,6 +596,7 @@ fn status_422_validation() {
             ("PATCH", "/admin/hotels/{hotel_id}/activate", V),
             ("PATCH", "/admin/hotels/{hotel_id}/deactivate", V),
             ("GET", "/admin/hotels/{hotel_id}/bookings", V),
+            ("GET", "/admin/hotels/{hotel_id}/reports/revenue", V),
             ("GET", "/admin/hotels/{hotel_id}/reports", V),
             ("POST", "/admin/hotels/{hotel_id}/rooms", V),
             ("GET", "/admin/hotels/{hotel_id}/rooms", V),

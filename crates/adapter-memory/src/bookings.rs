@@ -110,12 +110,14 @@ impl State {
             room_hotel_id: room.as_ref().map(|r| r.hotel_id),
             active_holds: i64::try_from(active_holds).unwrap_or(i64::MAX),
             nights: self.stay_nights(req.room_id, &req.stay),
+            room_capacity: room.as_ref().map_or(0, |r| r.capacity),
+            departure_closed: self.departure_closed(req.room_id, &req.stay),
         };
         let plan = plan_hold(&req, &facts, policy)?;
         let (Some(hotel), Some(room)) = (hotel, room) else {
             return Err(Error::internal("planned a hold without rows"));
         };
-        let amount = plan.amount;
+        let amount = plan.price.total;
         let booking = Booking {
             id: self.ids.booking(),
             hotel_id: hotel.id,
@@ -126,6 +128,9 @@ impl State {
             check_out_date: req.stay.check_out(),
             status: BookingStatus::Reserved,
             amount,
+            subtotal: plan.price.subtotal,
+            charges: plan.price.lines,
+            adults: plan.adults,
             currency: req.currency,
             nights: i32::try_from(req.stay.nights()).map_err(Error::internal)?,
             created_at: req.now,

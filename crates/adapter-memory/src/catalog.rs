@@ -9,6 +9,7 @@ use domain::model::{
     InventoryPatch, InventoryView, MAX_ROOMS_PER_HOTEL, Money, NewHotel, NewRoom, Page, Paged, ROOM_REFUNDS_OWED, Room,
     RoomPatch, SearchHit, SearchQuery, StayDates,
 };
+use domain::model::{CalendarRoom, HotelCalendar, RevenueBooking, RevenueFacts, RoomOffer};
 use domain::model::{
     HotelId, NewRatePlan, RatePlan, RatePlanId, RatePlanPatch, ReportTotals, RoomId, UserId, default_check_in_time,
     default_check_out_time,
@@ -47,6 +48,7 @@ impl State {
             surge_factor: Decimal::new(100, 2),
             price: room.base_price,
             closed: false,
+            restrictions: Default::default(),
         };
         self.inventory.insert((room.id, date), night);
         true
@@ -99,6 +101,7 @@ impl CatalogRepository for InMemoryStore {
                 check_in_time: hotel.check_in_time.unwrap_or_else(default_check_in_time),
                 check_out_time: hotel.check_out_time.unwrap_or_else(default_check_out_time),
                 cancellation_policy: hotel.cancellation_policy.unwrap_or_default(),
+                taxes: hotel.taxes.unwrap_or_default(),
                 created_at: now,
                 updated_at: now,
             };
@@ -135,6 +138,9 @@ impl CatalogRepository for InMemoryStore {
             h.check_in_time = patch.check_in_time.unwrap_or(h.check_in_time);
             h.check_out_time = patch.check_out_time.unwrap_or(h.check_out_time);
             h.cancellation_policy = patch.cancellation_policy.unwrap_or(h.cancellation_policy);
+            if let Some(taxes) = patch.taxes {
+                h.taxes = taxes;
+            }
             h.updated_at = now;
             Ok(h.clone())
         })
@@ -338,6 +344,11 @@ impl InventoryRepository for InMemoryStore {
                 night.price = patch.price.unwrap_or(night.price);
                 night.closed = patch.closed.unwrap_or(night.closed);
                 night.total_count = patch.total_count.unwrap_or(night.total_count);
+                let r = &mut night.restrictions;
+                r.min_stay = patch.min_stay.apply(r.min_stay);
+                r.max_stay = patch.max_stay.apply(r.max_stay);
+                r.closed_to_arrival = patch.closed_to_arrival.unwrap_or(r.closed_to_arrival);
+                r.closed_to_departure = patch.closed_to_departure.unwrap_or(r.closed_to_departure);
             }
             Ok(st.rows_between(room_id, start, Some(end)))
         })
@@ -371,7 +382,7 @@ impl CatalogQueries for InMemoryStore {
             let rooms = rooms
                 .into_iter()
                 .map(|r| {
-                    let nights = stay.map(|s| st.stay_nights(r.id, &s)).unwrap_or_default();
+                    let nights = stay.map(|s| st.stay_rows(r.id, &s)).unwrap_or_default();
                     (r, nights)
                 })
                 .collect();
@@ -400,6 +411,77 @@ impl CatalogQueries for InMemoryStore {
                 }
             }
             Ok(t)
+        })
+    }
+
+    async fn room_offer(
+        &self,
+        hotel_id: HotelId,
+        room_id: RoomId,
+        stay: Option<StayDates>,
+    ) -> Result<Option<RoomOffer>> {
+        self.with(|st| {
+            let Some(hotel) = st.hotels.get(&hotel_id).cloned() else { return Ok(None) };
+            let room = st.rooms.get(&room_id).filter(|r| r.hotel_id == hotel_id).cloned();
+            let (plans, nights) = match &room {
+                Some(r) => (
+                    st.rate_plans.values().filter(|p| p.room_id == r.id).cloned().collect(),
+                    stay.map(|s| st.stay_rows(r.id, &s)).unwrap_or_default(),
+                ),
+                None => (Vec::new(), Vec::new()),
+            };
+            Ok(Some(RoomOffer { hotel, room, plans, nights }))
+        })
+    }
+
+    async fn calendar(&self, hotel_id: HotelId, from: NaiveDate, to: NaiveDate) -> Result<Option<HotelCalendar>> {
+        self.with(|st| {
+            let Some(hotel) = st.hotels.get(&hotel_id).cloned() else { return Ok(None) };
+            let rooms = st
+                .rooms
+                .values()
+                .filter(|r| r.hotel_id == hotel_id)
+                .map(|r| {
+                    let plan = st.rate_plans.values().find(|p| p.room_id == r.id && p.is_default);
+                    CalendarRoom {
+                        room: r.clone(),
+                        rate_plan_id: plan.map(|p| p.id),
+                        price_rule: plan.map_or(domain::model::PriceRule::BASE, |p| p.price_rule),
+                        nights: st.inventory.range((r.id, from)..=(r.id, to)).map(|(_, n)| n.clone()).collect(),
+                    }
+                })
+                .collect();
+            Ok(Some(HotelCalendar { hotel, rooms }))
+        })
+    }
+
+    async fn revenue(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<RevenueFacts> {
+        self.with(|st| {
+            let mut per_night = std::collections::BTreeMap::<NaiveDate, i64>::new();
+            for n in st.inventory.values().filter(|n| n.hotel_id == hotel_id && (start..=end).contains(&n.date)) {
+                *per_night.entry(n.date).or_default() += i64::from(n.total_count);
+            }
+            let bookings = st
+                .bookings
+                .values()
+                .map(|row| &row.booking)
+                .filter(|b| b.hotel_id == hotel_id && b.check_in_date <= end && b.check_out_date > start)
+                .filter(|b| {
+                    let kept = |m: Option<Money>| m.is_some_and(|m| m > Money::ZERO);
+                    b.status == BookingStatus::Confirmed
+                        || (b.status == BookingStatus::Cancelled && (kept(b.penalty_amount) || kept(b.refund_amount)))
+                })
+                .map(|b| RevenueBooking {
+                    status: b.status,
+                    check_in: b.check_in_date,
+                    check_out: b.check_out_date,
+                    rooms_count: b.rooms_count,
+                    price: b.price(),
+                    penalty: b.penalty_amount,
+                    refund: b.refund_amount,
+                })
+                .collect();
+            Ok(RevenueFacts { rooms_per_night: per_night.into_iter().collect(), bookings })
         })
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::state::{State, paged};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::model::{Hotel, Money, Paged, Room, SearchHit, SearchQuery, SearchSort};
+use domain::model::{Hotel, Money, Paged, Room, SearchHit, SearchQuery, SearchSort, stay_restriction};
 use domain::pricing::{PricingPolicy, stay_is_available};
 
 /// Active hotels in the city with at least one room type that qualifies on every night of the stay.
@@ -54,6 +54,9 @@ fn qualifying_average(
     }
     let nights = st.stay_nights(room.id, &q.stay);
     if !stay_is_available(&nights, &q.stay, q.rooms_count) {
+        return None;
+    }
+    if stay_restriction(&nights, st.departure_closed(room.id, &q.stay), &q.stay).is_some() {
         return None;
     }
     // The cheapest bookable rate plan of the room type (active, and the stay fits its limits).

@@ -171,6 +171,16 @@ impl State {
         self.nights(room_id, stay.check_in(), stay.check_out()).cloned().collect()
     }
 
+    /// Whether the room's row dated the stay's check-out date is closed to departure.
+    pub fn departure_closed(&self, room_id: RoomId, stay: &StayDates) -> bool {
+        self.inventory.get(&(room_id, stay.check_out())).is_some_and(|n| n.restrictions.closed_to_departure)
+    }
+
+    /// Rows of a room dated `check_in..=check_out`: the stay's nights and the departure date's row.
+    pub fn stay_rows(&self, room_id: RoomId, stay: &StayDates) -> Vec<InventoryNight> {
+        self.inventory.range((room_id, stay.check_in())..=(room_id, stay.check_out())).map(|(_, n)| n.clone()).collect()
+    }
+
     /// Adds `d_book` and `d_reserved` on every night of a booking's stay, all or nothing. Every night must
     /// exist and end within `0 ≤ book`, `0 ≤ reserved`, `book + reserved ≤ total` (the table's CHECKs).
     pub fn shift_counts(&mut self, booking: &Booking, d_book: i32, d_reserved: i32) -> Result<()> {

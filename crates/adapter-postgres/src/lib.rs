@@ -5,6 +5,7 @@ mod bookings;
 mod catalog;
 mod connect;
 mod error;
+mod json;
 mod maintenance;
 mod misc;
 mod prepared;

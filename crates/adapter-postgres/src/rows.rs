@@ -139,6 +139,8 @@ pub(crate) struct HotelRow {
     pub check_out_time: NaiveTime,
     #[diesel(sql_type = Text)]
     pub cancellation_policy: String,
+    #[diesel(sql_type = Text)]
+    pub taxes: String,
     #[diesel(sql_type = Timestamptz)]
     pub created_at: DateTime<Utc>,
     #[diesel(sql_type = Timestamptz)]
@@ -147,7 +149,7 @@ pub(crate) struct HotelRow {
 
 pub(crate) const HOTEL_COLS: &str = "id, name, city, photos::text[] AS photos, amenities::text[] AS amenities, \
     contact_phone, contact_email, contact_address, active, owner_id, time_zone, currency, check_in_time, \
-    check_out_time, cancellation_policy, created_at, updated_at";
+    check_out_time, cancellation_policy, taxes::text AS taxes, created_at, updated_at";
 
 /// A hotel's stored currency: NULL only between the migration that added the column and the next start, which
 /// fills in the deployment's CURRENCY (`PgStore::backfill_hotel_currency`).
@@ -187,6 +189,7 @@ impl TryFrom<HotelRow> for Hotel {
             check_in_time: r.check_in_time,
             check_out_time: r.check_out_time,
             cancellation_policy: cancellation_policy(&r.cancellation_policy)?,
+            taxes: crate::json::decode_taxes(&r.taxes)?,
             created_at: r.created_at,
             updated_at: r.updated_at,
         })
@@ -314,9 +317,18 @@ pub(crate) struct NightRow {
     pub price: Decimal,
     #[diesel(sql_type = Bool)]
     pub closed: bool,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub min_stay: Option<i32>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub max_stay: Option<i32>,
+    #[diesel(sql_type = Bool)]
+    pub closed_to_arrival: bool,
+    #[diesel(sql_type = Bool)]
+    pub closed_to_departure: bool,
 }
 
-pub(crate) const NIGHT_COLS: &str = "i.id, i.hotel_id, i.room_id, i.date, i.book_count, i.reserved_count, i.total_count, i.surge_factor, i.price, i.closed";
+pub(crate) const NIGHT_COLS: &str = "i.id, i.hotel_id, i.room_id, i.date, i.book_count, i.reserved_count, i.total_count, \
+    i.surge_factor, i.price, i.closed, i.min_stay, i.max_stay, i.closed_to_arrival, i.closed_to_departure";
 
 impl TryFrom<NightRow> for InventoryNight {
     type Error = Error;
@@ -332,6 +344,12 @@ impl TryFrom<NightRow> for InventoryNight {
             surge_factor: r.surge_factor,
             price: money(r.price)?,
             closed: r.closed,
+            restrictions: Restrictions {
+                min_stay: r.min_stay,
+                max_stay: r.max_stay,
+                closed_to_arrival: r.closed_to_arrival,
+                closed_to_departure: r.closed_to_departure,
+            },
         })
     }
 }
@@ -406,6 +424,12 @@ pub(crate) struct BookingRow {
     pub penalty_amount: Option<Decimal>,
     #[diesel(sql_type = Nullable<Numeric>)]
     pub refund_amount: Option<Decimal>,
+    #[diesel(sql_type = Integer)]
+    pub adults: i32,
+    #[diesel(sql_type = Numeric)]
+    pub subtotal: Decimal,
+    #[diesel(sql_type = Text)]
+    pub charges: String,
     #[diesel(sql_type = Text)]
     pub hotel_name: String,
     #[diesel(sql_type = Text)]
@@ -418,7 +442,7 @@ pub(crate) const BOOKING_COLS: &str = "b.id, b.hotel_id, b.room_id, b.user_id, b
     b.updated_at, b.expires_at, b.payment_attempt, b.payment_started_at, b.payment_session_id, b.payment_session_url, \
     b.payment_intent_id, b.refund_status::text AS refund_status, b.refund_id, b.refund_attempts, b.confirmed_at, \
     b.cancelled_at, b.rate_plan_id, b.time_zone, b.cancellation_policy, b.cancel_deadline, b.penalty_amount, b.refund_amount, \
-    h.name AS hotel_name, r.type AS room_type";
+    b.adults, b.subtotal, b.charges::text AS charges, h.name AS hotel_name, r.type AS room_type";
 pub(crate) const BOOKING_FROM: &str = "booking b JOIN hotel h ON h.id = b.hotel_id JOIN room r ON r.id = b.room_id";
 
 impl TryFrom<BookingRow> for Booking {
@@ -457,6 +481,9 @@ impl TryFrom<BookingRow> for Booking {
             cancel_deadline: r.cancel_deadline,
             penalty_amount: r.penalty_amount.map(money).transpose()?,
             refund_amount: r.refund_amount.map(money).transpose()?,
+            adults: r.adults,
+            subtotal: money(r.subtotal)?,
+            charges: crate::json::decode_charges(&r.charges)?,
             hotel_name: r.hotel_name,
             room_type: r.room_type,
         })

@@ -77,7 +77,8 @@ async fn main() -> Result<(), domain::Error> {
     let room = catalog.create_room(&manager, hotel.id, room).await?;
 
     let check_in = clock.today() + Duration::days(14);
-    let hold = bookings.init(&guest, hotel.id, room.id, check_in, check_in + Duration::days(3), 1, None).await?;
+    let hold =
+        bookings.init(&guest, StayRequest::new(hotel.id, room.id, check_in, check_in + Duration::days(3), 1)).await?;
     println!("held booking #{} for {} {} ({})", hold.id, hold.amount, hold.currency, hold.status);
 
     let ann =

@@ -106,6 +106,10 @@ pub enum Error {
     /// 409 `stay_restricted`: the stay breaks a length-of-stay limit; the text names it.
     #[error("{0}")]
     StayRestricted(String),
+    /// 409 `min_stay_not_met`, `max_stay_exceeded`, `closed_to_arrival` or `closed_to_departure`: the stay breaks
+    /// a restriction of its arrival or departure night; the text names it.
+    #[error("{0}")]
+    Restricted(crate::model::Restriction),
     /// 409 `rate_plan_code_taken`: the room type already has a rate plan with this code.
     #[error("A rate plan with this code already exists for the room")]
     RatePlanCodeTaken,

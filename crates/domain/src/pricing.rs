@@ -141,6 +141,7 @@ mod tests {
             surge_factor: Decimal::from_str(surge).unwrap(),
             price: Money::from_minor(price),
             closed: false,
+            restrictions: Default::default(),
         }
     }
     fn d(s: &str) -> NaiveDate {

@@ -80,6 +80,8 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     cancellation_policy: CancellationPolicy::default(),
                     cancel_deadline: None,
                     max_active_holds: 0,
+                    adults: None,
+                    taxes: Vec::new(),
                 };
                 if let Ok(b) = store.hold(req, PricingPolicy::default()).await {
                     ids.push(b.id);

@@ -29,6 +29,7 @@ fn night(date: NaiveDate, book: i32, reserved: i32, total: i32, closed: bool) ->
         surge_factor: Decimal::ONE,
         price: Money::from_minor(10_000),
         closed,
+        restrictions: Restrictions::default(),
     }
 }
 
@@ -53,11 +54,20 @@ fn request(rooms: i32, cap: i64) -> HoldRequest {
         cancellation_policy: CancellationPolicy::default(),
         cancel_deadline: None,
         max_active_holds: cap,
+        adults: None,
+        taxes: Vec::new(),
     }
 }
 
 fn facts(nights: Vec<InventoryNight>) -> HoldFacts {
-    HoldFacts { hotel_active: Some(true), room_hotel_id: Some(HotelId(1)), active_holds: 0, nights }
+    HoldFacts {
+        hotel_active: Some(true),
+        room_hotel_id: Some(HotelId(1)),
+        room_capacity: 2,
+        active_holds: 0,
+        nights,
+        departure_closed: false,
+    }
 }
 
 fn policy() -> PricingPolicy {
@@ -67,7 +77,7 @@ fn policy() -> PricingPolicy {
 #[test]
 fn hold_checks_in_order_and_prices_the_stay() {
     let ok = plan_hold(&request(2, 5), &facts(nights(10, 2, 3)), &policy()).unwrap();
-    assert_eq!(ok, HoldPlan { amount: Money::from_minor(40_000), reserve: 2 });
+    assert_eq!(ok, HoldPlan { price: PriceBreakdown::untaxed(Money::from_minor(40_000)), reserve: 2, adults: 2 });
 
     let err = |req: HoldRequest, f: HoldFacts| plan_hold(&req, &f, &policy()).unwrap_err();
     assert!(matches!(err(request(0, 5), facts(nights(10, 2, 3))), Error::Validation { .. }), "rooms_count below 1");
@@ -95,6 +105,42 @@ fn hold_checks_in_order_and_prices_the_stay() {
         n.price = Money::from_minor(10);
     }
     assert_eq!(err(request(1, 5), facts(cheap)), Error::AmountOutOfRange);
+
+    // Adults: one per room by default, at most capacity × rooms (2 × 2 here).
+    let adults = |n| HoldRequest { adults: Some(n), ..request(2, 5) };
+    assert_eq!(plan_hold(&adults(4), &facts(nights(10, 2, 3)), &policy()).unwrap().adults, 4);
+    assert_eq!(err(adults(5), facts(nights(10, 2, 3))), Error::TooManyGuests(4));
+    assert!(matches!(err(adults(0), facts(nights(10, 2, 3))), Error::Validation { .. }));
+
+    // Restrictions of the arrival night and the departure date, after availability.
+    let mut cta = nights(10, 2, 3);
+    cta[0].restrictions.closed_to_arrival = true;
+    assert_eq!(err(request(1, 5), facts(cta)), Error::Restricted(Restriction::ClosedToArrival(day(10))));
+    let ctd = HoldFacts { departure_closed: true, ..facts(nights(10, 2, 3)) };
+    assert_eq!(err(request(1, 5), ctd), Error::Restricted(Restriction::ClosedToDeparture(day(12))));
+    let mut min = nights(10, 2, 3);
+    min[0].restrictions.min_stay = Some(3);
+    assert_eq!(err(request(1, 5), facts(min)), Error::Restricted(Restriction::MinStay { arrival: day(10), min: 3 }));
+    let mut sold_and_restricted = nights(10, 2, 3);
+    sold_and_restricted[1].closed = true;
+    sold_and_restricted[0].restrictions.closed_to_arrival = true;
+    assert_eq!(err(request(1, 5), facts(sold_and_restricted)), Error::RoomUnavailable, "availability first");
+
+    // Taxes are priced into the plan: 10 % on top of 400.00, 2.50 per adult and night (4 adults × 2 nights).
+    let taxed = HoldRequest {
+        taxes: vec![
+            TaxRule { name: "VAT".into(), kind: TaxKind::Percent, value: Decimal::new(10, 0), included: false },
+            TaxRule {
+                name: "City".into(),
+                kind: TaxKind::PerPersonPerNight,
+                value: Decimal::new(250, 2),
+                included: false,
+            },
+        ],
+        ..adults(4)
+    };
+    let plan = plan_hold(&taxed, &facts(nights(10, 2, 3)), &policy()).unwrap();
+    assert_eq!((plan.price.subtotal, plan.price.total), (Money::from_minor(40_000), Money::from_minor(46_000)));
 }
 
 fn booking(status: BookingStatus) -> Booking {
@@ -134,6 +180,9 @@ fn booking(status: BookingStatus) -> Booking {
         penalty_amount: None,
         refund_amount: None,
         rate_plan_id: None,
+        adults: 1,
+        subtotal: Money::from_minor(20_000),
+        charges: Vec::new(),
         hotel_name: "H".into(),
         room_type: "R".into(),
     }

@@ -124,7 +124,7 @@ impl World {
     /// A booking of the guest with a linked guest (GUESTS_ADDED), 2 nights from `check_in`.
     async fn with_guests(&self, svc: &BookingService, check_in: NaiveDate) -> Booking {
         let b = svc
-            .init(&self.guest, self.hotel.id, self.room.id, check_in, check_in + Duration::days(2), 1, None)
+            .init(&self.guest, StayRequest::new(self.hotel.id, self.room.id, check_in, check_in + Duration::days(2), 1))
             .await
             .unwrap();
         let g = self.saved_guest().await;
@@ -165,7 +165,7 @@ async fn init_add_guests_and_checkout_call_the_gateway_once_with_the_attempt_key
     let seen = recording_checkout(&mut gw, 1);
     let svc = w.bookings(gw);
 
-    let b = svc.init(&w.guest, w.hotel.id, w.room.id, day(10), day(12), 2, None).await.unwrap();
+    let b = svc.init(&w.guest, StayRequest::new(w.hotel.id, w.room.id, day(10), day(12), 2)).await.unwrap();
     assert_eq!((b.status, b.amount, b.currency.as_str()), (BookingStatus::Reserved, Money::from_minor(40_000), "USD"));
     assert_eq!(b.expires_at, Some(start() + Duration::minutes(15)));
     assert_eq!(w.counts(day(10), 2).await, vec![(0, 2), (0, 2)]);
@@ -361,7 +361,7 @@ async fn holds_read_as_expired_after_the_deadline_and_the_sweeper_releases_them(
     let svc = w.bookings(gw);
     let pending = w.with_guests(&svc, day(10)).await;
     svc.start_payment(&w.guest, pending.id).await.unwrap();
-    let plain = svc.init(&w.guest, w.hotel.id, w.room.id, day(20), day(21), 1, None).await.unwrap();
+    let plain = svc.init(&w.guest, StayRequest::new(w.hotel.id, w.room.id, day(20), day(21), 1)).await.unwrap();
 
     w.clock.advance(Duration::minutes(16));
     assert_eq!(svc.status(&w.guest, plain.id).await.unwrap(), BookingStatus::Expired, "effective status");
@@ -386,17 +386,23 @@ async fn holds_read_as_expired_after_the_deadline_and_the_sweeper_releases_them(
 async fn the_hold_cap_and_the_stay_rules_apply_before_the_store() {
     let w = world().await;
     let svc = w.bookings(MockGateway::new());
-    assert_eq!(svc.init(&w.guest, w.hotel.id, w.room.id, day(-1), day(1), 1, None).await, Err(Error::DateInPast));
-    assert_eq!(svc.init(&w.guest, w.hotel.id, w.room.id, day(1), day(32), 1, None).await, Err(Error::StayTooLong(30)));
+    assert_eq!(
+        svc.init(&w.guest, StayRequest::new(w.hotel.id, w.room.id, day(-1), day(1), 1)).await,
+        Err(Error::DateInPast)
+    );
+    assert_eq!(
+        svc.init(&w.guest, StayRequest::new(w.hotel.id, w.room.id, day(1), day(32), 1)).await,
+        Err(Error::StayTooLong(30))
+    );
     for i in 0..5 {
-        svc.init(&w.guest, w.hotel.id, w.room.id, day(i + 1), day(i + 2), 1, None).await.unwrap();
+        svc.init(&w.guest, StayRequest::new(w.hotel.id, w.room.id, day(i + 1), day(i + 2), 1)).await.unwrap();
     }
     assert_eq!(
-        svc.init(&w.guest, w.hotel.id, w.room.id, day(10), day(11), 1, None).await,
+        svc.init(&w.guest, StayRequest::new(w.hotel.id, w.room.id, day(10), day(11), 1)).await,
         Err(Error::LimitExceeded("Too many active holds"))
     );
     w.clock.advance(Duration::minutes(15));
-    svc.init(&w.guest, w.hotel.id, w.room.id, day(10), day(11), 1, None).await.unwrap();
+    svc.init(&w.guest, StayRequest::new(w.hotel.id, w.room.id, day(10), day(11), 1)).await.unwrap();
 }
 
 /// Password "hashes" are `h:{password}`.
@@ -538,7 +544,7 @@ async fn hotel_info_quotes_what_init_charges_and_reports_average_half_even() {
     let (hotel, rooms) = catalog.hotel_info(w.hotel.id, Some((day(10), day(13))), 2).await.unwrap();
     assert_eq!(hotel.id, w.hotel.id);
     assert_eq!((rooms[0].available, rooms[0].total_price), (Some(true), Some(Money::from_minor(65_000))));
-    let b = svc.init(&w.guest, w.hotel.id, w.room.id, day(10), day(13), 2, None).await.unwrap();
+    let b = svc.init(&w.guest, StayRequest::new(w.hotel.id, w.room.id, day(10), day(13), 2)).await.unwrap();
     assert_eq!(b.amount, Money::from_minor(65_000));
 
     let query = SearchQuery {
@@ -581,7 +587,7 @@ async fn hotel_info_quotes_what_init_charges_and_reports_average_half_even() {
         UserRepository::user_by_id(&*w.store, w.owner.id).await.unwrap().unwrap()
     };
     for (room, d) in [(w.room.id, 1), (w.room.id, 2), (cheap.id, 3)] {
-        let b = svc.init(&w.guest, w.hotel.id, room, day(d), day(d + 1), 1, None).await.unwrap();
+        let b = svc.init(&w.guest, StayRequest::new(w.hotel.id, room, day(d), day(d + 1), 1)).await.unwrap();
         let ev = PaymentEvent { session_id: None, ..paid(&format!("evt-{d}"), &b, "") };
         assert!(matches!(svc.handle_payment_event(ev).await.unwrap(), EventOutcome::Confirmed(_)));
     }

@@ -43,6 +43,9 @@ fn refunding(id: i64, intent: &str) -> Booking {
         penalty_amount: None,
         refund_amount: None,
         rate_plan_id: None,
+        adults: 1,
+        subtotal: Money::from_minor(20_000),
+        charges: Vec::new(),
         hotel_name: "H".into(),
         room_type: "R".into(),
     }

@@ -275,6 +275,7 @@ pub async fn inventory_patch_applies_to_range(f: &impl StoreFactory) {
         price: Some(money(9_000)),
         closed: Some(true),
         total_count: Some(6),
+        ..InventoryPatch::default()
     };
     let rows = c.patch_inventory(s.room.id, fx.day(1), fx.day(3), patch).await.unwrap();
     assert_eq!(rows.iter().map(|v| v.night.date).collect::<Vec<_>>(), vec![fx.day(1), fx.day(2), fx.day(3)]);
@@ -318,6 +319,9 @@ pub async fn inventory_patch_conflict_changes_nothing(f: &impl StoreFactory) {
         price: Some(money(1_000)),
         closed: Some(true),
         total_count: Some(1),
+        min_stay: Patch::Set(Some(2)),
+        closed_to_arrival: Some(true),
+        ..InventoryPatch::default()
     };
     assert_err(c.patch_inventory(s.room.id, fx.day(9), fx.day(12), patch).await, Error::InventoryConflict(fx.day(10)));
     assert_eq!(c.inventory(s.room.id, fx.today, None, YEAR).await.unwrap(), before);
@@ -522,9 +526,12 @@ pub async fn hotel_listing_matches_rooms_and_nights(f: &impl StoreFactory) {
     let ids: Vec<RoomId> = got.rooms.iter().map(|(r, _)| r.id).collect();
     assert_eq!(ids, [a.id, b.id]);
     assert_eq!(got.rooms[0].0, a);
-    for (room, nights) in &got.rooms {
-        assert_eq!(nights, &c.stay_nights(room.id, s).await.unwrap());
-        assert_eq!(nights.len(), 2);
+    // The stay's nights, then the row dated the check-out date (closed to departure lives there).
+    for (room, rows) in &got.rooms {
+        let mut expected = c.stay_nights(room.id, s).await.unwrap();
+        expected.push(fx.night(room, fx.day(5)).await);
+        assert_eq!(rows, &expected);
+        assert_eq!(rows.len(), 3);
     }
     let plain = c.hotel_listing(hotel.id, None).await.unwrap().unwrap();
     assert!(plain.rooms.iter().all(|(_, n)| n.is_empty()));

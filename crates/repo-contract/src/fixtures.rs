@@ -185,6 +185,8 @@ impl Fx {
             cancellation_policy: CancellationPolicy::default(),
             cancel_deadline: CancellationPolicy::default().deadline(TimeZone::UTC, check_in, default_check_in_time()),
             max_active_holds: 0,
+            adults: None,
+            taxes: Vec::new(),
         }
     }
 

@@ -54,6 +54,12 @@ pub struct BookingResponse {
     /// What is owed back (the cancel's amount − penalty, or a payment that could not be honoured; `null`
     /// while nothing is owed). `refund_status` tracks it.
     pub refund_amount: Option<MoneyStr>,
+    /// Adults priced (person-based taxes), frozen at init.
+    pub adults: i32,
+    /// The room subtotal frozen at init; `amount` = `subtotal` + the tax lines not included.
+    pub subtotal: MoneyStr,
+    /// The tax and fee lines frozen at init (`[]` for hotels without taxes).
+    pub taxes: Vec<ChargeLineDto>,
 }
 
 impl From<&Booking> for BookingResponse {
@@ -79,6 +85,9 @@ impl From<&Booking> for BookingResponse {
             cancellation_deadline: b.cancel_deadline,
             penalty_amount: b.penalty_amount.map(MoneyStr::from),
             refund_amount: b.refund_amount.map(MoneyStr::from),
+            adults: b.adults,
+            subtotal: b.subtotal.into(),
+            taxes: b.charges.iter().map(ChargeLineDto::from).collect(),
         }
     }
 }

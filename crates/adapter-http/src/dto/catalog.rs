@@ -38,6 +38,8 @@ pub struct HotelResponse {
     pub check_out_time: String,
     /// The policy new bookings freeze.
     pub cancellation_policy: CancellationPolicyDto,
+    /// Taxes and fees new bookings are priced with, in order (`[]`: none).
+    pub taxes: Vec<TaxRuleDto>,
 }
 
 impl From<&Hotel> for HotelResponse {
@@ -60,6 +62,7 @@ impl From<&Hotel> for HotelResponse {
             check_in_time: format_clock_time(h.check_in_time),
             check_out_time: format_clock_time(h.check_out_time),
             cancellation_policy: (&h.cancellation_policy).into(),
+            taxes: h.taxes.iter().map(TaxRuleDto::from).collect(),
         }
     }
 }
@@ -76,10 +79,14 @@ pub struct RoomSummaryResponse {
     pub capacity: i32,
     pub photos: Option<Vec<String>>,
     pub amenities: Option<Vec<String>>,
-    /// With dates: every night open with enough rooms; without dates: `null`.
+    /// With dates: every night open with enough rooms, and no restriction of the arrival or departure night
+    /// broken; without dates: `null`.
     pub available: Option<bool>,
-    /// With dates: what init would quote now (`null` when unavailable or without dates).
+    /// With dates: what init would charge now on the default plan, taxes and fees included, with one adult per
+    /// room (`null` when unavailable or without dates).
     pub total_price: Option<MoneyStr>,
+    /// With dates, when not available: why (`null` otherwise).
+    pub unavailable_reason: Option<UnavailableReasonDto>,
     /// The room type's active rate plans (its default plan first), each priced for the stay.
     pub rate_plans: Vec<RatePlanQuoteResponse>,
     /// With dates: the bookable plan with the lowest `total_price` (`null` when none is bookable).
@@ -112,6 +119,8 @@ pub struct HotelInfoResponse {
     pub check_out_time: String,
     /// The policy a booking made now would freeze.
     pub cancellation_policy: CancellationPolicyDto,
+    /// The taxes and fees bookings are priced with (`[]`: none).
+    pub taxes: Vec<TaxRuleDto>,
 }
 
 impl HotelInfoResponse {
@@ -136,6 +145,7 @@ impl HotelInfoResponse {
                     amenities: r.room.amenities.clone(),
                     available: r.available,
                     total_price: r.total_price.map(MoneyStr::from),
+                    unavailable_reason: r.unavailable.as_ref().map(UnavailableReasonDto::from),
                     rate_plans: r
                         .rate_plans
                         .iter()
@@ -154,6 +164,7 @@ impl HotelInfoResponse {
             check_in_time: format_clock_time(h.check_in_time),
             check_out_time: format_clock_time(h.check_out_time),
             cancellation_policy: (&h.cancellation_policy).into(),
+            taxes: h.taxes.iter().map(TaxRuleDto::from).collect(),
         }
     }
 }
@@ -248,6 +259,14 @@ pub struct InventoryResponse {
     pub available_count: i32,
     /// What a one-room quote would charge for this night now.
     pub effective_price: MoneyStr,
+    /// Stays arriving this night need at least this many nights (`null`: no minimum).
+    pub min_stay: Option<i32>,
+    /// Stays arriving this night allow at most this many nights (`null`: no maximum).
+    pub max_stay: Option<i32>,
+    /// No stay may arrive this night.
+    pub closed_to_arrival: bool,
+    /// No stay may depart on this date.
+    pub closed_to_departure: bool,
 }
 
 impl InventoryResponse {
@@ -267,6 +286,10 @@ impl InventoryResponse {
             closed: n.closed,
             available_count: n.available(),
             effective_price: effective.into(),
+            min_stay: n.restrictions.min_stay,
+            max_stay: n.restrictions.max_stay,
+            closed_to_arrival: n.restrictions.closed_to_arrival,
+            closed_to_departure: n.restrictions.closed_to_departure,
         }
     }
 }

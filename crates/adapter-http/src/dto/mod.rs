@@ -12,12 +12,14 @@ mod bookings;
 mod catalog;
 mod policy;
 mod service;
+mod stays;
 
 pub use accounts::*;
 pub use bookings::*;
 pub use catalog::*;
 pub use policy::*;
 pub use service::*;
+pub use stays::*;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::model::*;

@@ -26,9 +26,26 @@ pub struct InitBookingRequest {
     /// A rate plan of the room type (docs/HOTEL-POLICIES.md); absent or `null`: the room's default plan.
     #[schema(minimum = 1, required = false)]
     pub rate_plan_id: Option<i64>,
+    /// Adults staying, for person-based taxes (absent or `null`: one per room); more than
+    /// `capacity × rooms_count` is 400 `too_many_guests`.
+    #[schema(minimum = 1, maximum = 200, required = false)]
+    pub adults: Option<i32>,
 }
 
 impl InitBookingRequest {
+    /// The stay it asks for.
+    pub fn stay(&self) -> domain::model::StayRequest {
+        domain::model::StayRequest {
+            hotel_id: self.hotel_id.into(),
+            room_id: self.room_id.into(),
+            check_in: self.check_in_date,
+            check_out: self.check_out_date,
+            rooms_count: self.rooms_count,
+            rate_plan_id: self.rate_plan_id.map(domain::model::RatePlanId),
+            adults: self.adults,
+        }
+    }
+
     /// From the parsed body (kept by the caller for the Idempotency-Key fingerprint).
     pub fn parse(body: &Value) -> ApiResult<Self> {
         let Value::Object(obj) = body else {
@@ -41,6 +58,7 @@ impl InitBookingRequest {
         let check_out_date = f.req_date("check_out_date")?;
         let rooms_count = value(f.opt_int("rooms_count", 1, 10)?).unwrap_or(1);
         let rate_plan_id = value(f.opt_int("rate_plan_id", 1, i64::MAX)?);
+        let adults = value(f.opt_int("adults", 1, 200)?).map(|a| a as i32);
         f.finish()?;
         Ok(InitBookingRequest {
             hotel_id,
@@ -49,6 +67,7 @@ impl InitBookingRequest {
             check_out_date,
             rooms_count: rooms_count as i32,
             rate_plan_id,
+            adults,
         })
     }
 }

@@ -2,7 +2,7 @@
 
 use super::*;
 use chrono::NaiveTime;
-use domain::model::{CancellationPolicy, Currency, TimeZone};
+use domain::model::{CancellationPolicy, Currency, TaxRule, TimeZone};
 
 // ---------------------------------------------------------------------------------------------------------------
 // Management
@@ -117,6 +117,9 @@ pub struct CreateHotelRequest {
     /// The policy new bookings freeze (default: free cancellation until the local check-in time).
     #[schema(value_type = Option<crate::dto::CancellationPolicyDto>)]
     pub cancellation_policy: Option<CancellationPolicy>,
+    /// Taxes and fees, at most 20, in the order guests see them (default none).
+    #[schema(value_type = Option<Vec<crate::dto::TaxRuleDto>>, max_items = 20)]
+    pub taxes: Option<Vec<TaxRule>>,
 }
 
 impl CreateHotelRequest {
@@ -139,6 +142,7 @@ impl CreateHotelRequest {
             check_in_time: s.check_in_time,
             check_out_time: s.check_out_time,
             cancellation_policy: s.cancellation_policy,
+            taxes: s.taxes,
         })
     }
 }
@@ -162,6 +166,7 @@ impl From<CreateHotelRequest> for NewHotel {
             check_in_time: r.check_in_time,
             check_out_time: r.check_out_time,
             cancellation_policy: r.cancellation_policy,
+            taxes: r.taxes,
         }
     }
 }
@@ -196,6 +201,10 @@ pub struct UpdateHotelRequest {
     /// The policy new bookings freeze (existing bookings keep the one they froze).
     #[schema(value_type = Option<crate::dto::CancellationPolicyDto>)]
     pub cancellation_policy: Option<CancellationPolicy>,
+    /// Replaces the taxes and fees (at most 20; `[]` removes them all; absent or `null`: unchanged). Existing
+    /// bookings keep the breakdown they froze.
+    #[schema(value_type = Option<Vec<crate::dto::TaxRuleDto>>, max_items = 20)]
+    pub taxes: Option<Vec<TaxRule>>,
 }
 
 impl UpdateHotelRequest {
@@ -218,6 +227,7 @@ impl UpdateHotelRequest {
             check_in_time: s.check_in_time,
             check_out_time: s.check_out_time,
             cancellation_policy: s.cancellation_policy,
+            taxes: s.taxes,
         })
     }
 }
@@ -242,6 +252,7 @@ impl From<UpdateHotelRequest> for HotelPatch {
             check_in_time: r.check_in_time,
             check_out_time: r.check_out_time,
             cancellation_policy: r.cancellation_policy,
+            taxes: r.taxes,
         }
     }
 }
@@ -358,6 +369,16 @@ pub struct InventoryPatchRequest {
     /// At least `book_count + reserved_count` on every night in range.
     #[schema(minimum = 0, maximum = 10000)]
     pub total_count: Option<i32>,
+    /// Stays arriving on these nights need at least this many nights; `null` removes the minimum.
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 365)]
+    pub min_stay: Patch<Option<i32>>,
+    /// Stays arriving on these nights allow at most this many nights; `null` removes the maximum.
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 365)]
+    pub max_stay: Patch<Option<i32>>,
+    /// Close (or reopen) these nights to arrivals.
+    pub closed_to_arrival: Option<bool>,
+    /// Close (or reopen) these dates to departures.
+    pub closed_to_departure: Option<bool>,
 }
 
 impl InventoryPatchRequest {
@@ -367,13 +388,44 @@ impl InventoryPatchRequest {
         let price = value(f.opt_money("price")?);
         let closed = value(f.opt_bool("closed")?);
         let total_count = value(f.opt_int("total_count", 0, 10000)?).map(|v| v as i32);
+        let stay = |p: Opt<i64>| match p {
+            Patch::Keep => Patch::Keep,
+            Patch::Set(v) => Patch::Set(v.map(|n| n as i32)),
+        };
+        let min_stay = stay(f.opt_int("min_stay", 1, 365)?);
+        let max_stay = stay(f.opt_int("max_stay", 1, 365)?);
+        if let (Patch::Set(Some(min)), Patch::Set(Some(max))) = (&min_stay, &max_stay)
+            && min > max
+        {
+            f.push("max_stay", "max_stay must not be below min_stay", "out_of_range");
+        }
+        let closed_to_arrival = value(f.opt_bool("closed_to_arrival")?);
+        let closed_to_departure = value(f.opt_bool("closed_to_departure")?);
         f.finish()?;
-        Ok(InventoryPatchRequest { surge_factor: surge.map(|s| s.round_dp(2)), price, closed, total_count })
+        Ok(InventoryPatchRequest {
+            surge_factor: surge.map(|s| s.round_dp(2)),
+            price,
+            closed,
+            total_count,
+            min_stay,
+            max_stay,
+            closed_to_arrival,
+            closed_to_departure,
+        })
     }
 }
 
 impl From<InventoryPatchRequest> for InventoryPatch {
     fn from(r: InventoryPatchRequest) -> Self {
-        InventoryPatch { surge_factor: r.surge_factor, price: r.price, closed: r.closed, total_count: r.total_count }
+        InventoryPatch {
+            surge_factor: r.surge_factor,
+            price: r.price,
+            closed: r.closed,
+            total_count: r.total_count,
+            min_stay: r.min_stay,
+            max_stay: r.max_stay,
+            closed_to_arrival: r.closed_to_arrival,
+            closed_to_departure: r.closed_to_departure,
+        }
     }
 }

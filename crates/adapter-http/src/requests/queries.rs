@@ -128,6 +128,92 @@ impl HotelInfoParams {
     }
 }
 
+/// `GET /hotels/{hotel_id}/quote`: the stay to price, as init would take it.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QuoteParams {
+    /// A room type of the hotel.
+    #[param(minimum = 1)]
+    pub room_id: i64,
+    /// A rate plan of the room type (default: its default plan).
+    #[param(minimum = 1)]
+    pub rate_plan_id: Option<i64>,
+    /// The first night.
+    pub check_in_date: NaiveDate,
+    /// The day after the last night.
+    pub check_out_date: NaiveDate,
+    /// Rooms of the type.
+    #[param(minimum = 1, maximum = 10, default = 1)]
+    pub rooms_count: Option<i64>,
+    /// Adults staying (person-based taxes; default one per room; at most capacity × rooms).
+    #[param(minimum = 1, maximum = 200)]
+    pub adults: Option<i64>,
+}
+
+impl QuoteParams {
+    pub fn parse(q: &mut Query) -> ApiResult<Self> {
+        let room_id = q.opt_int("room_id", 1, i64::MAX)?;
+        let rate_plan_id = q.opt_int("rate_plan_id", 1, i64::MAX)?;
+        let check_in_date = q.opt_date("check_in_date")?;
+        let check_out_date = q.opt_date("check_out_date")?;
+        let rooms_count = q.opt_int("rooms_count", 1, 10)?;
+        let adults = q.opt_int("adults", 1, 200)?;
+        // Every missing field is reported together when the caller finishes the query.
+        let mut required = |name: &str, present: bool| {
+            if !present {
+                q.push(name, "Field required", "missing");
+            }
+        };
+        required("room_id", room_id.is_some());
+        required("check_in_date", check_in_date.is_some());
+        required("check_out_date", check_out_date.is_some());
+        Ok(QuoteParams {
+            room_id: room_id.unwrap_or(1),
+            rate_plan_id,
+            check_in_date: check_in_date.unwrap_or_default(),
+            check_out_date: check_out_date.unwrap_or_default(),
+            rooms_count,
+            adults,
+        })
+    }
+
+    /// The stay asked for.
+    pub fn stay(&self, hotel_id: i64) -> domain::model::StayRequest {
+        domain::model::StayRequest {
+            hotel_id: hotel_id.into(),
+            room_id: self.room_id.into(),
+            check_in: self.check_in_date,
+            check_out: self.check_out_date,
+            rooms_count: self.rooms_count.unwrap_or(1) as i32,
+            rate_plan_id: self.rate_plan_id.map(domain::model::RatePlanId),
+            adults: self.adults.map(|a| a as i32),
+        }
+    }
+}
+
+/// `GET /hotels/{hotel_id}/calendar`: an inclusive range of nights, at most 366.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CalendarParams {
+    /// The first night (default: the hotel's local today).
+    pub from: Option<NaiveDate>,
+    /// The last night (default: `from` + 29 days); at most 365 days after `from`.
+    pub to: Option<NaiveDate>,
+    /// Rooms a night must have free to be `bookable`.
+    #[param(minimum = 1, maximum = 10, default = 1)]
+    pub rooms_count: Option<i64>,
+}
+
+impl CalendarParams {
+    pub fn parse(q: &mut Query) -> ApiResult<Self> {
+        Ok(CalendarParams {
+            from: q.opt_date("from")?,
+            to: q.opt_date("to")?,
+            rooms_count: q.opt_int("rooms_count", 1, 10)?,
+        })
+    }
+}
+
 /// The optional `status` filter of booking lists.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]

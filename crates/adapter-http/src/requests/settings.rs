@@ -4,7 +4,9 @@
 
 use super::*;
 use chrono::NaiveTime;
-use domain::model::{CancellationPolicy, Currency, MAX_FREE_HOURS, Penalty, TimeZone, parse_clock_time};
+use domain::model::{
+    CancellationPolicy, Currency, MAX_FREE_HOURS, MAX_TAX_RULES, Penalty, TaxKind, TaxRule, TimeZone, parse_clock_time,
+};
 
 /// The settings read from a body (each `None` when absent or `null`).
 #[derive(Debug, Default)]
@@ -14,6 +16,7 @@ pub struct HotelSettings {
     pub check_in_time: Option<NaiveTime>,
     pub check_out_time: Option<NaiveTime>,
     pub cancellation_policy: Option<CancellationPolicy>,
+    pub taxes: Option<Vec<TaxRule>>,
 }
 
 /// Reads the settings of `f`; their errors join `f`'s.
@@ -53,7 +56,51 @@ pub(super) fn settings(f: &mut Fields<'_>) -> ApiResult<HotelSettings> {
     let check_in_time = time(f, "check_in_time")?;
     let check_out_time = time(f, "check_out_time")?;
     let cancellation_policy = policy(f)?;
-    Ok(HotelSettings { time_zone, currency, check_in_time, check_out_time, cancellation_policy })
+    let taxes = taxes(f)?;
+    Ok(HotelSettings { time_zone, currency, check_in_time, check_out_time, cancellation_policy, taxes })
+}
+
+/// `taxes`: a list of at most 20 rules (absent or `null` → `None`; `[]` removes every rule).
+pub(super) fn taxes(f: &mut Fields<'_>) -> ApiResult<Option<Vec<TaxRule>>> {
+    let Patch::Set(Some(items)) = f.opt_object_list("taxes")? else { return Ok(None) };
+    if items.len() > MAX_TAX_RULES {
+        f.push("taxes", format!("List should have at most {MAX_TAX_RULES} items after validation"), "too_long");
+        return Ok(None);
+    }
+    let mut rules = Vec::with_capacity(items.len());
+    for (i, m) in items.into_iter().enumerate() {
+        let mut prefix = f.child_prefix("taxes");
+        prefix.push(i.to_string());
+        let mut p = Fields::nested(m, prefix);
+        let name = p.req_str("name", 1, 100)?;
+        let kind = match p.opt_enum(
+            "kind",
+            TaxKind::parse,
+            "'PERCENT', 'PER_ROOM_PER_NIGHT', 'PER_PERSON_PER_NIGHT' or 'PER_STAY'",
+        )? {
+            Patch::Set(Some(k)) => k,
+            _ => {
+                p.push("kind", "Field required", "missing");
+                TaxKind::PerStay
+            }
+        };
+        let max = if kind == TaxKind::Percent { Decimal::ONE_HUNDRED } else { Decimal::from(10_000) };
+        let value = match value(p.opt_decimal("value", Decimal::ZERO, true, max)?) {
+            Some(v) => v,
+            None => {
+                p.push("value", "Field required", "missing");
+                Decimal::ONE
+            }
+        };
+        let included = value_bool(p.opt_bool("included")?);
+        f.absorb(p);
+        rules.push(TaxRule { name, kind, value: value.normalize(), included });
+    }
+    Ok(Some(rules))
+}
+
+fn value_bool(v: Patch<Option<bool>>) -> bool {
+    matches!(v, Patch::Set(Some(true)))
 }
 
 /// `cancellation_policy`: absent or `null` → `None`.

@@ -23,13 +23,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
             deadline. A replay of an earlier request with the same `Idempotency-Key` carries \
             `Idempotent-Replayed: true`.",
             body = BookingResponse, headers(("Idempotent-Replayed" = String, description = "`true` on a replay"))),
-        (status = 400, description = "`invalid_date_range`, `date_in_past`, `stay_too_long`, `hotel_not_active` or \
-            `amount_out_of_range`", body = ErrorResponse),
+        (status = 400, description = "`invalid_date_range`, `date_in_past`, `stay_too_long`, `hotel_not_active`, \
+            `too_many_guests` (`adults` above capacity × rooms) or `amount_out_of_range`", body = ErrorResponse),
         (status = 404, description = "`hotel_not_found`, `room_not_found` (missing, or of another hotel) or \
             `rate_plan_not_found` (missing, or of another room type)", body = ErrorResponse),
         (status = 409, description = "`limit_exceeded` (too many active holds), `room_unavailable`, \
-            `rate_plan_inactive`, `stay_restricted` (the plan's minimum or maximum stay) or \
-            `idempotency_key_in_use`", body = ErrorResponse),
+            `rate_plan_inactive`, `stay_restricted` (the plan's minimum or maximum stay), a restriction of the \
+            arrival or departure night (`min_stay_not_met`, `max_stay_exceeded`, `closed_to_arrival`, \
+            `closed_to_departure`) or `idempotency_key_in_use`", body = ErrorResponse),
         (status = 422, description = "`validation_error` (with `errors[]`) or `idempotency_key_reused` (same key, \
             different request)", body = ErrorResponse),
         Unauthorized, PayloadTooLarge, UnsupportedMediaType, RateLimited, Internal, Unavailable,
@@ -46,18 +47,7 @@ pub async fn init(
     let key = IdempotencyHeader::parse(&req)?.key;
     let st = state.clone();
     idempotency::guard(&state, &req, user.0.id, key, Some(&value), || async move {
-        let b = st
-            .bookings
-            .init(
-                &user.0,
-                r.hotel_id.into(),
-                r.room_id.into(),
-                r.check_in_date,
-                r.check_out_date,
-                r.rooms_count,
-                r.rate_plan_id.map(domain::model::RatePlanId),
-            )
-            .await?;
+        let b = st.bookings.init(&user.0, r.stay()).await?;
         Ok((StatusCode::CREATED, serde_json::to_vec(&BookingResponse::from(&b)).unwrap_or_default()))
     })
     .await

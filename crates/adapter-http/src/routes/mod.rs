@@ -7,6 +7,7 @@ pub mod payments;
 pub mod public;
 pub mod rate_plans;
 pub mod service;
+pub mod stays;
 pub mod users;
 
 use crate::error::{ApiError, error_response};
@@ -139,6 +140,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, simulated: bool) {
     resource!(cfg, table, "/auth/logout", [(post, auth::logout)]);
     resource!(cfg, table, "/hotels/search", [(get, public::search)]);
     resource!(cfg, table, "/hotels/{hotel_id}/info", [(get, public::info)]);
+    resource!(cfg, table, "/hotels/{hotel_id}/quote", [(get, stays::quote)]);
+    resource!(cfg, table, "/hotels/{hotel_id}/calendar", [(get, stays::calendar)]);
     resource!(cfg, table, "/users/profile", [(get, users::profile), (patch, users::update_profile)]);
     resource!(cfg, table, "/users/myBookings", [(get, users::my_bookings)]);
     resource!(cfg, table, "/users/guests", [(get, users::guests), (post, users::create_guest)]);
@@ -167,6 +170,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, simulated: bool) {
     resource!(cfg, table, "/admin/hotels/{hotel_id}/deactivate", [(patch, admin::deactivate)]);
     resource!(cfg, table, "/admin/hotels/{hotel_id}/bookings", [(get, admin::hotel_bookings)]);
     resource!(cfg, table, "/admin/hotels/{hotel_id}/reports", [(get, admin::report)]);
+    resource!(cfg, table, "/admin/hotels/{hotel_id}/reports/revenue", [(get, stays::revenue)]);
     resource!(cfg, table, "/admin/hotels/{hotel_id}/rooms", [(post, admin::create_room), (get, admin::list_rooms)]);
     resource!(
         cfg,

@@ -16,14 +16,35 @@ impl PgStore {
                 .await
                 .optional()?
                 .map(|h| h.active);
-            let q = format!("SELECT {ROOM_COLS} FROM room WHERE id = $1");
-            let room_hotel_id = crate::prepared::sql(q)
-                .bind::<BigInt, _>(i64::from(req.room_id))
-                .get_result::<RoomRow>(c)
-                .await
-                .optional()?
-                .map(|r| HotelId(r.hotel_id));
-            let mut facts = HoldFacts { hotel_active, room_hotel_id, ..HoldFacts::default() };
+            // The room, and whether the stay's check-out date is closed to departure (read, not locked: a
+            // restriction changed concurrently applies to the holds after it).
+            #[derive(QueryableByName)]
+            struct RoomFacts {
+                #[diesel(sql_type = BigInt)]
+                hotel_id: i64,
+                #[diesel(sql_type = Integer)]
+                capacity: i32,
+                #[diesel(sql_type = Bool)]
+                departure_closed: bool,
+            }
+            let room = crate::prepared::sql(
+                "SELECT hotel_id, capacity, COALESCE((SELECT closed_to_departure FROM inventory
+                                                      WHERE room_id = $1 AND date = $2), false) AS departure_closed
+                 FROM room WHERE id = $1",
+            )
+            .bind::<BigInt, _>(i64::from(req.room_id))
+            .bind::<Date, _>(req.stay.check_out())
+            .get_result::<RoomFacts>(c)
+            .await
+            .optional()?;
+            let mut facts = HoldFacts {
+                hotel_active,
+                room_hotel_id: room.as_ref().map(|r| HotelId(r.hotel_id)),
+                room_capacity: room.as_ref().map_or(0, |r| r.capacity),
+                departure_closed: room.as_ref().is_some_and(|r| r.departure_closed),
+                ..HoldFacts::default()
+            };
+            let room_hotel_id = facts.room_hotel_id;
             let found = hotel_active.is_some() && room_hotel_id == Some(req.hotel_id);
             if found && req.max_active_holds > 0 {
                 // Serialise this user's inits so the cap holds under concurrency.
@@ -60,12 +81,14 @@ impl PgStore {
             if n as i64 != req.stay.nights() {
                 return Err(TxError::Domain(Error::RoomUnavailable));
             }
-            let amount = plan.amount;
+            let amount = plan.price.total;
             let id = crate::prepared::sql(
                 "INSERT INTO booking (user_id, hotel_id, room_id, rooms_count, check_in_date, check_out_date, nights,
                                       booking_status, amount, currency, expires_at, created_at, updated_at,
-                                      time_zone, cancellation_policy, cancel_deadline, rate_plan_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'RESERVED', $8, $9, $10, $11, $11, $12, $13, $14, $15)
+                                      time_zone, cancellation_policy, cancel_deadline, rate_plan_id, adults, subtotal,
+                                      charges)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'RESERVED', $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17,
+                         $18::jsonb)
                  RETURNING id",
             )
             .bind::<BigInt, _>(i64::from(req.user_id))
@@ -83,6 +106,9 @@ impl PgStore {
             .bind::<Text, _>(req.cancellation_policy.encode())
             .bind::<Nullable<Timestamptz>, _>(req.cancel_deadline)
             .bind::<Nullable<BigInt>, _>(req.rate_plan_id.map(i64::from))
+            .bind::<Integer, _>(plan.adults)
+            .bind::<Numeric, _>(plan.price.subtotal.to_decimal())
+            .bind::<Text, _>(crate::json::encode_charges(&plan.price.lines))
             .get_result::<IdRow>(c)
             .await?
             .id;

@@ -9,8 +9,8 @@ impl CatalogRepository for PgStore {
         let q = format!(
             "INSERT INTO hotel (name, city, photos, amenities, contact_phone, contact_email, contact_address, owner_id,
                                 created_at, updated_at, time_zone, currency, check_in_time, check_out_time,
-                                cancellation_policy)
-             VALUES ($1, $2, $3::varchar[], $4::varchar[], $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14)
+                                cancellation_policy, taxes)
+             VALUES ($1, $2, $3::varchar[], $4::varchar[], $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15::jsonb)
              RETURNING {HOTEL_COLS}"
         );
         let row = crate::prepared::sql(q)
@@ -28,6 +28,7 @@ impl CatalogRepository for PgStore {
             .bind::<Time, _>(h.check_in_time.unwrap_or_else(default_check_in_time))
             .bind::<Time, _>(h.check_out_time.unwrap_or_else(default_check_out_time))
             .bind::<Text, _>(h.cancellation_policy.unwrap_or_default().encode())
+            .bind::<Text, _>(crate::json::encode_taxes(h.taxes.as_deref().unwrap_or_default()))
             .get_result::<HotelRow>(&mut conn)
             .await
             .map_err(db_error)?;
@@ -80,7 +81,8 @@ impl CatalogRepository for PgStore {
                 currency = COALESCE($17, currency),
                 check_in_time = COALESCE($18, check_in_time),
                 check_out_time = COALESCE($19, check_out_time),
-                cancellation_policy = COALESCE($20, cancellation_policy)
+                cancellation_policy = COALESCE($20, cancellation_policy),
+                taxes = COALESCE($21::jsonb, taxes)
              WHERE id = $1 RETURNING {HOTEL_COLS}"
         );
         let (s_city, city) = split(p.city);
@@ -110,6 +112,7 @@ impl CatalogRepository for PgStore {
             .bind::<Nullable<Time>, _>(p.check_in_time)
             .bind::<Nullable<Time>, _>(p.check_out_time)
             .bind::<Nullable<Text>, _>(p.cancellation_policy.map(|c| c.encode()))
+            .bind::<Nullable<Text>, _>(p.taxes.as_deref().map(crate::json::encode_taxes))
             .get_result::<HotelRow>(&mut conn)
             .await
             .optional()

@@ -60,10 +60,25 @@ impl InventoryRepository for PgStore {
             {
                 return Err(TxError::Domain(Error::InventoryConflict(bad.date)));
             }
-            if p.surge_factor.is_some() || p.price.is_some() || p.closed.is_some() || p.total_count.is_some() {
+            let restricts = p.min_stay.is_set()
+                || p.max_stay.is_set()
+                || p.closed_to_arrival.is_some()
+                || p.closed_to_departure.is_some();
+            if p.surge_factor.is_some()
+                || p.price.is_some()
+                || p.closed.is_some()
+                || p.total_count.is_some()
+                || restricts
+            {
+                let (set_min, min) = split(p.min_stay.clone());
+                let (set_max, max) = split(p.max_stay.clone());
                 crate::prepared::sql(
                     "UPDATE inventory SET surge_factor = COALESCE($4, surge_factor), price = COALESCE($5, price),
-                        closed = COALESCE($6, closed), total_count = COALESCE($7, total_count)
+                        closed = COALESCE($6, closed), total_count = COALESCE($7, total_count),
+                        min_stay = CASE WHEN $8 THEN $9 ELSE min_stay END,
+                        max_stay = CASE WHEN $10 THEN $11 ELSE max_stay END,
+                        closed_to_arrival = COALESCE($12, closed_to_arrival),
+                        closed_to_departure = COALESCE($13, closed_to_departure)
                      WHERE room_id = $1 AND date BETWEEN $2 AND $3",
                 )
                 .bind::<BigInt, _>(i64::from(room_id))
@@ -73,6 +88,12 @@ impl InventoryRepository for PgStore {
                 .bind::<Nullable<Numeric>, _>(p.price.map(Money::to_decimal))
                 .bind::<Nullable<Bool>, _>(p.closed)
                 .bind::<Nullable<Integer>, _>(p.total_count)
+                .bind::<Bool, _>(set_min)
+                .bind::<Nullable<Integer>, _>(min)
+                .bind::<Bool, _>(set_max)
+                .bind::<Nullable<Integer>, _>(max)
+                .bind::<Nullable<Bool>, _>(p.closed_to_arrival)
+                .bind::<Nullable<Bool>, _>(p.closed_to_departure)
                 .execute(c)
                 .await?;
             }

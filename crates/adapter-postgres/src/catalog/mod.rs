@@ -6,6 +6,7 @@
 
 mod hotels;
 mod inventory;
+mod offers;
 mod queries;
 mod rate_plans;
 

@@ -30,7 +30,7 @@ impl CatalogQueries for PgStore {
             && !rooms.is_empty()
         {
             let q = format!(
-                "SELECT {NIGHT_COLS} FROM inventory i WHERE i.hotel_id = $1 AND i.date >= $2 AND i.date < $3
+                "SELECT {NIGHT_COLS} FROM inventory i WHERE i.hotel_id = $1 AND i.date >= $2 AND i.date <= $3
                  ORDER BY i.room_id, i.date"
             );
             let nights = crate::prepared::sql(q)
@@ -72,8 +72,9 @@ impl CatalogQueries for PgStore {
         } else {
             "CROSS JOIN (SELECT $11::int IS NULL) unused(g)"
         };
-        // One round trip: candidate hotels by city, their nights of the stay through (hotel_id, date), each
-        // night's price in cents computed once (OFFSET 0 keeps the subquery from being flattened), each room's
+        // One round trip: candidate hotels by city, their nights of the stay and the row dated the check-out
+        // date (closed to departure) through (hotel_id, date); the arrival night's restrictions (closed to
+        // arrival, minimum and maximum stay) decide with it; each night's price in cents computed once (OFFSET 0 keeps the subquery from being flattened), each room's
         // bookable rate plans (active, the stay within their limits), (room, plan) pairs that qualify on every
         // night, then per hotel the lowest average. count(*) OVER () gives X-Total-Count.
         // $6..$8 are the policy's switches (kept as binds so every variant has the same parameters). Each hotel
@@ -92,16 +93,20 @@ impl CatalogQueries for PgStore {
                 WHERE hotel_id IN (SELECT id FROM h) AND active
                   AND (min_stay IS NULL OR min_stay <= $4) AND (max_stay IS NULL OR max_stay >= $4)
              ), q AS (
-                SELECT n.hotel_id, n.room_id, sum({plan_nightly})::bigint AS total
+                SELECT n.hotel_id, n.room_id, (sum({plan_nightly}) FILTER (WHERE n.stay))::bigint AS total
                 FROM (
-                    SELECT i.hotel_id, i.room_id, {nightly} AS cents,
-                           (NOT i.closed AND i.total_count - i.book_count - i.reserved_count >= $5) AS ok
+                    SELECT i.hotel_id, i.room_id, i.date < $3 AS stay, {nightly} AS cents,
+                           CASE WHEN i.date = $3 THEN NOT i.closed_to_departure
+                                ELSE NOT i.closed AND i.total_count - i.book_count - i.reserved_count >= $5
+                                     AND (i.date <> $2 OR (NOT i.closed_to_arrival
+                                          AND COALESCE(i.min_stay, 1) <= $4 AND COALESCE(i.max_stay, 365) >= $4))
+                           END AS ok
                     FROM inventory i JOIN h ON h.id = i.hotel_id
-                    WHERE i.date >= $2 AND i.date < $3
+                    WHERE i.date >= $2 AND i.date <= $3
                     OFFSET 0
                 ) n JOIN p ON p.room_id = n.room_id
                 GROUP BY n.hotel_id, n.room_id, p.id
-                HAVING count(*) = $4 AND bool_and(n.ok)
+                HAVING count(*) FILTER (WHERE n.stay) = $4 AND bool_and(n.ok)
              ), f AS (
                 SELECT q.hotel_id, min({avg}) AS min_cents FROM q {room_join}
                 WHERE ($12::bigint IS NULL OR {avg} >= $12::bigint)
@@ -178,5 +183,22 @@ impl CatalogQueries for PgStore {
         .await
         .map_err(db_error)?;
         Ok(ReportTotals { bookings: r.n, revenue: money(r.revenue)?, penalties: money(r.penalties)? })
+    }
+
+    async fn room_offer(
+        &self,
+        hotel_id: HotelId,
+        room_id: RoomId,
+        stay: Option<StayDates>,
+    ) -> Result<Option<RoomOffer>> {
+        self.room_offer_query(hotel_id, room_id, stay).await
+    }
+
+    async fn calendar(&self, hotel_id: HotelId, from: NaiveDate, to: NaiveDate) -> Result<Option<HotelCalendar>> {
+        self.calendar_query(hotel_id, from, to).await
+    }
+
+    async fn revenue(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<RevenueFacts> {
+        self.revenue_query(hotel_id, start, end).await
     }
 }

@@ -6,7 +6,7 @@ use diesel::result::DatabaseErrorKind;
 #[derive(diesel::QueryableByName)]
 pub(super) struct RatePlanRow {
     #[diesel(sql_type = BigInt)]
-    id: i64,
+    pub(super) id: i64,
     #[diesel(sql_type = BigInt)]
     hotel_id: i64,
     #[diesel(sql_type = BigInt)]
@@ -35,7 +35,7 @@ pub(super) struct RatePlanRow {
     updated_at: DateTime<Utc>,
 }
 
-const PLAN_COLS: &str = "id, hotel_id, room_id, name, code, meal_plan, price_rule, min_stay, max_stay, active, \
+pub(super) const PLAN_COLS: &str = "id, hotel_id, room_id, name, code, meal_plan, price_rule, min_stay, max_stay, active, \
     is_default, cancellation_policy, created_at, updated_at";
 
 impl TryFrom<RatePlanRow> for RatePlan {

@@ -244,8 +244,15 @@ pub struct Booking {
     /// The status as stored; services hand bookings out with the effective status instead
     /// ([`Booking::effective_status`]).
     pub status: BookingStatus,
-    /// The frozen quote: Σ nightly prices × `rooms_count`, taken at init and never repriced (1.00..=999999.99).
+    /// The frozen quote charged: `subtotal` plus the taxes and fees added on top, taken at init and never
+    /// repriced (1.00..=999999.99).
     pub amount: Money,
+    /// The room subtotal frozen at init: Σ nightly prices on the rate plan × `rooms_count`.
+    pub subtotal: Money,
+    /// The tax and fee lines frozen at init (empty for hotels without taxes).
+    pub charges: Vec<super::ChargeLine>,
+    /// Adults staying, frozen at init (person-based taxes).
+    pub adults: i32,
     /// Upper-case ISO 4217 code of `amount` (the configured `CURRENCY`).
     pub currency: Currency,
     /// `check_out_date − check_in_date`: the nights charged and held.
@@ -300,6 +307,10 @@ pub struct Booking {
 }
 
 impl Booking {
+    /// The frozen price breakdown.
+    pub fn price(&self) -> super::PriceBreakdown {
+        super::PriceBreakdown { subtotal: self.subtotal, lines: self.charges.clone(), total: self.amount }
+    }
     /// The status every read reports: a hold past its deadline is EXPIRED even before the sweeper runs.
     pub fn effective_status(&self, now: DateTime<Utc>) -> BookingStatus {
         effective_status(self.status, self.expires_at, now)
@@ -395,6 +406,10 @@ pub struct HoldRequest {
     pub cancel_deadline: Option<DateTime<Utc>>,
     /// Most unexpired holds (RESERVED, GUESTS_ADDED, PAYMENTS_PENDING) the user may have; 0 = unlimited.
     pub max_active_holds: i64,
+    /// Adults staying (person-based taxes; 1..=capacity × rooms); `None`: one per room.
+    pub adults: Option<i32>,
+    /// The hotel's taxes and fees, priced into the hold and frozen with it.
+    pub taxes: Vec<super::TaxRule>,
 }
 
 /// Most rooms in one booking.

@@ -1,6 +1,6 @@
 //! Hotels, room types and nightly inventory.
 
-use super::{CancellationPolicy, Currency, HotelId, Money, Patch, RoomId, TimeZone, UserId};
+use super::{CancellationPolicy, Currency, HotelId, Money, Patch, RoomId, TaxRule, TimeZone, UserId};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use rust_decimal::Decimal;
 
@@ -37,6 +37,8 @@ pub struct Hotel {
     pub check_out_time: NaiveTime,
     /// The cancellation policy new bookings freeze.
     pub cancellation_policy: CancellationPolicy,
+    /// Taxes and fees new bookings are priced with (at most 20, in this order).
+    pub taxes: Vec<TaxRule>,
     /// When the hotel was created.
     pub created_at: DateTime<Utc>,
     /// When the hotel last changed.
@@ -70,6 +72,8 @@ pub struct NewHotel {
     pub check_out_time: Option<NaiveTime>,
     /// The cancellation policy (default: free until the check-in time, as API.md).
     pub cancellation_policy: Option<CancellationPolicy>,
+    /// Taxes and fees (default none).
+    pub taxes: Option<Vec<TaxRule>>,
 }
 
 /// Partial update of a hotel.
@@ -99,6 +103,8 @@ pub struct HotelPatch {
     pub check_out_time: Option<NaiveTime>,
     /// A new cancellation policy (existing bookings keep the one they froze).
     pub cancellation_policy: Option<CancellationPolicy>,
+    /// New taxes and fees, replacing the list (existing bookings keep their breakdown).
+    pub taxes: Option<Vec<TaxRule>>,
 }
 
 /// A room type of a hotel.
@@ -193,6 +199,8 @@ pub struct InventoryNight {
     pub price: Money,
     /// A closed night takes no new holds; existing bookings keep it.
     pub closed: bool,
+    /// Minimum/maximum stay, closed to arrival/departure.
+    pub restrictions: super::Restrictions,
 }
 
 impl InventoryNight {
@@ -229,6 +237,14 @@ pub struct InventoryPatch {
     pub closed: Option<bool>,
     /// A new room count (0..=10000); must stay ≥ booked + reserved on every row, else `inventory_conflict`.
     pub total_count: Option<i32>,
+    /// A new minimum stay (1..=365), or `Set(None)` to clear it.
+    pub min_stay: Patch<Option<i32>>,
+    /// A new maximum stay (1..=365), or `Set(None)` to clear it.
+    pub max_stay: Patch<Option<i32>>,
+    /// Close or reopen the nights to arrival.
+    pub closed_to_arrival: Option<bool>,
+    /// Close or reopen the dates to departure.
+    pub closed_to_departure: Option<bool>,
 }
 
 /// Search sort order.
@@ -288,12 +304,15 @@ pub struct SearchHit {
 pub struct RoomSummary {
     /// The room type.
     pub room: Room,
-    /// `None` without dates; else whether every night is open with `available ≥ rooms_count`.
+    /// `None` without dates; else whether every night is open with `available ≥ rooms_count` and the stay
+    /// breaks no restriction of its arrival or departure night.
     pub available: Option<bool>,
     /// The amount init would quote now; `None` without dates or when the room is unavailable.
     pub total_price: Option<Money>,
     /// The room type's active rate plans (its default plan first), each with its price for the stay.
     pub rate_plans: Vec<RatePlanQuote>,
+    /// Why the stay cannot be booked on the default plan (`None` without dates or when it can).
+    pub unavailable: Option<crate::plan::Unbookable>,
 }
 
 /// A rate plan with what init would charge on it for the asked stay.

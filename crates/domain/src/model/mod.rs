@@ -5,9 +5,13 @@ pub mod catalog;
 pub mod ids;
 pub mod local;
 pub mod money;
+pub mod offer;
 pub mod policy;
 pub mod rate_plan;
+pub mod restriction;
+pub mod revenue;
 pub mod stay;
+pub mod tax;
 pub mod user;
 
 pub use booking::*;
@@ -15,9 +19,13 @@ pub use catalog::*;
 pub use ids::*;
 pub use local::*;
 pub use money::*;
+pub use offer::*;
 pub use policy::*;
 pub use rate_plan::*;
+pub use restriction::*;
+pub use revenue::*;
 pub use stay::*;
+pub use tax::*;
 pub use user::*;
 
 /// A page request: `limit` rows starting at `offset`.

@@ -203,6 +203,23 @@ impl RatePlan {
         self.min_stay.is_none_or(|m| nights >= i64::from(m)) && self.max_stay.is_none_or(|m| nights <= i64::from(m))
     }
 
+    /// Whether a stay of `nights` may be booked on the plan: 409 `rate_plan_inactive` for a deactivated plan,
+    /// 409 `stay_restricted` (naming the limit) outside its length-of-stay limits.
+    pub fn check_bookable(&self, nights: i64) -> Result<(), crate::Error> {
+        if !self.active {
+            return Err(crate::Error::RatePlanInactive);
+        }
+        if !self.allows_stay(nights) {
+            let limit = match (self.min_stay, self.max_stay) {
+                (Some(min), _) if nights < i64::from(min) => format!("at least {min}"),
+                (_, Some(max)) => format!("at most {max}"),
+                _ => "a different number of".into(),
+            };
+            return Err(crate::Error::StayRestricted(format!("Rate plan {} needs {limit} nights", self.code)));
+        }
+        Ok(())
+    }
+
     /// The policy a booking on this plan freezes: the plan's own, else the hotel's.
     pub fn policy_or(&self, hotel: CancellationPolicy) -> CancellationPolicy {
         self.cancellation_policy.unwrap_or(hotel)

@@ -79,3 +79,35 @@ mod tests {
         assert!(StayDates::new(d("2027-05-29"), d("2027-06-01"), today, 30).is_ok());
     }
 }
+
+/// What a guest asks to book or quote: a room type of a hotel for a stay, on a rate plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StayRequest {
+    /// The hotel.
+    pub hotel_id: super::HotelId,
+    /// One of its room types.
+    pub room_id: super::RoomId,
+    /// The first night.
+    pub check_in: NaiveDate,
+    /// The departure day.
+    pub check_out: NaiveDate,
+    /// Rooms on every night (1..=10).
+    pub rooms_count: i32,
+    /// The rate plan (default: the room's default plan).
+    pub rate_plan_id: Option<super::RatePlanId>,
+    /// Adults staying, for person-based taxes (default: one per room; at most capacity × rooms).
+    pub adults: Option<i32>,
+}
+
+impl StayRequest {
+    /// A request on the default plan with one adult per room.
+    pub fn new(
+        hotel_id: super::HotelId,
+        room_id: super::RoomId,
+        check_in: NaiveDate,
+        check_out: NaiveDate,
+        rooms_count: i32,
+    ) -> Self {
+        StayRequest { hotel_id, room_id, check_in, check_out, rooms_count, rate_plan_id: None, adults: None }
+    }
+}

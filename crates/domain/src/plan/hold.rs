@@ -1,7 +1,10 @@
 //! The hold planner: whether a hold may be taken on the rows loaded under lock, and at what price.
 
-use crate::model::{HoldRequest, HotelId, InventoryNight, MAX_PAYABLE, MAX_ROOMS_PER_BOOKING, MIN_PAYABLE, Money};
-use crate::pricing::{PricingPolicy, stay_is_available};
+use super::quote::{StayInput, Unbookable, price_stay};
+use crate::model::{
+    HoldRequest, HotelId, InventoryNight, MAX_PAYABLE, MAX_ROOMS_PER_BOOKING, MIN_PAYABLE, PriceBreakdown,
+};
+use crate::pricing::PricingPolicy;
 use crate::{Error, Result};
 
 /// What the store read for a hold, inside its transaction.
@@ -11,25 +14,32 @@ pub struct HoldFacts {
     pub hotel_active: Option<bool>,
     /// The hotel of the requested room; `None` when the room does not exist.
     pub room_hotel_id: Option<HotelId>,
+    /// Guests per room of the requested room (0 when it does not exist).
+    pub room_capacity: i32,
     /// The user's unexpired holds, counted under a lock that serialises the user's inits (0 when the cap is
     /// off, see [`HoldRequest::max_active_holds`]).
     pub active_holds: i64,
     /// The stay's nights of the room, locked, in date order.
     pub nights: Vec<InventoryNight>,
+    /// The `closed_to_departure` of the room's row dated the check-out date (false without one; not locked).
+    pub departure_closed: bool,
 }
 
 /// The writes of a hold: `reserved_count += reserve` on every night (guarded by the same availability
 /// condition), and a RESERVED booking at the frozen `amount`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HoldPlan {
-    /// The frozen quote.
-    pub amount: Money,
+    /// The frozen quote: subtotal, taxes and fees, and the total charged (the booking's `amount`).
+    pub price: PriceBreakdown,
     /// Rooms to reserve on every night.
     pub reserve: i32,
+    /// Adults frozen on the booking (`rooms_count` when the client gave none).
+    pub adults: i32,
 }
 
-/// Checks a hold in the contract's order (rooms count, hotel, room, active hotel, hold cap, availability,
-/// payable amount) and prices it.
+/// Checks a hold in the contract's order (rooms count, hotel, room, active hotel, adults, hold cap,
+/// availability, restrictions, payable amount) and prices it with [`price_stay`](super::price_stay), as a quote
+/// does.
 ///
 /// ```
 /// # use domain::plan::*;
@@ -53,15 +63,36 @@ pub fn plan_hold(req: &HoldRequest, facts: &HoldFacts, policy: &PricingPolicy) -
     if !active {
         return Err(Error::HotelNotActive);
     }
+    let limit = i64::from(facts.room_capacity) * i64::from(req.rooms_count);
+    let adults = req.adults.unwrap_or(req.rooms_count);
+    if adults < 1 {
+        return Err(Error::validation(&["body", "adults"], "adults must be at least 1", "out_of_range"));
+    }
+    if i64::from(adults) > limit {
+        return Err(Error::TooManyGuests(limit));
+    }
     if req.max_active_holds > 0 && facts.active_holds >= req.max_active_holds {
         return Err(Error::LimitExceeded("Too many active holds"));
     }
-    if !stay_is_available(&facts.nights, &req.stay, req.rooms_count) {
-        return Err(Error::RoomUnavailable);
+    let input = StayInput {
+        stay: &req.stay,
+        rooms_count: req.rooms_count,
+        adults,
+        today: req.today,
+        nights: &facts.nights,
+        departure_closed: facts.departure_closed,
+        price_rule: &req.price_rule,
+        taxes: &req.taxes,
+    };
+    let priced = price_stay(&input, policy);
+    match priced.unbookable {
+        None => {}
+        Some(Unbookable::Restricted(r)) => return Err(Error::Restricted(r)),
+        Some(_) => return Err(Error::RoomUnavailable),
     }
-    let amount = policy.quote_with(&facts.nights, req.rooms_count, req.today, &req.price_rule);
-    if !(MIN_PAYABLE..=MAX_PAYABLE).contains(&amount) {
+    let Some(price) = priced.breakdown else { return Err(Error::RoomUnavailable) };
+    if !(MIN_PAYABLE..=MAX_PAYABLE).contains(&price.total) {
         return Err(Error::AmountOutOfRange);
     }
-    Ok(HoldPlan { amount, reserve: req.rooms_count })
+    Ok(HoldPlan { price, reserve: req.rooms_count, adults })
 }

@@ -88,8 +88,9 @@ pub trait InventoryRepository: Send + Sync {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait CatalogQueries: Send + Sync {
-    /// A hotel with all its room types (by id) and, when `stay` is given, each room's nights of the stay (by
-    /// date) — the public hotel page in as few round trips as possible. `None` when the hotel does not exist.
+    /// A hotel with all its room types (by id) and, when `stay` is given, each room's rows dated
+    /// `check_in..=check_out` (the stay's nights and the departure date's row, by date) — the public hotel page in
+    /// as few round trips as possible. `None` when the hotel does not exist.
     async fn hotel_listing(&self, hotel_id: HotelId, stay: Option<StayDates>) -> Result<Option<HotelListing>>;
     /// Active hotels in `city` (case-insensitive equality) with one room type available for the whole stay
     /// (§4.4.3), priced by `policy` as of each hotel's local date at `now`; a hotel whose local date is already
@@ -98,6 +99,21 @@ pub trait CatalogQueries: Send + Sync {
     /// Bookings of a hotel with check-in in `[start, end]`: the CONFIRMED ones (count, Σ amount) and the
     /// penalties kept on cancelled ones.
     async fn report(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<ReportTotals>;
+    /// A hotel, one of its room types with the room's rate plans, and (for a stay) the room's rows dated
+    /// `check_in..=check_out` — what a quote reads. `None` when the hotel does not exist; `room` is `None` when the
+    /// room does not exist or is another hotel's.
+    async fn room_offer(
+        &self,
+        hotel_id: HotelId,
+        room_id: RoomId,
+        stay: Option<StayDates>,
+    ) -> Result<Option<RoomOffer>>;
+    /// A hotel's room types by id, each with its default rate plan and its rows dated `from..=to`, in one round
+    /// trip. `None` when the hotel does not exist.
+    async fn calendar(&self, hotel_id: HotelId, from: NaiveDate, to: NaiveDate) -> Result<Option<HotelCalendar>>;
+    /// What a revenue report of `[start, end]` (stay nights) sums: Σ `total_count` of the hotel's rows per date,
+    /// and its bookings with a night in the range that are CONFIRMED, or CANCELLED with a penalty or a refund.
+    async fn revenue(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<RevenueFacts>;
 }
 
 /// Every catalog port in one (a store implements all three); handy for tests and wiring.

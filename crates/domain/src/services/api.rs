@@ -171,6 +171,24 @@ pub trait CatalogUseCases: Send + Sync {
     ) -> Result<HotelReport>;
     /// See [`CatalogService::stay`].
     fn stay(&self, check_in: NaiveDate, check_out: NaiveDate) -> Result<StayDates>;
+    /// See [`CatalogService::quote`].
+    async fn quote(&self, req: StayRequest) -> Result<crate::plan::StayQuote>;
+    /// See [`CatalogService::calendar`].
+    async fn calendar(
+        &self,
+        hotel_id: HotelId,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        rooms_count: i32,
+    ) -> Result<(Hotel, NaiveDate, NaiveDate, Vec<RoomCalendar>)>;
+    /// See [`CatalogService::revenue_report`].
+    async fn revenue_report(
+        &self,
+        manager: &User,
+        hotel_id: HotelId,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+    ) -> Result<(Hotel, RevenueReport)>;
 }
 
 #[async_trait]
@@ -291,6 +309,27 @@ impl CatalogUseCases for CatalogService {
     fn stay(&self, check_in: NaiveDate, check_out: NaiveDate) -> Result<StayDates> {
         CatalogService::stay(self, check_in, check_out)
     }
+    async fn quote(&self, req: StayRequest) -> Result<crate::plan::StayQuote> {
+        CatalogService::quote(self, req).await
+    }
+    async fn calendar(
+        &self,
+        hotel_id: HotelId,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        rooms_count: i32,
+    ) -> Result<(Hotel, NaiveDate, NaiveDate, Vec<RoomCalendar>)> {
+        CatalogService::calendar(self, hotel_id, from, to, rooms_count).await
+    }
+    async fn revenue_report(
+        &self,
+        manager: &User,
+        hotel_id: HotelId,
+        start: Option<NaiveDate>,
+        end: Option<NaiveDate>,
+    ) -> Result<(Hotel, RevenueReport)> {
+        CatalogService::revenue_report(self, manager, hotel_id, start, end).await
+    }
 }
 
 /// The booking lifecycle: holds, guests, checkout, cancellation, provider events.
@@ -298,17 +337,7 @@ impl CatalogUseCases for CatalogService {
 #[async_trait]
 pub trait BookingUseCases: Send + Sync {
     /// See [`BookingService::init`].
-    #[allow(clippy::too_many_arguments)]
-    async fn init(
-        &self,
-        user: &User,
-        hotel_id: HotelId,
-        room_id: RoomId,
-        check_in: NaiveDate,
-        check_out: NaiveDate,
-        rooms_count: i32,
-        rate_plan_id: Option<RatePlanId>,
-    ) -> Result<Booking>;
+    async fn init(&self, user: &User, req: StayRequest) -> Result<Booking>;
     /// See [`BookingService::get`].
     async fn get(&self, user: &User, id: BookingId) -> Result<Booking>;
     /// See [`BookingService::my_bookings`].
@@ -335,17 +364,8 @@ pub trait BookingUseCases: Send + Sync {
 
 #[async_trait]
 impl BookingUseCases for BookingService {
-    async fn init(
-        &self,
-        user: &User,
-        hotel_id: HotelId,
-        room_id: RoomId,
-        check_in: NaiveDate,
-        check_out: NaiveDate,
-        rooms_count: i32,
-        rate_plan_id: Option<RatePlanId>,
-    ) -> Result<Booking> {
-        BookingService::init(self, user, hotel_id, room_id, check_in, check_out, rooms_count, rate_plan_id).await
+    async fn init(&self, user: &User, req: StayRequest) -> Result<Booking> {
+        BookingService::init(self, user, req).await
     }
     async fn get(&self, user: &User, id: BookingId) -> Result<Booking> {
         BookingService::get(self, user, id).await

@@ -9,7 +9,7 @@ use crate::model::*;
 use crate::ports::*;
 use crate::pricing::PricingPolicy;
 use crate::{Error, Result};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
 
 /// Booking rules from configuration.
@@ -88,7 +88,7 @@ pub struct PaymentStart {
 /// # let ann = store.create_guest(guest.id, NewGuest { name: "Ann".into(), gender: Gender::Female, age: None }).await?;
 /// // `hotel` has a room type at 120.00 a night; `guest` is a signed-up user with saved guest `ann`.
 /// let check_in = today + Duration::days(14);
-/// let hold = bookings.init(&guest, hotel.id, room.id, check_in, check_in + Duration::days(2), 1, None).await?;
+/// let hold = bookings.init(&guest, StayRequest::new(hotel.id, room.id, check_in, check_in + Duration::days(2), 1)).await?;
 /// assert_eq!((hold.status, hold.amount.to_string(), hold.nights), (BookingStatus::Reserved, "240.00".into(), 2));
 ///
 /// bookings.add_guests(&guest, hold.id, vec![ann.id]).await?;
@@ -144,42 +144,41 @@ impl BookingService {
         }
     }
 
-    /// Holds `rooms_count` rooms for the stay (201 RESERVED).
-    #[allow(clippy::too_many_arguments)]
-    pub async fn init(
-        &self,
-        user: &User,
-        hotel_id: HotelId,
-        room_id: RoomId,
-        check_in: NaiveDate,
-        check_out: NaiveDate,
-        rooms_count: i32,
-        rate_plan_id: Option<RatePlanId>,
-    ) -> Result<Booking> {
+    /// Holds `rooms_count` rooms for the stay (201 RESERVED), priced as [`CatalogService::quote`] prices it.
+    ///
+    /// [`CatalogService::quote`]: super::CatalogService::quote
+    pub async fn init(&self, user: &User, req: StayRequest) -> Result<Booking> {
         let now = self.clock.now();
         // The hotel's local date decides "in the past" and pricing; a missing hotel is reported by the hold (in
         // the contract's order), so its dates are checked against UTC meanwhile.
-        let hotel = self.catalog.hotel(hotel_id).await?;
-        let (tz, currency, policy, check_in_time) = match &hotel {
-            Some(h) => (h.time_zone, h.currency.clone(), h.cancellation_policy, h.check_in_time),
-            None => {
-                (TimeZone::UTC, self.config.currency.clone(), CancellationPolicy::default(), default_check_in_time())
-            }
+        let hotel = self.catalog.hotel(req.hotel_id).await?;
+        let (tz, currency, policy, check_in_time, taxes) = match hotel {
+            Some(h) => (h.time_zone, h.currency, h.cancellation_policy, h.check_in_time, h.taxes),
+            None => (
+                TimeZone::UTC,
+                self.config.currency.clone(),
+                CancellationPolicy::default(),
+                default_check_in_time(),
+                Vec::new(),
+            ),
         };
         let today = tz.today(now);
-        let stay = StayDates::new(check_in, check_out, today, self.config.max_stay_nights)?;
-        let plan = self.rate_plan_for(hotel_id, room_id, rate_plan_id, stay.nights()).await?;
+        let stay = StayDates::new(req.check_in, req.check_out, today, self.config.max_stay_nights)?;
+        let plan = self.rate_plan_for(req.hotel_id, req.room_id, req.rate_plan_id).await?;
+        if let Some(p) = &plan {
+            p.check_bookable(stay.nights())?;
+        }
         let (rate_plan_id, price_rule, policy) = match &plan {
             Some(p) => (Some(p.id), p.price_rule, p.policy_or(policy)),
             None => (None, PriceRule::BASE, policy),
         };
-        let req = HoldRequest {
+        let hold = HoldRequest {
             user_id: user.id,
-            hotel_id,
-            room_id,
+            hotel_id: req.hotel_id,
+            room_id: req.room_id,
             cancel_deadline: policy.deadline(tz, stay.check_in(), check_in_time),
             stay,
-            rooms_count,
+            rooms_count: req.rooms_count,
             now,
             expires_at: now + Duration::minutes(self.config.hold_minutes),
             currency,
@@ -189,54 +188,40 @@ impl BookingService {
             time_zone: tz,
             cancellation_policy: policy,
             max_active_holds: self.config.max_active_holds,
+            adults: req.adults,
+            taxes,
         };
-        let b = self.bookings.hold(req, self.policy.clone()).await?;
+        let b = self.bookings.hold(hold, self.policy.clone()).await?;
         self.observer.transition(b.status);
         Ok(b)
     }
 
-    /// The rate plan a hold uses: the one named (it must be of the room, active, and allow `nights`), else the
-    /// room's default plan. `None` when the room does not exist in the hotel (the hold then reports it, in the
-    /// contract's order) or has no plan at all.
+    /// The rate plan a hold uses: the one named (it must be of the room), else the room's default plan. `None`
+    /// when the room does not exist in the hotel (the hold then reports it, in the contract's order) or has no
+    /// plan at all.
     async fn rate_plan_for(
         &self,
         hotel_id: HotelId,
         room_id: RoomId,
         requested: Option<RatePlanId>,
-        nights: i64,
     ) -> Result<Option<RatePlan>> {
-        let plan = match requested {
+        match requested {
             Some(id) => match self.catalog.rate_plan(id).await? {
-                Some(p) if p.room_id == room_id && p.hotel_id == hotel_id => p,
+                Some(p) if p.room_id == room_id && p.hotel_id == hotel_id => Ok(Some(p)),
                 _ => {
                     // A room missing from the hotel is the hold's error to report, in the contract's order.
                     let room_here = self.catalog.room(room_id).await?.is_some_and(|r| r.hotel_id == hotel_id);
                     if !room_here {
                         return Ok(None);
                     }
-                    return Err(Error::RatePlanNotFound(format!("Rate plan not found: {id}")));
+                    Err(Error::RatePlanNotFound(format!("Rate plan not found: {id}")))
                 }
             },
             None => {
                 let plans = self.catalog.rate_plans_of_hotel(hotel_id).await?;
-                match plans.into_iter().find(|p| p.room_id == room_id && p.is_default) {
-                    Some(p) => p,
-                    None => return Ok(None),
-                }
+                Ok(plans.into_iter().find(|p| p.room_id == room_id && p.is_default))
             }
-        };
-        if !plan.active {
-            return Err(Error::RatePlanInactive);
         }
-        if !plan.allows_stay(nights) {
-            let limit = match (plan.min_stay, plan.max_stay) {
-                (Some(min), _) if nights < i64::from(min) => format!("at least {min}"),
-                (_, Some(max)) => format!("at most {max}"),
-                _ => "a different number of".into(),
-            };
-            return Err(Error::StayRestricted(format!("Rate plan {} needs {limit} nights", plan.code)));
-        }
-        Ok(Some(plan))
     }
 
     /// One of the caller's bookings (404 for others').

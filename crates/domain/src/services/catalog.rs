@@ -1,7 +1,8 @@
 use super::require_manager;
 use crate::model::*;
+use crate::plan::{StayInput, price_stay};
 use crate::ports::*;
-use crate::pricing::{PricingPolicy, stay_is_available};
+use crate::pricing::PricingPolicy;
 use crate::{Error, Result};
 use chrono::{Datelike, NaiveDate};
 use std::sync::Arc;
@@ -81,12 +82,12 @@ use std::sync::Arc;
 pub struct CatalogService {
     catalog: Arc<dyn CatalogRepository>,
     inventory: Arc<dyn InventoryRepository>,
-    queries: Arc<dyn CatalogQueries>,
+    pub(super) queries: Arc<dyn CatalogQueries>,
     /// Serves `/hotels/search` only; a read replica when one is configured.
     search: Arc<dyn CatalogQueries>,
-    clock: Arc<dyn Clock>,
-    policy: PricingPolicy,
-    max_stay_nights: u32,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) policy: PricingPolicy,
+    pub(super) max_stay_nights: u32,
     default_currency: Currency,
 }
 
@@ -123,12 +124,12 @@ impl CatalogService {
     }
 
     /// Validates a stay against the local date `today` and the configured maximum.
-    fn stay_at(&self, check_in: NaiveDate, check_out: NaiveDate, today: NaiveDate) -> Result<StayDates> {
+    pub(super) fn stay_at(&self, check_in: NaiveDate, check_out: NaiveDate, today: NaiveDate) -> Result<StayDates> {
         StayDates::new(check_in, check_out, today, self.max_stay_nights)
     }
 
     /// The hotel's local date now.
-    fn today_at(&self, hotel: &Hotel) -> NaiveDate {
+    pub(super) fn today_at(&self, hotel: &Hotel) -> NaiveDate {
         hotel.time_zone.today(self.clock.now())
     }
 
@@ -346,19 +347,15 @@ impl CatalogService {
         self.search.search(query, self.policy.clone(), self.clock.now()).await
     }
 
-    /// Public hotel info with an optional per-room quote. A missing or inactive hotel is 404 before any date
-    /// error.
+    /// Public hotel info with an optional per-room quote (priced as [`quote`](Self::quote) prices, with one
+    /// adult per room). A missing or inactive hotel is 404 before any date error.
     pub async fn hotel_info(
         &self,
         id: HotelId,
         dates: Option<(NaiveDate, NaiveDate)>,
         rooms_count: i32,
     ) -> Result<(Hotel, Vec<RoomSummary>)> {
-        // Dates are checked against the hotel's local date, so the hotel is read first (404 before any date
-        // error); a stay that is not even well-formed reads no nights.
-        let plausible = dates.and_then(|(ci, co)| {
-            (ci < co && (co - ci).num_days() <= i64::from(self.max_stay_nights)).then(|| StayDates::from_stored(ci, co))
-        });
+        let plausible = dates.and_then(|(ci, co)| super::offers::plausible_stay(ci, co, self.max_stay_nights));
         let listing = self.queries.hotel_listing(id, plausible).await?;
         let listing = match listing {
             Some(l) if l.hotel.active => l,
@@ -367,30 +364,56 @@ impl CatalogService {
         let today = self.today_at(&listing.hotel);
         let stay = dates.map(|(ci, co)| self.stay_at(ci, co, today)).transpose()?;
         let plans = self.catalog.rate_plans_of_hotel(id).await?;
+        let hotel = listing.hotel;
         let rooms = listing
             .rooms
             .into_iter()
-            .map(|(room, nights)| {
-                let available = stay.as_ref().map(|s| stay_is_available(&nights, s, rooms_count));
-                let priced = |rule: &PriceRule| self.policy.quote_with(&nights, rooms_count, today, rule);
-                let total_price = (available == Some(true)).then(|| priced(&PriceRule::BASE));
+            .map(|(room, rows)| {
+                let Some(stay) = &stay else {
+                    let rate_plans = plans
+                        .iter()
+                        .filter(|p| p.room_id == room.id && p.active)
+                        .map(|p| RatePlanQuote { plan: p.clone(), total_price: None })
+                        .collect();
+                    return RoomSummary { room, available: None, total_price: None, rate_plans, unavailable: None };
+                };
+                let (count, departure) = super::offers::split_departure(&rows, stay);
+                let price = |rule: &PriceRule| {
+                    let input = StayInput {
+                        stay,
+                        rooms_count,
+                        adults: rooms_count,
+                        today,
+                        nights: &rows[..count],
+                        departure_closed: departure,
+                        price_rule: rule,
+                        taxes: &hotel.taxes,
+                    };
+                    price_stay(&input, &self.policy)
+                };
+                let default_rule = plans
+                    .iter()
+                    .find(|p| p.room_id == room.id && p.is_default)
+                    .map(|p| p.price_rule)
+                    .unwrap_or(PriceRule::BASE);
+                let base = price(&default_rule);
+                let available = base.unbookable.is_none();
+                let total_price = if available { base.breakdown.map(|b| b.total) } else { None };
                 let rate_plans = plans
                     .iter()
                     .filter(|p| p.room_id == room.id && p.active)
                     .map(|p| RatePlanQuote {
                         plan: p.clone(),
-                        total_price: match &stay {
-                            Some(s) if available == Some(true) && p.allows_stay(s.nights()) => {
-                                Some(priced(&p.price_rule))
-                            }
-                            _ => None,
+                        total_price: match available && p.allows_stay(stay.nights()) {
+                            true => price(&p.price_rule).breakdown.map(|b| b.total),
+                            false => None,
                         },
                     })
                     .collect();
-                RoomSummary { room, available, total_price, rate_plans }
+                RoomSummary { room, available: Some(available), total_price, rate_plans, unavailable: base.unbookable }
             })
             .collect();
-        Ok((listing.hotel, rooms))
+        Ok((hotel, rooms))
     }
 
     /// Revenue report of CONFIRMED stays by check-in date (defaults: first of this month … today).

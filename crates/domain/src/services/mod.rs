@@ -4,6 +4,7 @@ mod api;
 mod auth;
 mod booking;
 mod catalog;
+mod offers;
 mod simulated;
 
 pub use api::*;

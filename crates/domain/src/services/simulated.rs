@@ -71,7 +71,7 @@ pub struct SimulatedOutcome {
 /// # let guest = store.create_user(user("ann@example.com")?).await?;
 /// # let ann = store.create_guest(guest.id, NewGuest { name: "Ann".into(), gender: Gender::Female, age: None }).await?;
 /// # let check_in = today + Duration::days(14);
-/// # let hold = bookings.init(&guest, hotel.id, room.id, check_in, check_in + Duration::days(2), 1, None).await?;
+/// # let hold = bookings.init(&guest, StayRequest::new(hotel.id, room.id, check_in, check_in + Duration::days(2), 1)).await?;
 /// # bookings.add_guests(&guest, hold.id, vec![ann.id]).await?;
 /// let url = bookings.start_payment(&guest, hold.id).await?.session_url;
 /// let session_id = url.rsplit('/').next().unwrap_or_default();
