@@ -11,6 +11,7 @@ pub mod payments;
 pub mod rate_plans;
 pub mod search;
 pub mod sessions;
+pub mod stays;
 pub mod users;
 
 use async_trait::async_trait;
@@ -154,6 +155,13 @@ macro_rules! __contract_list {
                 rate_plans_crud_and_default_plan,
                 holds_on_a_plan_and_plan_deletes,
                 search_offers_the_cheapest_bookable_plan,
+            }
+            stays {
+                restrictions_and_taxes_round_trip_and_guard_holds,
+                search_honours_restrictions,
+                room_offer_reads_a_room_of_the_hotel,
+                calendar_reads_every_room_and_night_of_the_range,
+                revenue_facts_are_exact,
             }
         }
     };
