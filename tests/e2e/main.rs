@@ -9,4 +9,5 @@ mod operations;
 mod policies;
 mod races;
 mod service;
+mod stays;
 mod stripe;

@@ -131,7 +131,9 @@ impl<'a> Fields<'a> {
         Fields { map, prefix, errors: Vec::new() }
     }
     fn loc(&self, name: &str) -> Vec<Value> {
-        self.prefix.iter().map(|p| json!(p)).chain(std::iter::once(json!(name))).collect()
+        // A list index in the prefix (objects inside a list) is a number, as pydantic writes it.
+        let item = |p: &String| p.parse::<u64>().map(|n| json!(n)).unwrap_or_else(|_| json!(p));
+        self.prefix.iter().map(item).chain(std::iter::once(json!(name))).collect()
     }
     fn fail(&self, name: &str, msg: &str, kind: &'static str) -> ApiError {
         ApiError::Validation(vec![FieldError::new(self.loc(name), msg, kind)])
