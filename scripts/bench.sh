@@ -392,6 +392,8 @@ run_wrk() {
 run_wrk search search.lua --
 run_wrk info info.lua BENCH_INFO_DATES=0 -- "$OUT/hotels.txt"
 run_wrk info_dates info.lua BENCH_INFO_DATES=1 -- "$OUT/hotels.txt"
+run_wrk quote quote.lua -- "$OUT/rooms.txt"
+run_wrk calendar calendar.lua -- "$OUT/hotels.txt"
 run_wrk init init.lua -- "$OUT/rooms.txt" "$OUT/tokens.txt"
 
 log "race: 10 rounds x 50 concurrent POST /bookings/init on room $RACE_ROOM (3 units free)"
@@ -461,10 +463,11 @@ if [ "$BENCH_SOAK" = 1 ]; then
 fi
 
 # Targets: scenario min-rps max-p99-ms (empty = none).
-declare -A T_RPS=([search]=2000 [info]=5000 [init]=500)
-declare -A T_P99=([search]=25 [init]=50)
+declare -A T_RPS=([search]=2000 [info]=5000 [init]=500 [quote]=4000 [calendar]=3000)
+declare -A T_P99=([search]=25 [init]=50 [quote]=25 [calendar]=25)
 declare -A LABEL=([search]="search (GET /hotels/search)" [info]="hotel info (GET /hotels/{id}/info)"
-  [info_dates]="hotel info with dates" [init]="booking init (POST /bookings/init)")
+  [info_dates]="hotel info with dates" [init]="booking init (POST /bookings/init)"
+  [quote]="quote (GET /hotels/{id}/quote, 3 nights)" [calendar]="calendar (GET /hotels/{id}/calendar, 90 nights)")
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 

@@ -56,6 +56,13 @@ SELECT r.hotel_id, r.id, n.d,
 FROM room r
 JOIN hotel h ON h.id = r.hotel_id AND h.name LIKE 'Bench Hotel %'
 CROSS JOIN (SELECT (bench_today.d + k) AS d FROM bench_today, generate_series(0, 364) k) n;
+
+-- Taxes as a European city hotel has them: VAT included in the price, a city tax per adult and night on top
+-- (quotes, hotel info and init price them). Friday arrivals need two nights (a 3-night stay satisfies it).
+UPDATE hotel SET taxes = '[{"name": "VAT", "kind": "PERCENT", "value": "10", "included": true},
+                           {"name": "City tax", "kind": "PER_PERSON_PER_NIGHT", "value": "2", "included": false}]'
+WHERE name LIKE 'Bench Hotel %';
+UPDATE inventory SET min_stay = 2 WHERE extract(isodow FROM date) = 5;
 COMMIT;
 
 VACUUM (ANALYZE) hotel;
