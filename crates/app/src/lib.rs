@@ -1,5 +1,6 @@
 //! The staybook server: configuration, wiring, background jobs and the command line.
 
+pub mod calendar_cache;
 pub mod cli;
 pub mod config;
 pub mod demo;

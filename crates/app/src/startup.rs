@@ -1,5 +1,6 @@
 //! Wiring: adapters → services → HTTP state; the server and its background jobs.
 
+use crate::calendar_cache::CalendarCache;
 use crate::config::{Config, Gateway, StoreKind};
 use crate::jobs;
 use adapter_auth::{Argon2Hasher, JwtConfig, JwtIssuer};
@@ -166,7 +167,7 @@ fn assemble<S: Store>(
         CatalogService::new(
             repo.clone(),
             repo.clone(),
-            repo.clone(),
+            Arc::new(CalendarCache::new(repo.clone(), std::time::Duration::from_millis(config.calendar_cache_ms))),
             read,
             clock.clone(),
             config.pricing.clone(),

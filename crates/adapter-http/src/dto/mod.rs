@@ -21,7 +21,7 @@ pub use policy::*;
 pub use service::*;
 pub use stays::*;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::model::*;
 use serde::{Serialize, Serializer};
 use std::borrow::Cow;
@@ -29,13 +29,33 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
-/// `2026-11-25T19:26:09.217604Z`.
+/// `2026-11-25T19:26:09.217604Z`. Written field by field (`strftime` re-parses its pattern on every call, and
+/// the hot list and calendar answers format thousands of dates).
 pub fn ts(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    use chrono::Timelike;
+    let d = t.date_naive();
+    if !(0..=9999).contains(&d.year()) {
+        return t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+    }
+    let micros = t.nanosecond().min(999_999_999) / 1000;
+    format!("{}T{:02}:{:02}:{:02}.{:06}Z", date(d), t.hour(), t.minute(), t.second(), micros)
 }
 
+/// `2026-11-25` (years 0..=9999; others through chrono).
 fn date(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&y) {
+        return d.format("%Y-%m-%d").to_string();
+    }
+    let y = y as u32;
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    let mut s = String::with_capacity(10);
+    for c in [digit(y / 1000), digit(y / 100), digit(y / 10), digit(y), '-', digit(m / 10), digit(m), '-'] {
+        s.push(c);
+    }
+    s.push(digit(day / 10));
+    s.push(digit(day));
+    s
 }
 
 fn ser_ts<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
@@ -233,4 +253,21 @@ impl From<SearchSortDto> for SearchSort {
 pub enum TokenType {
     #[serde(rename = "bearer")]
     Bearer,
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_timestamps_match_the_chrono_patterns() {
+        for s in ["2026-01-01", "2026-12-31", "0999-02-03", "9999-12-31", "2024-02-29"] {
+            let d: NaiveDate = s.parse().unwrap();
+            assert_eq!(date(d), d.format("%Y-%m-%d").to_string());
+        }
+        for s in ["2026-11-25T19:26:09.217604Z", "2027-01-01T00:00:00Z", "2026-06-30T23:59:59.999999999Z"] {
+            let t: DateTime<Utc> = s.parse().unwrap();
+            assert_eq!(ts(t), t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(), "{s}");
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! The stay queries of `CatalogQueries` (quote, calendar, revenue report), called from `queries.rs`.
 
-use super::rate_plans::{PLAN_COLS, RatePlanRow};
+use super::rate_plans::RatePlanRow;
 use super::*;
 use diesel::QueryableByName;
 
@@ -84,6 +84,73 @@ impl CalendarRow {
     }
 }
 
+/// A hotel, one of its rooms and one of that room's rate plans (plan columns prefixed `p_`, null when there is
+/// none): a quote's first read, one row per plan.
+#[derive(QueryableByName)]
+struct OfferRow {
+    #[diesel(embed)]
+    hotel_room: HotelRoomRow,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    p_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    p_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    p_code: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    p_meal_plan: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    p_price_rule: Option<String>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    p_min_stay: Option<i32>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    p_max_stay: Option<i32>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    p_active: Option<bool>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    p_is_default: Option<bool>,
+    #[diesel(sql_type = Nullable<Text>)]
+    p_cancellation_policy: Option<String>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    p_created_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    p_updated_at: Option<DateTime<Utc>>,
+}
+
+impl OfferRow {
+    fn plan(&self, hotel_id: i64, room_id: i64) -> Result<Option<RatePlan>> {
+        let (Some(id), Some(name), Some(code), Some(meal), Some(rule), Some(active), Some(dflt), Some(c), Some(u)) = (
+            self.p_id,
+            self.p_name.clone(),
+            self.p_code.clone(),
+            self.p_meal_plan.clone(),
+            self.p_price_rule.clone(),
+            self.p_active,
+            self.p_is_default,
+            self.p_created_at,
+            self.p_updated_at,
+        ) else {
+            return Ok(None);
+        };
+        let row = RatePlanRow {
+            id,
+            hotel_id,
+            room_id,
+            name,
+            code,
+            meal_plan: meal,
+            price_rule: rule,
+            min_stay: self.p_min_stay,
+            max_stay: self.p_max_stay,
+            active,
+            is_default: dflt,
+            cancellation_policy: self.p_cancellation_policy.clone(),
+            created_at: c,
+            updated_at: u,
+        };
+        RatePlan::try_from(row).map(Some)
+    }
+}
+
 #[derive(QueryableByName)]
 struct CapacityRow {
     #[diesel(sql_type = Date)]
@@ -127,47 +194,48 @@ impl PgStore {
         stay: Option<StayDates>,
     ) -> Result<Option<RoomOffer>> {
         let mut conn = self.conn().await?;
+        // The hotel, the room (if it is the hotel's) and its plans in one read: one row per plan.
         let q = format!(
-            "SELECT h.{}, {ROOM_R_COLS} FROM hotel h LEFT JOIN room r ON r.id = $2 AND r.hotel_id = h.id WHERE h.id = $1",
+            "SELECT h.{}, {ROOM_R_COLS}, p.id AS p_id, p.name AS p_name, p.code AS p_code, p.meal_plan AS p_meal_plan,
+                    p.price_rule AS p_price_rule, p.min_stay AS p_min_stay, p.max_stay AS p_max_stay,
+                    p.active AS p_active, p.is_default AS p_is_default, p.cancellation_policy AS p_cancellation_policy,
+                    p.created_at AS p_created_at, p.updated_at AS p_updated_at
+             FROM hotel h LEFT JOIN room r ON r.id = $2 AND r.hotel_id = h.id LEFT JOIN rate_plan p ON p.room_id = r.id
+             WHERE h.id = $1 ORDER BY p.id",
             HOTEL_COLS.replace(", ", ", h.")
         );
-        let row = crate::prepared::sql(q)
+        let rows = crate::prepared::sql(q)
             .bind::<BigInt, _>(i64::from(hotel_id))
             .bind::<BigInt, _>(i64::from(room_id))
-            .get_result::<HotelRoomRow>(&mut conn)
+            .load::<OfferRow>(&mut conn)
             .await
-            .optional()
             .map_err(db_error)?;
-        let Some(row) = row else { return Ok(None) };
-        let room = row.room()?;
-        let hotel = Hotel::try_from(row.hotel)?;
-        let (mut plans, mut nights) = (Vec::new(), Vec::new());
-        if room.is_some() {
-            let q = format!("SELECT {PLAN_COLS} FROM rate_plan WHERE room_id = $1 ORDER BY id");
-            plans = crate::prepared::sql(q)
+        let Some(first) = rows.as_slice().first() else { return Ok(None) };
+        let room = first.hotel_room.room()?;
+        let hotel = Hotel::try_from(first.hotel_room.hotel.clone())?;
+        let mut plans = Vec::with_capacity(rows.len());
+        for r in &rows {
+            if let Some(p) = r.plan(hotel_id.get(), room_id.get())? {
+                plans.push(p);
+            }
+        }
+        let mut nights = Vec::new();
+        if room.is_some()
+            && let Some(stay) = stay
+        {
+            let q = format!(
+                "SELECT {NIGHT_COLS} FROM inventory i WHERE i.room_id = $1 AND i.date BETWEEN $2 AND $3 ORDER BY i.date"
+            );
+            nights = crate::prepared::sql(q)
                 .bind::<BigInt, _>(i64::from(room_id))
-                .load::<RatePlanRow>(&mut conn)
+                .bind::<Date, _>(stay.check_in())
+                .bind::<Date, _>(stay.check_out())
+                .load::<NightRow>(&mut conn)
                 .await
                 .map_err(db_error)?
                 .into_iter()
-                .map(RatePlan::try_from)
+                .map(InventoryNight::try_from)
                 .collect::<Result<_>>()?;
-            if let Some(stay) = stay {
-                let q = format!(
-                    "SELECT {NIGHT_COLS} FROM inventory i WHERE i.room_id = $1 AND i.date BETWEEN $2 AND $3
-                     ORDER BY i.date"
-                );
-                nights = crate::prepared::sql(q)
-                    .bind::<BigInt, _>(i64::from(room_id))
-                    .bind::<Date, _>(stay.check_in())
-                    .bind::<Date, _>(stay.check_out())
-                    .load::<NightRow>(&mut conn)
-                    .await
-                    .map_err(db_error)?
-                    .into_iter()
-                    .map(InventoryNight::try_from)
-                    .collect::<Result<_>>()?;
-            }
         }
         Ok(Some(RoomOffer { hotel, room, plans, nights }))
     }

@@ -8,34 +8,34 @@ pub(super) struct RatePlanRow {
     #[diesel(sql_type = BigInt)]
     pub(super) id: i64,
     #[diesel(sql_type = BigInt)]
-    hotel_id: i64,
+    pub(super) hotel_id: i64,
     #[diesel(sql_type = BigInt)]
-    room_id: i64,
+    pub(super) room_id: i64,
     #[diesel(sql_type = Text)]
-    name: String,
+    pub(super) name: String,
     #[diesel(sql_type = Text)]
-    code: String,
+    pub(super) code: String,
     #[diesel(sql_type = Text)]
-    meal_plan: String,
+    pub(super) meal_plan: String,
     #[diesel(sql_type = Text)]
-    price_rule: String,
+    pub(super) price_rule: String,
     #[diesel(sql_type = Nullable<Integer>)]
-    min_stay: Option<i32>,
+    pub(super) min_stay: Option<i32>,
     #[diesel(sql_type = Nullable<Integer>)]
-    max_stay: Option<i32>,
+    pub(super) max_stay: Option<i32>,
     #[diesel(sql_type = Bool)]
-    active: bool,
+    pub(super) active: bool,
     #[diesel(sql_type = Bool)]
-    is_default: bool,
+    pub(super) is_default: bool,
     #[diesel(sql_type = Nullable<Text>)]
-    cancellation_policy: Option<String>,
+    pub(super) cancellation_policy: Option<String>,
     #[diesel(sql_type = Timestamptz)]
-    created_at: DateTime<Utc>,
+    pub(super) created_at: DateTime<Utc>,
     #[diesel(sql_type = Timestamptz)]
-    updated_at: DateTime<Utc>,
+    pub(super) updated_at: DateTime<Utc>,
 }
 
-pub(super) const PLAN_COLS: &str = "id, hotel_id, room_id, name, code, meal_plan, price_rule, min_stay, max_stay, active, \
+const PLAN_COLS: &str = "id, hotel_id, room_id, name, code, meal_plan, price_rule, min_stay, max_stay, active, \
     is_default, cancellation_policy, created_at, updated_at";
 
 impl TryFrom<RatePlanRow> for RatePlan {

@@ -1,0 +1,321 @@
+//! A short-lived, per-replica cache of hotel calendars (`CALENDAR_CACHE_MS`, default 2000 ms; 0 turns it off).
+//!
+//! `GET /hotels/{id}/calendar` is a browse read that front ends poll while a guest moves through months, and its
+//! answer may already be served up to 10 s stale by `Cache-Control: public, max-age=10`. A miss reads the hotel's
+//! whole inventory window in one query and keeps it compactly (32 bytes a night) for the TTL; hits cut any range
+//! out of it. A calendar is therefore at most `CALENDAR_CACHE_MS` behind the database on a replica; quotes, hotel
+//! info, search and every booking write never go through it, and init re-checks availability under its row locks.
+//! The cache keeps at most [`MAX_CACHED_NIGHTS`] nights (about 32 MB); past that, expired hotels are dropped first,
+//! then everything.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use domain::Result;
+use domain::model::*;
+use domain::ports::CatalogQueries;
+use domain::pricing::PricingPolicy;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// Most nights kept across all cached hotels.
+pub const MAX_CACHED_NIGHTS: usize = 1_000_000;
+
+/// One night in 32 bytes (counts, restrictions and the surge fit in 16 bits: the schema bounds them).
+#[derive(Debug, Clone, Copy)]
+struct Night {
+    id: i64,
+    price: i64,
+    day: u16,
+    book: u16,
+    reserved: u16,
+    total: u16,
+    surge: u16,
+    min_stay: u16,
+    max_stay: u16,
+    flags: u8,
+}
+
+const CLOSED: u8 = 1;
+const CTA: u8 = 2;
+const CTD: u8 = 4;
+
+impl Night {
+    /// `None` when a value is outside what the schema allows (such a hotel is simply not cached).
+    fn pack(start: NaiveDate, n: &InventoryNight) -> Option<Night> {
+        let u = |v: i32| u16::try_from(v).ok();
+        let opt = |v: Option<i32>| match v {
+            None => Some(0),
+            Some(v) => u16::try_from(v).ok().filter(|v| *v > 0),
+        };
+        let surge = (n.surge_factor * Decimal::from(100)).normalize();
+        if surge.fract() != Decimal::ZERO {
+            return None;
+        }
+        let r = n.restrictions;
+        Some(Night {
+            id: n.id,
+            price: n.price.minor(),
+            day: u16::try_from((n.date - start).num_days()).ok()?,
+            book: u(n.book_count)?,
+            reserved: u(n.reserved_count)?,
+            total: u(n.total_count)?,
+            surge: u16::try_from(i64::try_from(surge.trunc()).ok()?).ok()?,
+            min_stay: opt(r.min_stay)?,
+            max_stay: opt(r.max_stay)?,
+            flags: if n.closed { CLOSED } else { 0 }
+                | if r.closed_to_arrival { CTA } else { 0 }
+                | if r.closed_to_departure { CTD } else { 0 },
+        })
+    }
+
+    fn unpack(&self, start: NaiveDate, hotel_id: HotelId, room_id: RoomId) -> InventoryNight {
+        let opt = |v: u16| (v > 0).then_some(i32::from(v));
+        InventoryNight {
+            id: self.id,
+            hotel_id,
+            room_id,
+            date: start + Duration::days(i64::from(self.day)),
+            book_count: i32::from(self.book),
+            reserved_count: i32::from(self.reserved),
+            total_count: i32::from(self.total),
+            surge_factor: Decimal::new(i64::from(self.surge), 2),
+            price: Money::from_minor(self.price),
+            closed: self.flags & CLOSED != 0,
+            restrictions: Restrictions {
+                min_stay: opt(self.min_stay),
+                max_stay: opt(self.max_stay),
+                closed_to_arrival: self.flags & CTA != 0,
+                closed_to_departure: self.flags & CTD != 0,
+            },
+        }
+    }
+}
+
+struct Room {
+    room: domain::model::Room,
+    rate_plan_id: Option<RatePlanId>,
+    price_rule: PriceRule,
+    nights: Vec<Night>,
+}
+
+struct Entry {
+    at: Instant,
+    from: NaiveDate,
+    to: NaiveDate,
+    hotel: Hotel,
+    rooms: Vec<Room>,
+    nights: usize,
+}
+
+impl Entry {
+    fn pack(cal: HotelCalendar, from: NaiveDate, to: NaiveDate) -> Option<Entry> {
+        let mut nights = 0;
+        let mut rooms = Vec::with_capacity(cal.rooms.len());
+        for r in cal.rooms {
+            let packed = r.nights.iter().map(|n| Night::pack(from, n)).collect::<Option<Vec<_>>>()?;
+            nights += packed.len();
+            rooms.push(Room { room: r.room, rate_plan_id: r.rate_plan_id, price_rule: r.price_rule, nights: packed });
+        }
+        Some(Entry { at: Instant::now(), from, to, hotel: cal.hotel, rooms, nights })
+    }
+
+    fn slice(&self, from: NaiveDate, to: NaiveDate) -> HotelCalendar {
+        let rooms = self
+            .rooms
+            .iter()
+            .map(|r| CalendarRoom {
+                room: r.room.clone(),
+                rate_plan_id: r.rate_plan_id,
+                price_rule: r.price_rule,
+                nights: r
+                    .nights
+                    .iter()
+                    .map(|n| n.unpack(self.from, self.hotel.id, r.room.id))
+                    .filter(|n| n.date >= from && n.date <= to)
+                    .collect(),
+            })
+            .collect();
+        HotelCalendar { hotel: self.hotel.clone(), rooms }
+    }
+}
+
+#[derive(Default)]
+struct State {
+    hotels: HashMap<HotelId, Arc<Entry>>,
+    nights: usize,
+}
+
+/// [`CatalogQueries`] with cached calendars; every other query goes straight to `inner`.
+pub struct CalendarCache {
+    inner: Arc<dyn CatalogQueries>,
+    ttl: std::time::Duration,
+    state: Mutex<State>,
+}
+
+impl CalendarCache {
+    /// Caches `inner`'s calendars for `ttl` (zero: no caching).
+    pub fn new(inner: Arc<dyn CatalogQueries>, ttl: std::time::Duration) -> Self {
+        CalendarCache { inner, ttl, state: Mutex::new(State::default()) }
+    }
+
+    /// The dates a miss reads: every hotel's inventory window, whatever its zone (a day either side of UTC's).
+    fn window(now: DateTime<Utc>) -> (NaiveDate, NaiveDate) {
+        let today = now.date_naive();
+        (today - Duration::days(1), today + Duration::days(INVENTORY_WINDOW_DAYS + 1))
+    }
+
+    fn fresh(&self, hotel_id: HotelId, from: NaiveDate, to: NaiveDate) -> Option<Arc<Entry>> {
+        let st = self.state.lock().ok()?;
+        let e = st.hotels.get(&hotel_id)?;
+        (e.at.elapsed() < self.ttl && e.from <= from && to <= e.to).then(|| e.clone())
+    }
+
+    fn keep(&self, hotel_id: HotelId, entry: Arc<Entry>) {
+        let Ok(mut st) = self.state.lock() else { return };
+        if let Some(old) = st.hotels.remove(&hotel_id) {
+            st.nights -= old.nights;
+        }
+        if st.nights + entry.nights > MAX_CACHED_NIGHTS {
+            let ttl = self.ttl;
+            st.hotels.retain(|_, e| e.at.elapsed() < ttl);
+            st.nights = st.hotels.values().map(|e| e.nights).sum();
+            if st.nights + entry.nights > MAX_CACHED_NIGHTS {
+                st.hotels.clear();
+                st.nights = 0;
+            }
+        }
+        st.nights += entry.nights;
+        st.hotels.insert(hotel_id, entry);
+    }
+
+    /// Hotels and nights held now (for tests and diagnostics).
+    pub fn size(&self) -> (usize, usize) {
+        self.state.lock().map(|st| (st.hotels.len(), st.nights)).unwrap_or((0, 0))
+    }
+}
+
+#[async_trait]
+impl CatalogQueries for CalendarCache {
+    async fn hotel_listing(&self, hotel_id: HotelId, stay: Option<StayDates>) -> Result<Option<HotelListing>> {
+        self.inner.hotel_listing(hotel_id, stay).await
+    }
+
+    async fn search(&self, query: SearchQuery, policy: PricingPolicy, now: DateTime<Utc>) -> Result<Paged<SearchHit>> {
+        self.inner.search(query, policy, now).await
+    }
+
+    async fn report(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<ReportTotals> {
+        self.inner.report(hotel_id, start, end).await
+    }
+
+    async fn room_offer(
+        &self,
+        hotel_id: HotelId,
+        room_id: RoomId,
+        stay: Option<StayDates>,
+    ) -> Result<Option<RoomOffer>> {
+        self.inner.room_offer(hotel_id, room_id, stay).await
+    }
+
+    async fn calendar(&self, hotel_id: HotelId, from: NaiveDate, to: NaiveDate) -> Result<Option<HotelCalendar>> {
+        let (start, end) = Self::window(Utc::now());
+        if self.ttl.is_zero() || from < start || to > end {
+            return self.inner.calendar(hotel_id, from, to).await;
+        }
+        if let Some(e) = self.fresh(hotel_id, from, to) {
+            return Ok(Some(e.slice(from, to)));
+        }
+        let Some(cal) = self.inner.calendar(hotel_id, start, end).await? else { return Ok(None) };
+        match Entry::pack(cal.clone(), start, end) {
+            Some(e) => {
+                let e = Arc::new(e);
+                self.keep(hotel_id, e.clone());
+                Ok(Some(e.slice(from, to)))
+            }
+            // Values the compact form cannot hold: answer from what was read, uncached.
+            None => Ok(Some(HotelCalendar {
+                hotel: cal.hotel,
+                rooms: cal
+                    .rooms
+                    .into_iter()
+                    .map(|mut r| {
+                        r.nights.retain(|n| n.date >= from && n.date <= to);
+                        r
+                    })
+                    .collect(),
+            })),
+        }
+    }
+
+    async fn revenue(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<RevenueFacts> {
+        self.inner.revenue(hotel_id, start, end).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use adapter_memory::InMemoryStore;
+    use domain::ports::{CatalogRepository, InventoryRepository, UserRepository};
+
+    async fn hotel(store: &InMemoryStore) -> (Hotel, domain::model::Room) {
+        let now = Utc::now();
+        let email = Email::parse("owner@example.com").unwrap();
+        let owner = store.create_user(NewUser { email, password_hash: "-".into(), name: None }).await.unwrap();
+        let h = store.create_hotel(owner.id, NewHotel { name: "H".into(), ..NewHotel::default() }, now).await.unwrap();
+        let room = NewRoom {
+            kind: "Double".into(),
+            base_price: Money::from_minor(12_345),
+            photos: None,
+            amenities: None,
+            total_count: 4,
+            capacity: 2,
+        };
+        let r = store.create_room(h.id, room, now.date_naive(), now).await.unwrap();
+        (h, r)
+    }
+
+    #[tokio::test]
+    async fn hits_answer_exactly_what_the_store_would_until_the_ttl_passes() {
+        let store = InMemoryStore::shared();
+        let (h, r) = hotel(&store).await;
+        let today = Utc::now().date_naive();
+        let patch = InventoryPatch {
+            surge_factor: Some(Decimal::new(125, 2)),
+            min_stay: Patch::Set(Some(3)),
+            closed_to_departure: Some(true),
+            closed: Some(true),
+            ..InventoryPatch::default()
+        };
+        store.patch_inventory(r.id, today + Duration::days(5), today + Duration::days(6), patch).await.unwrap();
+        let cache = CalendarCache::new(store.clone(), std::time::Duration::from_millis(300));
+        let (from, to) = (today + Duration::days(3), today + Duration::days(40));
+        let direct = store.calendar(h.id, from, to).await.unwrap();
+        assert_eq!(cache.calendar(h.id, from, to).await.unwrap(), direct, "a miss");
+        assert_eq!(cache.size(), (1, 365));
+        assert_eq!(cache.calendar(h.id, from, to).await.unwrap(), direct, "a hit is the same, field by field");
+        let other = (today + Duration::days(100), today + Duration::days(189));
+        assert_eq!(
+            cache.calendar(h.id, other.0, other.1).await.unwrap(),
+            store.calendar(h.id, other.0, other.1).await.unwrap()
+        );
+
+        // A change shows once the TTL has passed (the bound), not before.
+        let close = InventoryPatch { total_count: Some(1), ..InventoryPatch::default() };
+        store.patch_inventory(r.id, from, from, close).await.unwrap();
+        let stale = cache.calendar(h.id, from, to).await.unwrap();
+        assert_eq!(stale, direct, "within the TTL");
+        tokio::time::sleep(std::time::Duration::from_millis(350)).await;
+        assert_eq!(cache.calendar(h.id, from, to).await.unwrap(), store.calendar(h.id, from, to).await.unwrap());
+
+        // Ranges outside the cached window and a zero TTL go straight to the store; a missing hotel is None.
+        let past = today - Duration::days(30);
+        assert_eq!(cache.calendar(h.id, past, today).await.unwrap(), store.calendar(h.id, past, today).await.unwrap());
+        let off = CalendarCache::new(store.clone(), std::time::Duration::ZERO);
+        assert_eq!(off.calendar(h.id, from, to).await.unwrap(), store.calendar(h.id, from, to).await.unwrap());
+        assert_eq!(off.size(), (0, 0));
+        assert_eq!(cache.calendar(HotelId(999), from, to).await.unwrap(), None);
+    }
+}
