@@ -57,13 +57,14 @@ impl CatalogQueries for PgStore {
             SearchSort::PriceDesc => "f.min_cents DESC, h.id",
             SearchSort::Name => "lower(h.name), h.id",
         };
-        let (scaled, divisor) = nightly_scaled_sql(&policy, "p.today", 10);
+        let (scaled, divisor) = nightly_scaled_sql(&policy, "h.today", 10);
         let nightly = div_half_even_sql(&format!("({scaled})"), &divisor.to_string());
         // A rate plan's price of the night (domain::model::PriceRule::apply): a percentage (stored ×100 as an
-        // integer) rounded half-even to cents, or an amount in cents; never below one cent.
+        // integer) rounded half-even to cents, or an amount in cents; never below one cent. The default rule
+        // (`PERCENT:0`) is the identity, so a room's plain total serves it without touching the nights again.
         let plan_nightly = format!(
-            "greatest(CASE WHEN p.pct THEN {} ELSE n.cents + p.val END, 1)",
-            div_half_even_sql("(n.cents * (10000 + p.val))", "10000")
+            "greatest(CASE WHEN p.pct THEN {} ELSE c + p.val END, 1)",
+            div_half_even_sql("(c * (10000 + p.val))", "10000")
         );
         let avg = div_half_even_sql("q.total", "$4::bigint");
         // The room row is only needed for the guests filter (capacity × rooms ≥ guests).
@@ -72,42 +73,51 @@ impl CatalogQueries for PgStore {
         } else {
             "CROSS JOIN (SELECT $11::int IS NULL) unused(g)"
         };
-        // One round trip: candidate hotels by city; their bookable rate plans (active, the stay within the plan's
-        // limits); for each plan, its room's rows of the stay plus the row dated the check-out date, read through
-        // (room_id, date) — a handful of index probes per room, never a scan of the city's inventory per plan (a
-        // join of the plans with the city's nights once planned as a nested loop re-reading every night for every
-        // plan: 70,000 buffers and 160 ms a search). A (room, plan) pair qualifies when every night is open with
-        // enough rooms, the arrival night allows the stay (closed to arrival, minimum and maximum stay) and the
-        // check-out date is not closed to departure; per hotel, the lowest average. count(*) OVER () gives
-        // X-Total-Count. $6..$8 are the policy's switches (kept as binds so every variant has the same
-        // parameters). Each hotel prices at its own local date ($9 is the instant), and a hotel already past the
-        // check-in date is out.
+        // One round trip: candidate hotels by city; their nights of the stay plus the row dated the check-out date,
+        // read through (hotel_id, date), each night's price in cents computed once (OFFSET 0 keeps the subquery from
+        // being flattened); per room type, whether every night is open with enough rooms, the arrival night allows
+        // the stay (closed to arrival, minimum and maximum stay) and the check-out date is not closed to departure,
+        // with its nights' prices (r, materialized: its ~100 rows are joined, never re-read); then each room type's
+        // bookable rate plans (active, the stay within their limits) through (room_id, code), the default rule taking
+        // the room's plain total; per hotel, the lowest average. (Joining the plans with the city's nights directly
+        // was once planned as a nested loop re-reading every night for every plan: 70,000 buffers, 160 ms.)
+        // count(*) OVER () gives X-Total-Count. $6..$8 are the policy's switches (kept as binds so every variant has
+        // the same parameters). Each hotel prices at its own local date ($9 is the instant), and a hotel already past
+        // the check-in date is out.
         let sql = format!(
             "WITH h AS (
                 SELECT id, name, city, photos, amenities, currency, today FROM hotel
                 CROSS JOIN LATERAL (SELECT ($9::timestamptz AT TIME ZONE time_zone)::date AS today) t
                 WHERE active AND lower(city) = lower($1) AND $2::date >= t.today
-             ), p AS (
-                SELECT rp.id, rp.hotel_id, rp.room_id, h.today, split_part(rp.price_rule, ':', 1) = 'PERCENT' AS pct,
-                       CASE WHEN split_part(rp.price_rule, ':', 1) = 'PERCENT'
-                            THEN (split_part(rp.price_rule, ':', 2)::numeric * 100)::bigint
-                            ELSE split_part(rp.price_rule, ':', 2)::bigint END AS val
-                FROM rate_plan rp JOIN h ON h.id = rp.hotel_id
-                WHERE rp.active
-                  AND (rp.min_stay IS NULL OR rp.min_stay <= $4) AND (rp.max_stay IS NULL OR rp.max_stay >= $4)
-             ), q AS (
-                SELECT p.hotel_id, p.room_id, (sum({plan_nightly}) FILTER (WHERE n.stay))::bigint AS total
-                FROM p CROSS JOIN LATERAL (
-                    SELECT i.date < $3 AS stay, {nightly} AS cents,
+             ), r AS MATERIALIZED (
+                SELECT n.hotel_id, n.room_id, (sum(n.cents) FILTER (WHERE n.stay))::bigint AS base,
+                       array_agg(n.cents) FILTER (WHERE n.stay) AS cents
+                FROM (
+                    SELECT i.hotel_id, i.room_id, i.date < $3 AS stay, {nightly} AS cents,
                            CASE WHEN i.date = $3 THEN NOT i.closed_to_departure
                                 ELSE NOT i.closed AND i.total_count - i.book_count - i.reserved_count >= $5
                                      AND (i.date <> $2 OR (NOT i.closed_to_arrival
                                           AND COALESCE(i.min_stay, 1) <= $4 AND COALESCE(i.max_stay, 365) >= $4))
                            END AS ok
-                    FROM inventory i WHERE i.room_id = p.room_id AND i.date >= $2 AND i.date <= $3
+                    FROM inventory i JOIN h ON h.id = i.hotel_id
+                    WHERE i.date >= $2 AND i.date <= $3
+                    OFFSET 0
                 ) n
-                GROUP BY p.hotel_id, p.room_id, p.id
+                GROUP BY n.hotel_id, n.room_id
                 HAVING count(*) FILTER (WHERE n.stay) = $4 AND bool_and(n.ok)
+             ), q AS (
+                SELECT r.hotel_id, r.room_id,
+                       CASE WHEN p.pct AND p.val = 0 THEN r.base
+                            ELSE (SELECT sum({plan_nightly})::bigint FROM unnest(r.cents) AS c) END AS total
+                FROM r CROSS JOIN LATERAL (
+                    SELECT split_part(rp.price_rule, ':', 1) = 'PERCENT' AS pct,
+                           CASE WHEN split_part(rp.price_rule, ':', 1) = 'PERCENT'
+                                THEN (split_part(rp.price_rule, ':', 2)::numeric * 100)::bigint
+                                ELSE split_part(rp.price_rule, ':', 2)::bigint END AS val
+                    FROM rate_plan rp
+                    WHERE rp.room_id = r.room_id AND rp.active
+                      AND (rp.min_stay IS NULL OR rp.min_stay <= $4) AND (rp.max_stay IS NULL OR rp.max_stay >= $4)
+                ) p
              ), f AS (
                 SELECT q.hotel_id, min({avg}) AS min_cents FROM q {room_join}
                 WHERE ($12::bigint IS NULL OR {avg} >= $12::bigint)
