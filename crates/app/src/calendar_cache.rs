@@ -1,4 +1,4 @@
-//! A short-lived, per-replica cache of hotel calendars (`CALENDAR_CACHE_MS`, default 2000 ms; 0 turns it off).
+//! A short-lived, per-replica cache of hotel calendars (`CALENDAR_CACHE_MS`, default 5000 ms; 0 turns it off).
 //!
 //! `GET /hotels/{id}/calendar` is a browse read that front ends poll while a guest moves through months, and its
 //! answer may already be served up to 10 s stale by `Cache-Control: public, max-age=10`. A miss reads the hotel's
@@ -129,12 +129,13 @@ impl Entry {
                 room: r.room.clone(),
                 rate_plan_id: r.rate_plan_id,
                 price_rule: r.price_rule,
-                nights: r
-                    .nights
-                    .iter()
-                    .map(|n| n.unpack(self.from, self.hotel.id, r.room.id))
-                    .filter(|n| n.date >= from && n.date <= to)
-                    .collect(),
+                nights: {
+                    // Nights are kept in date order: cut the range out before unpacking anything.
+                    let day = |d: NaiveDate| (d - self.from).num_days().clamp(0, i64::from(u16::MAX)) as u16;
+                    let lo = r.nights.partition_point(|n| n.day < day(from));
+                    let hi = r.nights.partition_point(|n| n.day <= day(to));
+                    r.nights[lo..hi.max(lo)].iter().map(|n| n.unpack(self.from, self.hotel.id, r.room.id)).collect()
+                },
             })
             .collect();
         HotelCalendar { hotel: self.hotel.clone(), rooms }

@@ -65,8 +65,36 @@ impl PricingPolicy {
         5 * (i64::from(night.book_count) + i64::from(night.reserved_count)) >= 4 * i64::from(night.total_count)
     }
 
-    /// One room's price for one night, rounded half-even to cents once.
+    /// One room's price for one night, rounded half-even to cents once: price × surge × the multiplier of each
+    /// strategy that applies. Computed exactly in integers (cents × surge hundredths × 1xx per strategy, then one
+    /// half-even division), the twin of the stores' SQL; a surge with more than two decimals takes the decimal
+    /// path, with the same result.
     pub fn nightly(&self, night: &InventoryNight, today: NaiveDate) -> Money {
+        let scale = night.surge_factor.scale();
+        if scale > 2 || night.surge_factor.is_sign_negative() {
+            return self.nightly_decimal(night, today);
+        }
+        let surge = night.surge_factor.mantissa() * 10i128.pow(2 - scale);
+        let mut num = i128::from(night.price.minor()) * surge;
+        let mut den: i128 = 100;
+        let ahead = (night.date - today).num_days();
+        for (on, pct) in [
+            (self.occupancy && Self::occupancy_applies(night), 120),
+            (self.urgency && (0..7).contains(&ahead), 115),
+            (self.holiday && self.holidays.contains(&night.date), 125),
+        ] {
+            if on {
+                num *= pct;
+                den *= 100;
+            }
+        }
+        let (q, r) = (num.div_euclid(den), num.rem_euclid(den));
+        let q = if 2 * r > den || (2 * r == den && q % 2 == 1) { q + 1 } else { q };
+        i64::try_from(q).map(Money::from_minor).unwrap_or(Money::ZERO)
+    }
+
+    /// [`nightly`](Self::nightly) in decimal arithmetic (the reference, and the path for unusual surges).
+    fn nightly_decimal(&self, night: &InventoryNight, today: NaiveDate) -> Money {
         let mut p = night.price.to_decimal() * night.surge_factor;
         if self.occupancy && Self::occupancy_applies(night) {
             p *= Strategy::Occupancy.multiplier();
@@ -212,6 +240,28 @@ mod tests {
             prop_assert_eq!(p.quote_with(&nights, rooms, today, &crate::model::PriceRule::BASE), total);
             let discount = crate::model::PriceRule::Percent(Decimal::new(-10, 0));
             prop_assert!(p.quote_with(&nights, rooms, today, &discount) <= total);
+            // The integer path is the decimal reference, night by night.
+            for n in &nights {
+                prop_assert_eq!(p.nightly(n, today), p.nightly_decimal(n, today));
+            }
+        }
+
+        #[test]
+        fn integer_and_decimal_nightly_prices_agree(
+            price in 1i64..=100_000_000, surge in 10i64..=1000, ahead in -2i64..=10,
+            occ in any::<bool>(), urg in any::<bool>(), hol in any::<bool>(), full in any::<bool>(),
+        ) {
+            let today = d("2026-01-01");
+            let date = today + chrono::Duration::days(ahead);
+            let mut strategies = vec![];
+            if occ { strategies.push(Strategy::Occupancy) }
+            if urg { strategies.push(Strategy::Urgency) }
+            if hol { strategies.push(Strategy::Holiday) }
+            let p = PricingPolicy::new(&strategies, [date]);
+            let n = night(date, price, &Decimal::new(surge, 2).to_string(), if full { 5 } else { 0 }, 0, 5);
+            prop_assert_eq!(p.nightly(&n, today), p.nightly_decimal(&n, today));
+            let odd = InventoryNight { surge_factor: Decimal::new(surge * 10 + 5, 3), ..n };
+            prop_assert_eq!(p.nightly(&odd, today), p.nightly_decimal(&odd, today));
         }
     }
 }
