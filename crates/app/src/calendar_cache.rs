@@ -1,9 +1,11 @@
-//! A short-lived, per-replica cache of hotel calendars (`CALENDAR_CACHE_MS`, default 5000 ms; 0 turns it off).
+//! A short-lived, per-replica cache of hotel calendars (`CALENDAR_CACHE_MS`, default 3000 ms; 0 turns it off).
 //!
 //! `GET /hotels/{id}/calendar` is a browse read that front ends poll while a guest moves through months, and its
 //! answer may already be served up to 10 s stale by `Cache-Control: public, max-age=10`. A miss reads the hotel's
 //! whole inventory window in one query and keeps it compactly (32 bytes a night) for the TTL; hits cut any range
-//! out of it. A calendar is therefore at most `CALENDAR_CACHE_MS` behind the database on a replica; quotes, hotel
+//! out of it; past the TTL an entry still answers (until twice the TTL) while one background read replaces it, so
+//! requests never queue behind a refresh. A calendar is therefore at most `2 × CALENDAR_CACHE_MS` (plus one read)
+//! behind the database on a replica; quotes, hotel
 //! info, search and every booking write never go through it, and init re-checks availability under its row locks.
 //! The cache keeps at most [`MAX_CACHED_NIGHTS`] nights (about 32 MB); past that, expired hotels are dropped first,
 //! then everything.
@@ -146,19 +148,50 @@ impl Entry {
 struct State {
     hotels: HashMap<HotelId, Arc<Entry>>,
     nights: usize,
+    /// Hotels whose refresh is running (one at a time per hotel).
+    refreshing: std::collections::HashSet<HotelId>,
+}
+
+impl State {
+    fn keep(&mut self, hotel_id: HotelId, entry: Arc<Entry>, ttl: std::time::Duration) {
+        if let Some(old) = self.hotels.remove(&hotel_id) {
+            self.nights -= old.nights;
+        }
+        if self.nights + entry.nights > MAX_CACHED_NIGHTS {
+            self.hotels.retain(|_, e| e.at.elapsed() < 2 * ttl);
+            self.nights = self.hotels.values().map(|e| e.nights).sum();
+            if self.nights + entry.nights > MAX_CACHED_NIGHTS {
+                self.hotels.clear();
+                self.nights = 0;
+            }
+        }
+        self.nights += entry.nights;
+        self.hotels.insert(hotel_id, entry);
+    }
+}
+
+/// What a lookup found.
+enum Lookup {
+    /// Younger than the TTL.
+    Fresh(Arc<Entry>),
+    /// Older than the TTL but younger than twice it: served while one refresh runs in the background.
+    Stale(Arc<Entry>, bool),
+    Miss,
 }
 
 /// [`CatalogQueries`] with cached calendars; every other query goes straight to `inner`.
 pub struct CalendarCache {
     inner: Arc<dyn CatalogQueries>,
     ttl: std::time::Duration,
-    state: Mutex<State>,
+    state: Arc<Mutex<State>>,
 }
 
 impl CalendarCache {
-    /// Caches `inner`'s calendars for `ttl` (zero: no caching).
+    /// Caches `inner`'s calendars for `ttl` (zero: no caching). An entry older than `ttl` is still answered, at
+    /// most until `2 × ttl`, while one background read replaces it, so no request waits on a refresh; a calendar
+    /// is therefore at most `2 × ttl` (plus one read) behind the database.
     pub fn new(inner: Arc<dyn CatalogQueries>, ttl: std::time::Duration) -> Self {
-        CalendarCache { inner, ttl, state: Mutex::new(State::default()) }
+        CalendarCache { inner, ttl, state: Arc::new(Mutex::new(State::default())) }
     }
 
     /// The dates a miss reads: every hotel's inventory window, whatever its zone (a day either side of UTC's).
@@ -167,28 +200,37 @@ impl CalendarCache {
         (today - Duration::days(1), today + Duration::days(INVENTORY_WINDOW_DAYS + 1))
     }
 
-    fn fresh(&self, hotel_id: HotelId, from: NaiveDate, to: NaiveDate) -> Option<Arc<Entry>> {
-        let st = self.state.lock().ok()?;
-        let e = st.hotels.get(&hotel_id)?;
-        (e.at.elapsed() < self.ttl && e.from <= from && to <= e.to).then(|| e.clone())
+    fn lookup(&self, hotel_id: HotelId, from: NaiveDate, to: NaiveDate) -> Lookup {
+        let Ok(mut st) = self.state.lock() else { return Lookup::Miss };
+        let Some(e) = st.hotels.get(&hotel_id).cloned() else { return Lookup::Miss };
+        if !(e.from <= from && to <= e.to) {
+            return Lookup::Miss;
+        }
+        let age = e.at.elapsed();
+        if age < self.ttl {
+            Lookup::Fresh(e)
+        } else if age < 2 * self.ttl {
+            let start_refresh = st.refreshing.insert(hotel_id);
+            Lookup::Stale(e, start_refresh)
+        } else {
+            Lookup::Miss
+        }
     }
 
-    fn keep(&self, hotel_id: HotelId, entry: Arc<Entry>) {
-        let Ok(mut st) = self.state.lock() else { return };
-        if let Some(old) = st.hotels.remove(&hotel_id) {
-            st.nights -= old.nights;
+    /// Reads the hotel's window and keeps it; `None` when the hotel does not exist (nothing is kept).
+    async fn load(
+        inner: &dyn CatalogQueries,
+        state: &Mutex<State>,
+        ttl: std::time::Duration,
+        hotel_id: HotelId,
+    ) -> Result<Option<(HotelCalendar, Option<Arc<Entry>>)>> {
+        let (start, end) = Self::window(Utc::now());
+        let Some(cal) = inner.calendar(hotel_id, start, end).await? else { return Ok(None) };
+        let entry = Entry::pack(cal.clone(), start, end).map(Arc::new);
+        if let (Some(e), Ok(mut st)) = (&entry, state.lock()) {
+            st.keep(hotel_id, e.clone(), ttl);
         }
-        if st.nights + entry.nights > MAX_CACHED_NIGHTS {
-            let ttl = self.ttl;
-            st.hotels.retain(|_, e| e.at.elapsed() < ttl);
-            st.nights = st.hotels.values().map(|e| e.nights).sum();
-            if st.nights + entry.nights > MAX_CACHED_NIGHTS {
-                st.hotels.clear();
-                st.nights = 0;
-            }
-        }
-        st.nights += entry.nights;
-        st.hotels.insert(hotel_id, entry);
+        Ok(Some((cal, entry)))
     }
 
     /// Hotels and nights held now (for tests and diagnostics).
@@ -225,18 +267,30 @@ impl CatalogQueries for CalendarCache {
         if self.ttl.is_zero() || from < start || to > end {
             return self.inner.calendar(hotel_id, from, to).await;
         }
-        if let Some(e) = self.fresh(hotel_id, from, to) {
-            return Ok(Some(e.slice(from, to)));
-        }
-        let Some(cal) = self.inner.calendar(hotel_id, start, end).await? else { return Ok(None) };
-        match Entry::pack(cal.clone(), start, end) {
-            Some(e) => {
-                let e = Arc::new(e);
-                self.keep(hotel_id, e.clone());
-                Ok(Some(e.slice(from, to)))
+        match self.lookup(hotel_id, from, to) {
+            Lookup::Fresh(e) => return Ok(Some(e.slice(from, to))),
+            Lookup::Stale(e, start_refresh) => {
+                if start_refresh {
+                    let (inner, state, ttl) = (self.inner.clone(), self.state.clone(), self.ttl);
+                    tokio::spawn(async move {
+                        // A failed refresh leaves the stale entry to expire; the next request then reads itself.
+                        let _ = Self::load(&*inner, &state, ttl, hotel_id).await;
+                        if let Ok(mut st) = state.lock() {
+                            st.refreshing.remove(&hotel_id);
+                        }
+                    });
+                }
+                return Ok(Some(e.slice(from, to)));
             }
+            Lookup::Miss => {}
+        }
+        let Some((cal, entry)) = Self::load(&*self.inner, &self.state, self.ttl, hotel_id).await? else {
+            return Ok(None);
+        };
+        Ok(Some(match entry {
+            Some(e) => e.slice(from, to),
             // Values the compact form cannot hold: answer from what was read, uncached.
-            None => Ok(Some(HotelCalendar {
+            None => HotelCalendar {
                 hotel: cal.hotel,
                 rooms: cal
                     .rooms
@@ -246,8 +300,8 @@ impl CatalogQueries for CalendarCache {
                         r
                     })
                     .collect(),
-            })),
-        }
+            },
+        }))
     }
 
     async fn revenue(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<RevenueFacts> {
@@ -291,7 +345,7 @@ mod tests {
             ..InventoryPatch::default()
         };
         store.patch_inventory(r.id, today + Duration::days(5), today + Duration::days(6), patch).await.unwrap();
-        let cache = CalendarCache::new(store.clone(), std::time::Duration::from_millis(300));
+        let cache = CalendarCache::new(store.clone(), std::time::Duration::from_millis(1000));
         let (from, to) = (today + Duration::days(3), today + Duration::days(40));
         let direct = store.calendar(h.id, from, to).await.unwrap();
         assert_eq!(cache.calendar(h.id, from, to).await.unwrap(), direct, "a miss");
@@ -303,12 +357,29 @@ mod tests {
             store.calendar(h.id, other.0, other.1).await.unwrap()
         );
 
-        // A change shows once the TTL has passed (the bound), not before.
+        // A change is not seen within the TTL; past it, the stale rows answer once more while one refresh reads
+        // the new ones, which the next request gets (so the lag is at most twice the TTL).
         let close = InventoryPatch { total_count: Some(1), ..InventoryPatch::default() };
         store.patch_inventory(r.id, from, from, close).await.unwrap();
-        let stale = cache.calendar(h.id, from, to).await.unwrap();
-        assert_eq!(stale, direct, "within the TTL");
-        tokio::time::sleep(std::time::Duration::from_millis(350)).await;
+        let now = store.calendar(h.id, from, to).await.unwrap();
+        assert_eq!(cache.calendar(h.id, from, to).await.unwrap(), direct, "within the TTL");
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        assert_eq!(cache.calendar(h.id, from, to).await.unwrap(), direct, "stale, while the refresh runs");
+        let mut refreshed = false;
+        for _ in 0..40 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            if cache.calendar(h.id, from, to).await.unwrap() == now {
+                refreshed = true;
+                break;
+            }
+        }
+        assert!(refreshed, "the background read replaced the entry");
+        // Past twice the TTL an entry is not served at all.
+        store
+            .patch_inventory(r.id, from, from, InventoryPatch { total_count: Some(2), ..InventoryPatch::default() })
+            .await
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
         assert_eq!(cache.calendar(h.id, from, to).await.unwrap(), store.calendar(h.id, from, to).await.unwrap());
 
         // Ranges outside the cached window and a zero TTL go straight to the store; a missing hotel is None.

@@ -88,7 +88,7 @@ pub struct Config {
     pub hold_minutes: i64,
     pub checkout_session_minutes: i64,
     pub max_stay_nights: u32,
-    /// `CALENDAR_CACHE_MS` (5000): how long a replica reuses a hotel's calendar rows (0 = never).
+    /// `CALENDAR_CACHE_MS` (3000): how long a replica reuses a hotel's calendar rows (0 = never).
     pub calendar_cache_ms: u64,
     pub max_active_holds_per_user: i64,
     pub pricing: PricingPolicy,
@@ -263,7 +263,7 @@ impl Config {
             hold_minutes: positive("HOLD_MINUTES", parse("HOLD_MINUTES", get("HOLD_MINUTES"), 15)?)?,
             checkout_session_minutes,
             max_stay_nights: parse("MAX_STAY_NIGHTS", get("MAX_STAY_NIGHTS"), 30)?,
-            calendar_cache_ms: parse("CALENDAR_CACHE_MS", get("CALENDAR_CACHE_MS"), 5000)?,
+            calendar_cache_ms: parse("CALENDAR_CACHE_MS", get("CALENDAR_CACHE_MS"), 3000)?,
             max_active_holds_per_user: parse("MAX_ACTIVE_HOLDS_PER_USER", get("MAX_ACTIVE_HOLDS_PER_USER"), 5)?,
             pricing: PricingPolicy::new(&strategies, holidays),
             rate_limit_per_minute: parse("RATE_LIMIT_PER_MINUTE", get("RATE_LIMIT_PER_MINUTE"), 120)?,
