@@ -70,7 +70,56 @@ fn ser_ts_opt<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S
 }
 
 fn ser_date<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&date(*d))
+    // No allocation for the common years: the calendar writes hundreds of dates per answer.
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&y) {
+        return s.serialize_str(&date(*d));
+    }
+    let y = y as u32;
+    let digit = |n: u32| b'0' + (n % 10) as u8;
+    let buf = [
+        digit(y / 1000),
+        digit(y / 100),
+        digit(y / 10),
+        digit(y),
+        b'-',
+        digit(m / 10),
+        digit(m),
+        b'-',
+        digit(day / 10),
+        digit(day),
+    ];
+    s.serialize_str(std::str::from_utf8(&buf).unwrap_or_default())
+}
+
+/// A money amount as the contract writes it (`"100.50"`), without allocating.
+fn ser_money<S: Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
+    let mut buf = [0u8; 24];
+    let mut i = buf.len();
+    let minor = m.minor();
+    let mut a = minor.unsigned_abs();
+    for k in 0..2 {
+        i -= 1;
+        buf[i] = b'0' + (a % 10) as u8;
+        a /= 10;
+        if k == 1 {
+            i -= 1;
+            buf[i] = b'.';
+        }
+    }
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (a % 10) as u8;
+        a /= 10;
+        if a == 0 {
+            break;
+        }
+    }
+    if minor < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    s.serialize_str(std::str::from_utf8(&buf[i..]).unwrap_or_default())
 }
 
 fn ser_date_opt<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
@@ -264,6 +313,18 @@ mod date_tests {
         for s in ["2026-01-01", "2026-12-31", "0999-02-03", "9999-12-31", "2024-02-29"] {
             let d: NaiveDate = s.parse().unwrap();
             assert_eq!(date(d), d.format("%Y-%m-%d").to_string());
+        }
+        #[derive(Serialize)]
+        struct W {
+            #[serde(serialize_with = "ser_date")]
+            d: NaiveDate,
+            #[serde(serialize_with = "ser_money")]
+            m: Money,
+        }
+        for (d, m) in [("2026-03-09", 0), ("0001-01-01", 5), ("2027-12-31", -1234), ("2026-07-04", 10_000_000_000)] {
+            let day: NaiveDate = d.parse().unwrap();
+            let json = serde_json::to_string(&W { d: day, m: Money::from_minor(m) }).unwrap();
+            assert_eq!(json, format!("{{\"d\":\"{d}\",\"m\":\"{}\"}}", Money::from_minor(m)));
         }
         for s in ["2026-11-25T19:26:09.217604Z", "2027-01-01T00:00:00Z", "2026-06-30T23:59:59.999999999Z"] {
             let t: DateTime<Utc> = s.parse().unwrap();

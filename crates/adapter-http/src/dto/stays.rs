@@ -185,7 +185,9 @@ pub struct CalendarNightDto {
     /// Rooms free that night.
     pub available: i32,
     /// One room's price that night on the default plan, as a quote would price it now.
-    pub price: MoneyStr,
+    #[serde(serialize_with = "ser_money")]
+    #[schema(value_type = MoneyStr)]
+    pub price: Money,
     /// Stop-sell.
     pub closed: bool,
     /// Stays arriving this night need at least this many nights (`null`: no minimum).
@@ -251,7 +253,7 @@ impl CalendarResponse {
                         .map(|n| CalendarNightDto {
                             date: n.date,
                             available: n.available,
-                            price: n.price.into(),
+                            price: n.price,
                             closed: n.closed,
                             min_stay: n.restrictions.min_stay,
                             max_stay: n.restrictions.max_stay,
