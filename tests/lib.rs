@@ -171,6 +171,18 @@ impl TestApp {
         )
     }
 
+    /// Adds a saved guest to the hold `id` of `token`'s user and pays it through the simulated checkout page; the
+    /// booking is CONFIRMED after.
+    pub async fn pay(&self, token: &str, id: i64) {
+        let g =
+            self.post("/users/guests", Some(token), json!({"name": "G", "gender": "MALE"})).await.body["id"].clone();
+        assert_eq!(self.post(&format!("/bookings/{id}/addGuests"), Some(token), json!([g])).await.status, 200);
+        let r = self.post(&format!("/bookings/{id}/payments"), Some(token), json!(null)).await;
+        let sid = r.body["session_url"].as_str().expect("session_url").rsplit('/').next().unwrap_or("").to_string();
+        assert_eq!(self.post(&format!("/payments/simulated/{sid}/complete"), None, json!(null)).await.status, 303);
+        assert_eq!(self.get(&format!("/bookings/{id}"), Some(token)).await.body["booking_status"], "CONFIRMED");
+    }
+
     /// A manager with an active hotel in `city` and one room type of `total` rooms at `price`; returns
     /// (manager token, hotel id, room id).
     pub async fn hotel(&self, email: &str, city: &str, total: i64, price: &str) -> (String, i64, i64) {

@@ -42,12 +42,7 @@ async fn confirmed(app: &TestApp, token: &str, hotel: i64, room: i64, check_in: 
     let r = app.post("/bookings/init", Some(token), body).await;
     assert_eq!(r.status, 201, "{r:?}");
     let id = r.body["id"].as_i64().unwrap();
-    let g = app.post("/users/guests", Some(token), json!({"name": "G", "gender": "MALE"})).await.body["id"].clone();
-    assert_eq!(app.post(&format!("/bookings/{id}/addGuests"), Some(token), json!([g])).await.status, 200);
-    let r = app.post(&format!("/bookings/{id}/payments"), Some(token), json!(null)).await;
-    let sid = r.body["session_url"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
-    assert_eq!(app.post(&format!("/payments/simulated/{sid}/complete"), None, json!(null)).await.status, 303);
-    assert_eq!(app.get(&format!("/bookings/{id}"), Some(token)).await.body["booking_status"], "CONFIRMED");
+    app.pay(token, id).await;
     id
 }
 

@@ -20,16 +20,6 @@ fn quote_url(hotel: i64, room: i64, from: i64, nights: i64, extra: &str) -> Stri
     )
 }
 
-/// Adds a guest and pays a hold through the simulated page.
-async fn pay(app: &TestApp, token: &str, id: i64) {
-    let g = app.post("/users/guests", Some(token), json!({"name": "G", "gender": "MALE"})).await.body["id"].clone();
-    assert_eq!(app.post(&format!("/bookings/{id}/addGuests"), Some(token), json!([g])).await.status, 200);
-    let r = app.post(&format!("/bookings/{id}/payments"), Some(token), json!(null)).await;
-    let sid = r.body["session_url"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
-    assert_eq!(app.post(&format!("/payments/simulated/{sid}/complete"), None, json!(null)).await.status, 303);
-    assert_eq!(app.get(&format!("/bookings/{id}"), Some(token)).await.body["booking_status"], "CONFIRMED");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hotel_with_restrictions_and_taxes_from_search_to_revenue_report() {
     let app = TestApp::spawn().await;
@@ -127,7 +117,7 @@ async fn a_hotel_with_restrictions_and_taxes_from_search_to_revenue_report() {
         let r = app.post("/bookings/init", Some(&guest), stay(hotel, room, from, nights, json!({}))).await;
         assert_eq!((r.status.as_u16(), r.code()), (409, code), "{r:?}");
     }
-    pay(&app, &guest, a).await;
+    app.pay(&guest, a).await;
 
     // A second stay, paid then cancelled: half of 225.00 kept, half refunded.
     let q = app.get(&quote_url(hotel, room, 11, 2, ""), None).await.body;
@@ -135,7 +125,7 @@ async fn a_hotel_with_restrictions_and_taxes_from_search_to_revenue_report() {
     let r = app.post("/bookings/init", Some(&guest), stay(hotel, room, 11, 2, json!({}))).await;
     assert_eq!(r.body["amount"], q["total"]);
     let b2 = r.body["id"].as_i64().unwrap();
-    pay(&app, &guest, b2).await;
+    app.pay(&guest, b2).await;
     let r = app.post(&format!("/bookings/{b2}/cancel"), Some(&guest), json!(null)).await;
     assert_eq!(r.status, 204, "{r:?}");
     let r = app.get(&format!("/bookings/{b2}"), Some(&guest)).await.body;

@@ -322,57 +322,44 @@ impl<'a> Fields<'a> {
             Some(_) => Err(self.fail(name, "Input should be a valid string", "string_type")),
         }
     }
-    /// A list of strings (each trimmed).
-    pub fn opt_str_list(&mut self, name: &str) -> Result<Opt<Vec<String>>, ApiError> {
+    /// A list whose items `item` reads (`None`: not of the item's type, reported at its index as `kind`).
+    fn opt_list<T>(
+        &mut self,
+        name: &str,
+        item: impl Fn(&'a Value) -> Option<T>,
+        msg: &str,
+        kind: &'static str,
+    ) -> Result<Opt<Vec<T>>, ApiError> {
         match self.get(name) {
             None => Ok(Patch::Keep),
             Some(Value::Null) => Ok(Patch::Set(None)),
             Some(Value::Array(items)) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, it) in items.iter().enumerate() {
-                    match it {
-                        Value::String(s) => out.push(s.trim().to_string()),
-                        _ => {
-                            let mut l = self.loc(name);
-                            l.push(json!(i));
-                            return Err(ApiError::Validation(vec![FieldError::new(
-                                l,
-                                "Input should be a valid string",
-                                "string_type",
-                            )]));
-                        }
-                    }
+                    let Some(v) = item(it) else {
+                        let mut l = self.loc(name);
+                        l.push(json!(i));
+                        return Err(ApiError::Validation(vec![FieldError::new(l, msg, kind)]));
+                    };
+                    out.push(v);
                 }
                 Ok(Patch::Set(Some(out)))
             }
             Some(_) => Err(self.fail(name, "Input should be a valid list", "list_type")),
         }
     }
+    /// A list of strings (each trimmed).
+    pub fn opt_str_list(&mut self, name: &str) -> Result<Opt<Vec<String>>, ApiError> {
+        self.opt_list(
+            name,
+            |v| v.as_str().map(|s| s.trim().to_string()),
+            "Input should be a valid string",
+            "string_type",
+        )
+    }
     /// A list of objects (each reported at its index when it is not one).
     pub fn opt_object_list(&mut self, name: &str) -> Result<Opt<Vec<&'a Map<String, Value>>>, ApiError> {
-        match self.get(name) {
-            None => Ok(Patch::Keep),
-            Some(Value::Null) => Ok(Patch::Set(None)),
-            Some(Value::Array(items)) => {
-                let mut out = Vec::with_capacity(items.len());
-                for (i, it) in items.iter().enumerate() {
-                    match it {
-                        Value::Object(m) => out.push(m),
-                        _ => {
-                            let mut l = self.loc(name);
-                            l.push(json!(i));
-                            return Err(ApiError::Validation(vec![FieldError::new(
-                                l,
-                                "Input should be a valid dictionary or object",
-                                "object_type",
-                            )]));
-                        }
-                    }
-                }
-                Ok(Patch::Set(Some(out)))
-            }
-            Some(_) => Err(self.fail(name, "Input should be a valid list", "list_type")),
-        }
+        self.opt_list(name, Value::as_object, "Input should be a valid dictionary or object", "object_type")
     }
     /// A nested object.
     pub fn opt_object(&mut self, name: &str) -> Result<Opt<&'a Map<String, Value>>, ApiError> {

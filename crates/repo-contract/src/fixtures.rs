@@ -240,6 +240,37 @@ impl Fx {
         self.s.bookings.transition(id, Actor { user_id: Some(user.id) }, action, now, 15).await
     }
 
+    /// The provider confirms the payment of booking `id` (its own session, intent `pi_{id}`) at `now`.
+    pub async fn pay(&self, id: BookingId) {
+        let ev = domain::ports::PaymentEvent {
+            event_id: format!("evt_{id}"),
+            event_type: "checkout.session.completed".into(),
+            kind: Some(domain::ports::PaymentEventKind::Paid),
+            session_id: None,
+            booking_id: Some(id),
+            amount_minor: None,
+            currency: None,
+            payment_intent: Some(format!("pi_{id}")),
+        };
+        self.s.bookings.apply_payment_event(ev, self.now).await.expect("payment");
+    }
+
+    /// The `min_price` of each hit of a one-room search in `city` for `nights` nights from `day`, plain pricing.
+    pub async fn search_prices(&self, city: &str, day: i64, nights: i64) -> Vec<Money> {
+        let q = SearchQuery {
+            city: city.into(),
+            stay: stay(self.day(day), nights),
+            rooms_count: 1,
+            guests: None,
+            min_price: None,
+            max_price: None,
+            sort: SearchSort::PriceAsc,
+            page: Page::DEFAULT,
+        };
+        let hits = self.s.catalog.search(q, plain(), self.now).await.expect("search");
+        hits.items.iter().map(|h| h.min_price).collect()
+    }
+
     /// A saved guest of `user`.
     pub async fn saved_guest(&self, user: &User, name: &str) -> Guest {
         let new = NewGuest { name: name.into(), gender: Gender::Female, age: Some(30) };

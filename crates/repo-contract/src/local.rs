@@ -5,7 +5,6 @@ use crate::StoreFactory;
 use crate::fixtures::*;
 use chrono::{Duration, NaiveTime, TimeZone as _, Utc};
 use domain::model::*;
-use domain::ports::PaymentEventKind;
 use rust_decimal::Decimal;
 
 fn zone(name: &str) -> TimeZone {
@@ -76,22 +75,7 @@ pub async fn booking_freezes_its_policy_and_records_the_settlement(f: &impl Stor
     assert_eq!(fx.booking(b.id).await, b);
 
     // Paid, then cancelled after the deadline: half is kept, half refunded.
-    let pay = |id: BookingId| {
-        let ev = domain::ports::PaymentEvent {
-            event_id: format!("evt_{id}"),
-            event_type: "checkout.session.completed".into(),
-            kind: Some(PaymentEventKind::Paid),
-            session_id: None,
-            booking_id: Some(id),
-            amount_minor: None,
-            currency: None,
-            payment_intent: Some(format!("pi_{id}")),
-        };
-        let bookings = fx.s.bookings.clone();
-        let now = fx.now;
-        async move { bookings.apply_payment_event(ev, now).await.unwrap() }
-    };
-    pay(b.id).await;
+    fx.pay(b.id).await;
     let after_deadline = deadline.unwrap() + Duration::minutes(1);
     assert!(after_deadline.date_naive() < fx.day(5), "still before the check-in date");
     fx.by(&s.guest, b.id, BookingAction::Cancel, after_deadline).await.unwrap();
@@ -104,7 +88,7 @@ pub async fn booking_freezes_its_policy_and_records_the_settlement(f: &impl Stor
     // Non-refundable: released, the whole amount kept, no refund queued.
     let nr = fx.s.bookings.hold(hold(CancellationPolicy::NonRefundable, 8), plain()).await.unwrap();
     assert_eq!(nr.cancel_deadline, None);
-    pay(nr.id).await;
+    fx.pay(nr.id).await;
     fx.by(&s.guest, nr.id, BookingAction::Cancel, fx.now).await.unwrap();
     let got = fx.booking(nr.id).await;
     assert_eq!(
@@ -115,7 +99,7 @@ pub async fn booking_freezes_its_policy_and_records_the_settlement(f: &impl Stor
 
     // One confirmed stay left standing; the report adds the kept penalties to its revenue.
     let kept = fx.s.bookings.hold(hold(half, 12), plain()).await.unwrap();
-    pay(kept.id).await;
+    fx.pay(kept.id).await;
     let t = fx.s.catalog.report(s.hotel.id, fx.today, fx.day(30)).await.unwrap();
     assert_eq!(t, ReportTotals { bookings: 1, revenue: money(20_000), penalties: money(30_000) });
 }

@@ -107,19 +107,7 @@ pub async fn search_offers_the_cheapest_bookable_plan(f: &impl StoreFactory) {
     let fx = Fx::new(f).await;
     let c = &fx.s.catalog;
     let s = fx.setup(3).await; // Lisbon, 100.00 a night
-    let found = |nights: i64| {
-        let q = SearchQuery {
-            city: "Lisbon".into(),
-            stay: stay(fx.day(10), nights),
-            rooms_count: 1,
-            guests: None,
-            min_price: None,
-            max_price: None,
-            sort: SearchSort::PriceAsc,
-            page: Page::DEFAULT,
-        };
-        async move { c.search(q, plain(), fx.now).await.unwrap().items.iter().map(|h| h.min_price).collect::<Vec<_>>() }
-    };
+    let found = |nights: i64| fx.search_prices("Lisbon", 10, nights);
     assert_eq!(found(2).await, vec![money(10_000)], "the default plan only");
     let week = NewRatePlan {
         name: "Long stay".into(),

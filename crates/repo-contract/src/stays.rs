@@ -6,7 +6,6 @@ use crate::fixtures::*;
 use chrono::{Duration, NaiveDate};
 use domain::Error;
 use domain::model::*;
-use domain::ports::{PaymentEvent, PaymentEventKind};
 use rust_decimal::Decimal;
 
 fn restrict(min: Option<i32>, max: Option<i32>, cta: Option<bool>, ctd: Option<bool>) -> InventoryPatch {
@@ -25,22 +24,6 @@ fn vat(pct: i64, included: bool) -> TaxRule {
 
 fn city_tax() -> TaxRule {
     TaxRule { name: "City tax".into(), kind: TaxKind::PerPersonPerNight, value: Decimal::new(250, 2), included: false }
-}
-
-impl Fx {
-    async fn pay(&self, id: BookingId) {
-        let ev = PaymentEvent {
-            event_id: format!("evt_{id}"),
-            event_type: "checkout.session.completed".into(),
-            kind: Some(PaymentEventKind::Paid),
-            session_id: None,
-            booking_id: Some(id),
-            amount_minor: None,
-            currency: None,
-            payment_intent: Some(format!("pi_{id}")),
-        };
-        self.s.bookings.apply_payment_event(ev, self.now).await.expect("payment");
-    }
 }
 
 /// Restrictions are patched over a range and cleared with `null`; taxes round-trip on the hotel; a hold breaking
@@ -107,26 +90,9 @@ pub async fn search_honours_restrictions(f: &impl StoreFactory) {
     let fx = Fx::new(f).await;
     let owner = fx.manager("owner").await;
     let h = fx.hotel(&owner, "Strict Inn", Some("Evora"), true).await;
-    let min_price = |day: i64, nights: i64| {
-        let q = SearchQuery {
-            city: "Evora".into(),
-            stay: stay(fx.day(day), nights),
-            rooms_count: 1,
-            guests: None,
-            min_price: None,
-            max_price: None,
-            sort: SearchSort::PriceAsc,
-            page: Page::DEFAULT,
-        };
-        let catalog = fx.s.catalog.clone();
-        let now = fx.now;
-        async move {
-            let p = catalog.search(q, plain(), now).await.unwrap();
-            p.items.iter().map(|h| h.min_price).collect::<Vec<_>>()
-        }
-    };
     let cheap = fx.room(&h, "Cheap", 5_000, 2, 2).await;
     fx.room(&h, "Dear", 9_000, 2, 2).await;
+    let min_price = |day: i64, nights: i64| fx.search_prices("Evora", day, nights);
     fx.patch_night(&cheap, fx.day(10), restrict(Some(3), Some(4), None, None)).await;
     fx.patch_night(&cheap, fx.day(20), restrict(None, None, Some(true), None)).await;
     fx.patch_night(&cheap, fx.day(32), restrict(None, None, None, Some(true))).await;
