@@ -69,15 +69,15 @@ fn ser_ts_opt<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S
     }
 }
 
-fn ser_date<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
-    // No allocation for the common years: the calendar writes hundreds of dates per answer.
+/// `YYYY-MM-DD` in a stack buffer, for years 0..=9999 (`None` otherwise).
+fn date_bytes(d: NaiveDate) -> Option<[u8; 10]> {
     let (y, m, day) = (d.year(), d.month(), d.day());
     if !(0..=9999).contains(&y) {
-        return s.serialize_str(&date(*d));
+        return None;
     }
     let y = y as u32;
     let digit = |n: u32| b'0' + (n % 10) as u8;
-    let buf = [
+    Some([
         digit(y / 1000),
         digit(y / 100),
         digit(y / 10),
@@ -88,8 +88,25 @@ fn ser_date<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
         b'-',
         digit(day / 10),
         digit(day),
-    ];
-    s.serialize_str(std::str::from_utf8(&buf).unwrap_or_default())
+    ])
+}
+
+/// Appends `"YYYY-MM-DD"` (quoted) to a JSON buffer without allocating.
+fn push_date(out: &mut Vec<u8>, d: NaiveDate) {
+    out.push(b'"');
+    match date_bytes(d) {
+        Some(b) => out.extend_from_slice(&b),
+        None => out.extend_from_slice(date(d).as_bytes()),
+    }
+    out.push(b'"');
+}
+
+fn ser_date<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+    // No allocation for the common years: the calendar writes hundreds of dates per answer.
+    match date_bytes(*d) {
+        Some(b) => s.serialize_str(std::str::from_utf8(&b).unwrap_or_default()),
+        None => s.serialize_str(&date(*d)),
+    }
 }
 
 /// A money amount as the contract writes it (`"100.50"`), without allocating.

@@ -66,7 +66,7 @@ pub async fn calendar(req: HttpRequest, state: web::Data<AppState>) -> ApiResult
     let rooms_count = p.rooms_count.unwrap_or(1) as i32;
     let (hotel, from, to, rooms) = state.catalog.calendar(path.hotel_id.into(), p.from, p.to, rooms_count).await?;
     let body = CalendarResponse::new(&hotel, from, to, rooms_count, &rooms);
-    Ok(cached(&req, serde_json::to_vec(&body).unwrap_or_default(), None))
+    Ok(cached(&req, body.to_json(), None))
 }
 
 /// Whether the client prefers CSV: an `Accept` that names `text/csv` before (or without) `application/json`.

@@ -24,10 +24,12 @@ struct CalendarRow {
     reserveds: Vec<i32>,
     #[diesel(sql_type = Array<Integer>)]
     totals: Vec<i32>,
-    #[diesel(sql_type = Array<Numeric>)]
-    surges: Vec<rust_decimal::Decimal>,
-    #[diesel(sql_type = Array<Numeric>)]
-    prices: Vec<rust_decimal::Decimal>,
+    /// Surge factors in hundredths (the column is numeric(5,2)).
+    #[diesel(sql_type = Array<Integer>)]
+    surges: Vec<i32>,
+    /// Prices in cents (the column is numeric(10,2)).
+    #[diesel(sql_type = Array<BigInt>)]
+    prices: Vec<i64>,
     #[diesel(sql_type = Array<Bool>)]
     closeds: Vec<bool>,
     #[diesel(sql_type = Array<Nullable<Integer>>)]
@@ -69,8 +71,8 @@ impl CalendarRow {
                     book_count: self.books[i],
                     reserved_count: self.reserveds[i],
                     total_count: self.totals[i],
-                    surge_factor: self.surges[i],
-                    price: money(self.prices[i])?,
+                    surge_factor: rust_decimal::Decimal::new(i64::from(self.surges[i]), 2),
+                    price: Money::from_minor(self.prices[i]),
                     closed: self.closeds[i],
                     restrictions: Restrictions {
                         min_stay: self.min_stays[i],
@@ -263,7 +265,8 @@ impl PgStore {
              LEFT JOIN LATERAL (
                  SELECT array_agg(i.id) AS ids, array_agg(i.date) AS dates, array_agg(i.book_count) AS books,
                         array_agg(i.reserved_count) AS reserveds, array_agg(i.total_count) AS totals,
-                        array_agg(i.surge_factor) AS surges, array_agg(i.price) AS prices, array_agg(i.closed) AS closeds,
+                        array_agg((i.surge_factor * 100)::int) AS surges, array_agg((i.price * 100)::bigint) AS prices,
+                        array_agg(i.closed) AS closeds,
                         array_agg(i.min_stay) AS min_stays, array_agg(i.max_stay) AS max_stays,
                         array_agg(i.closed_to_arrival) AS ctas, array_agg(i.closed_to_departure) AS ctds
                  FROM (SELECT * FROM inventory WHERE room_id = r.id AND date BETWEEN $2 AND $3 ORDER BY date) i
