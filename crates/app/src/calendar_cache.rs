@@ -112,15 +112,23 @@ struct Entry {
 }
 
 impl Entry {
-    fn pack(cal: HotelCalendar, from: NaiveDate, to: NaiveDate) -> Option<Entry> {
-        let mut nights = 0;
-        let mut rooms = Vec::with_capacity(cal.rooms.len());
-        for r in cal.rooms {
-            let packed = r.nights.iter().map(|n| Night::pack(from, n)).collect::<Option<Vec<_>>>()?;
-            nights += packed.len();
-            rooms.push(Room { room: r.room, rate_plan_id: r.rate_plan_id, price_rule: r.price_rule, nights: packed });
+    /// Packs a calendar read; `Err` gives it back when a value does not fit the compact form.
+    fn pack(cal: HotelCalendar, from: NaiveDate, to: NaiveDate) -> std::result::Result<Entry, Box<HotelCalendar>> {
+        let mut packed_rooms = Vec::with_capacity(cal.rooms.len());
+        for r in &cal.rooms {
+            match r.nights.iter().map(|n| Night::pack(from, n)).collect::<Option<Vec<_>>>() {
+                Some(p) => packed_rooms.push(p),
+                None => return Err(Box::new(cal)),
+            }
         }
-        Some(Entry { at: Instant::now(), from, to, hotel: cal.hotel, rooms, nights })
+        let nights = packed_rooms.iter().map(Vec::len).sum();
+        let rooms = cal
+            .rooms
+            .into_iter()
+            .zip(packed_rooms)
+            .map(|(r, p)| Room { room: r.room, rate_plan_id: r.rate_plan_id, price_rule: r.price_rule, nights: p })
+            .collect();
+        Ok(Entry { at: Instant::now(), from, to, hotel: cal.hotel, rooms, nights })
     }
 
     fn slice(&self, from: NaiveDate, to: NaiveDate) -> HotelCalendar {
@@ -223,14 +231,14 @@ impl CalendarCache {
         state: &Mutex<State>,
         ttl: std::time::Duration,
         hotel_id: HotelId,
-    ) -> Result<Option<(HotelCalendar, Option<Arc<Entry>>)>> {
+    ) -> Result<Option<std::result::Result<Arc<Entry>, Box<HotelCalendar>>>> {
         let (start, end) = Self::window(Utc::now());
         let Some(cal) = inner.calendar(hotel_id, start, end).await? else { return Ok(None) };
-        let entry = Entry::pack(cal.clone(), start, end).map(Arc::new);
-        if let (Some(e), Ok(mut st)) = (&entry, state.lock()) {
+        let entry = Entry::pack(cal, start, end).map(Arc::new);
+        if let (Ok(e), Ok(mut st)) = (&entry, state.lock()) {
             st.keep(hotel_id, e.clone(), ttl);
         }
-        Ok(Some((cal, entry)))
+        Ok(Some(entry))
     }
 
     /// Hotels and nights held now (for tests and diagnostics).
@@ -284,13 +292,13 @@ impl CatalogQueries for CalendarCache {
             }
             Lookup::Miss => {}
         }
-        let Some((cal, entry)) = Self::load(&*self.inner, &self.state, self.ttl, hotel_id).await? else {
+        let Some(entry) = Self::load(&*self.inner, &self.state, self.ttl, hotel_id).await? else {
             return Ok(None);
         };
         Ok(Some(match entry {
-            Some(e) => e.slice(from, to),
+            Ok(e) => e.slice(from, to),
             // Values the compact form cannot hold: answer from what was read, uncached.
-            None => HotelCalendar {
+            Err(cal) => HotelCalendar {
                 hotel: cal.hotel,
                 rooms: cal
                     .rooms
