@@ -1,7 +1,7 @@
 //! Strict input parsing: JSON bodies (duplicate keys rejected, no coercion), query strings and path ids, with
 //! pydantic-style 422 errors (API.md §1.4, §2.1). The typed inputs of `crate::requests` are read with it.
 //!
-//! Why one file (~580 lines): the JSON field readers, the query reader and the path-id rule share one error
+//! Why one file (~600 lines): the JSON field readers, the query reader and the path-id rule share one error
 //! model (`Fields`, `FieldError`, the order of 422 errors); splitting them would duplicate that machinery.
 
 use crate::error::{ApiError, FieldError};

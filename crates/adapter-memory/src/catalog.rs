@@ -9,7 +9,7 @@ use domain::model::{
     InventoryPatch, InventoryView, MAX_ROOMS_PER_HOTEL, Money, NewHotel, NewRoom, Page, Paged, ROOM_REFUNDS_OWED, Room,
     RoomPatch, SearchHit, SearchQuery, StayDates,
 };
-use domain::model::{CalendarRoom, HotelCalendar, RevenueBooking, RevenueFacts, RoomOffer};
+use domain::model::{HotelCalendar, RevenueFacts, RoomOffer};
 use domain::model::{
     HotelId, NewRatePlan, RatePlan, RatePlanId, RatePlanPatch, ReportTotals, RoomId, UserId, default_check_in_time,
     default_check_out_time,
@@ -420,68 +420,14 @@ impl CatalogQueries for InMemoryStore {
         room_id: RoomId,
         stay: Option<StayDates>,
     ) -> Result<Option<RoomOffer>> {
-        self.with(|st| {
-            let Some(hotel) = st.hotels.get(&hotel_id).cloned() else { return Ok(None) };
-            let room = st.rooms.get(&room_id).filter(|r| r.hotel_id == hotel_id).cloned();
-            let (plans, nights) = match &room {
-                Some(r) => (
-                    st.rate_plans.values().filter(|p| p.room_id == r.id).cloned().collect(),
-                    stay.map(|s| st.stay_rows(r.id, &s)).unwrap_or_default(),
-                ),
-                None => (Vec::new(), Vec::new()),
-            };
-            Ok(Some(RoomOffer { hotel, room, plans, nights }))
-        })
+        self.with(|st| Ok(st.room_offer(hotel_id, room_id, stay)))
     }
 
     async fn calendar(&self, hotel_id: HotelId, from: NaiveDate, to: NaiveDate) -> Result<Option<HotelCalendar>> {
-        self.with(|st| {
-            let Some(hotel) = st.hotels.get(&hotel_id).cloned() else { return Ok(None) };
-            let rooms = st
-                .rooms
-                .values()
-                .filter(|r| r.hotel_id == hotel_id)
-                .map(|r| {
-                    let plan = st.rate_plans.values().find(|p| p.room_id == r.id && p.is_default);
-                    CalendarRoom {
-                        room: r.clone(),
-                        rate_plan_id: plan.map(|p| p.id),
-                        price_rule: plan.map_or(domain::model::PriceRule::BASE, |p| p.price_rule),
-                        nights: st.inventory.range((r.id, from)..=(r.id, to)).map(|(_, n)| n.clone()).collect(),
-                    }
-                })
-                .collect();
-            Ok(Some(HotelCalendar { hotel, rooms }))
-        })
+        self.with(|st| Ok(st.calendar(hotel_id, from, to)))
     }
 
     async fn revenue(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<RevenueFacts> {
-        self.with(|st| {
-            let mut per_night = std::collections::BTreeMap::<NaiveDate, i64>::new();
-            for n in st.inventory.values().filter(|n| n.hotel_id == hotel_id && (start..=end).contains(&n.date)) {
-                *per_night.entry(n.date).or_default() += i64::from(n.total_count);
-            }
-            let bookings = st
-                .bookings
-                .values()
-                .map(|row| &row.booking)
-                .filter(|b| b.hotel_id == hotel_id && b.check_in_date <= end && b.check_out_date > start)
-                .filter(|b| {
-                    let kept = |m: Option<Money>| m.is_some_and(|m| m > Money::ZERO);
-                    b.status == BookingStatus::Confirmed
-                        || (b.status == BookingStatus::Cancelled && (kept(b.penalty_amount) || kept(b.refund_amount)))
-                })
-                .map(|b| RevenueBooking {
-                    status: b.status,
-                    check_in: b.check_in_date,
-                    check_out: b.check_out_date,
-                    rooms_count: b.rooms_count,
-                    price: b.price(),
-                    penalty: b.penalty_amount,
-                    refund: b.refund_amount,
-                })
-                .collect();
-            Ok(RevenueFacts { rooms_per_night: per_night.into_iter().collect(), bookings })
-        })
+        self.with(|st| Ok(st.revenue(hotel_id, start, end)))
     }
 }

@@ -10,6 +10,7 @@ mod rate_plans;
 mod search;
 mod sessions;
 mod state;
+mod stays;
 mod users;
 
 use domain::{Error, Result};

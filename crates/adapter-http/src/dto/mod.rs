@@ -9,6 +9,7 @@
 
 mod accounts;
 mod bookings;
+mod calendar;
 mod catalog;
 mod policy;
 mod service;
@@ -16,6 +17,7 @@ mod stays;
 
 pub use accounts::*;
 pub use bookings::*;
+pub use calendar::*;
 pub use catalog::*;
 pub use policy::*;
 pub use service::*;

@@ -1,4 +1,5 @@
-//! The stay queries of [`CatalogService`]: quotes, the availability calendar and revenue reports.
+//! The stay queries of [`CatalogService`]: hotel info with its per-room quotes, quotes, the availability calendar and
+//! revenue reports (every one prices a stay through `price_stay`).
 
 use super::CatalogService;
 use crate::model::*;
@@ -21,6 +22,75 @@ pub(super) fn split_departure(nights: &[InventoryNight], stay: &StayDates) -> (u
 }
 
 impl CatalogService {
+    /// Public hotel info with an optional per-room quote (priced as [`quote`](Self::quote) prices, with one
+    /// adult per room). A missing or inactive hotel is 404 before any date error.
+    pub async fn hotel_info(
+        &self,
+        id: HotelId,
+        dates: Option<(NaiveDate, NaiveDate)>,
+        rooms_count: i32,
+    ) -> Result<(Hotel, Vec<RoomSummary>)> {
+        let plausible = dates.and_then(|(ci, co)| plausible_stay(ci, co, self.max_stay_nights));
+        let listing = self.queries.hotel_listing(id, plausible).await?;
+        let listing = match listing {
+            Some(l) if l.hotel.active => l,
+            _ => return Err(Error::HotelNotFound("Hotel not found".into())),
+        };
+        let today = self.today_at(&listing.hotel);
+        let stay = dates.map(|(ci, co)| self.stay_at(ci, co, today)).transpose()?;
+        let plans = self.catalog.rate_plans_of_hotel(id).await?;
+        let hotel = listing.hotel;
+        let rooms = listing
+            .rooms
+            .into_iter()
+            .map(|(room, rows)| {
+                let Some(stay) = &stay else {
+                    let rate_plans = plans
+                        .iter()
+                        .filter(|p| p.room_id == room.id && p.active)
+                        .map(|p| RatePlanQuote { plan: p.clone(), total_price: None })
+                        .collect();
+                    return RoomSummary { room, available: None, total_price: None, rate_plans, unavailable: None };
+                };
+                let (count, departure) = split_departure(&rows, stay);
+                let price = |rule: &PriceRule| {
+                    let input = StayInput {
+                        stay,
+                        rooms_count,
+                        adults: rooms_count,
+                        today,
+                        nights: &rows[..count],
+                        departure_closed: departure,
+                        price_rule: rule,
+                        taxes: &hotel.taxes,
+                    };
+                    price_stay(&input, &self.policy)
+                };
+                let default_rule = plans
+                    .iter()
+                    .find(|p| p.room_id == room.id && p.is_default)
+                    .map(|p| p.price_rule)
+                    .unwrap_or(PriceRule::BASE);
+                let base = price(&default_rule);
+                let available = base.unbookable.is_none();
+                let total_price = if available { base.breakdown.map(|b| b.total) } else { None };
+                let rate_plans = plans
+                    .iter()
+                    .filter(|p| p.room_id == room.id && p.active)
+                    .map(|p| RatePlanQuote {
+                        plan: p.clone(),
+                        total_price: match available && p.allows_stay(stay.nights()) {
+                            true => price(&p.price_rule).breakdown.map(|b| b.total),
+                            false => None,
+                        },
+                    })
+                    .collect();
+                RoomSummary { room, available: Some(available), total_price, rate_plans, unavailable: base.unbookable }
+            })
+            .collect();
+        Ok((hotel, rooms))
+    }
+
     /// What init would charge now for `req`, line by line, with the cancellation terms, or why it cannot be
     /// booked. 404 for a missing or inactive hotel, a room of another hotel or an unknown plan; the date, rooms
     /// and adults errors of init.
