@@ -197,6 +197,10 @@ impl CatalogService {
         let today = self.today_at(&cal.hotel);
         let from = from.unwrap_or(today);
         let to = to.unwrap_or(from + Duration::days(29));
+        if to < from {
+            // Only possible with `to` given and `from` defaulted to a hotel-local today after it.
+            return Err(Error::InvalidDateRange("End date must not be before start date"));
+        }
         let rooms = cal
             .rooms
             .into_iter()
