@@ -1,6 +1,6 @@
 //! The one JSON error envelope (API.md §2) and the exhaustive mapping of domain errors.
 //!
-//! Why one file (~460 lines): the envelope, the contract's tables of codes and validation types (which are the
+//! Why one file (~480 lines): the envelope, the contract's tables of codes and validation types (which are the
 //! OpenAPI enums), the mapping and the test that every error maps to a listed code must change together.
 
 use actix_web::http::StatusCode;

@@ -1,6 +1,6 @@
 //! Row structs read with `sql_query`, and their conversions into domain types.
 //!
-//! Why one file (~500 lines): every row shape and its `TryFrom` sit next to the column lists (`*_COLS`) the
+//! Why one file (~600 lines): every row shape and its `TryFrom` sit next to the column lists (`*_COLS`) the
 //! queries of all modules share; one place keeps a column rename a one-file change.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};

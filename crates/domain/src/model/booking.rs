@@ -1,6 +1,6 @@
 //! The booking aggregate and its state machine (API.md §4.3.4).
 //!
-//! Why one file (~470 lines, a third of it the table-driven test): the statuses, actions, the `decide` table and
+//! Why one file (~510 lines, a third of it the table-driven test): the statuses, actions, the `decide` table and
 //! the aggregate that carries them are one concept; split, the exhaustive match and its test would drift apart.
 
 use super::{
