@@ -252,3 +252,60 @@ async fn clients_that_never_send_the_new_fields_see_the_old_behaviour() {
     assert_eq!(cal["from"], day(0).to_string());
     app.stop().await;
 }
+
+/// Rooms free on each night of a calendar answer from `base` (first room type).
+async fn free_nights(app: &TestApp, base: &str, hotel: i64, from: i64, to: i64) -> Vec<i64> {
+    let url = format!("/hotels/{hotel}/calendar?from={}&to={}", day(from), day(to));
+    let r = app.request_to(base, Method::GET, &url, None, None, &[]).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    r.body["rooms"][0]["nights"].as_array().unwrap().iter().map(|n| n["available"].as_i64().unwrap()).collect()
+}
+
+/// Polls both replicas until each shows `want`; how long that took at most (the staleness seen).
+async fn both_show(app: &TestApp, bases: &[String], hotel: i64, want: &[i64]) -> std::time::Duration {
+    let t0 = std::time::Instant::now();
+    for base in bases {
+        loop {
+            let got = free_nights(app, base, hotel, 5, 7).await;
+            if got == want {
+                break;
+            }
+            assert!(t0.elapsed() < std::time::Duration::from_secs(5), "{base} still shows {got:?}, not {want:?}");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+    t0.elapsed()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cached_calendars_follow_every_change_on_every_replica_through_the_change_feed() {
+    if e2e::memory_store() {
+        eprintln!("skipped: the change feed is PostgreSQL's (the in-memory store's calendars expire by TTL)");
+        return;
+    }
+    // A TTL of ten minutes: only the change feed can make a replica's cached calendar follow a change.
+    let mut app = TestApp::spawn_with(&[("CALENDAR_CACHE_MS", "600000")]).await;
+    let second = app.start_instance().await;
+    let bases = [app.base.clone(), second];
+    let (mgr, hotel, room) = app.hotel(&email("m"), "Faro", 4, "100.00").await;
+    let (_, guest, _) = app.user(&email("g")).await;
+    // Both replicas cache the hotel.
+    assert_eq!(both_show(&app, &bases, hotel, &[4, 4, 4]).await.as_secs(), 0);
+
+    // A hold through replica A: both replicas show it at once (no request waits for the TTL).
+    let r = app.post("/bookings/init", Some(&guest), stay(hotel, room, 5, 2, json!({"rooms_count": 2}))).await;
+    assert_eq!(r.status, 201, "{r:?}");
+    let booking = r.body["id"].as_i64().unwrap();
+    let lag_hold = both_show(&app, &bases, hotel, &[2, 2, 4]).await;
+    // The manager closes a night and shrinks another through replica B.
+    let inv = format!("/admin/inventory/rooms/{room}?start_date={}&end_date={}", day(7), day(7));
+    let r = app.request_to(&bases[1], Method::PATCH, &inv, Some(&mgr), Some(json!({"total_count": 1})), &[]).await;
+    assert_eq!(r.status, 200, "{r:?}");
+    let lag_patch = both_show(&app, &bases, hotel, &[2, 2, 1]).await;
+    // Cancelling the hold gives the rooms back everywhere.
+    let r = app.post(&format!("/bookings/{booking}/cancel"), Some(&guest), json!(null)).await;
+    assert_eq!(r.status, 204, "{r:?}");
+    let lag_cancel = both_show(&app, &bases, hotel, &[4, 4, 1]).await;
+    eprintln!("calendar staleness after a change: hold {lag_hold:?}, patch {lag_patch:?}, cancel {lag_cancel:?}");
+    app.stop().await;
+}

@@ -99,9 +99,9 @@ impl SessionSettings {
 /// settings. Parsing reads the `sslrootcert` file once, so a bad URL or certificate fails at start-up.
 #[derive(Clone)]
 pub struct ConnectTarget {
-    config: tokio_postgres::Config,
+    pub(crate) config: tokio_postgres::Config,
     mode: SslMode,
-    tls: Option<MakeRustlsConnect>,
+    pub(crate) tls: Option<MakeRustlsConnect>,
     session_sql: String,
 }
 
@@ -184,7 +184,7 @@ impl ConnectTarget {
 }
 
 /// An error with its causes (tokio-postgres says only "db error" or "error performing TLS handshake" at the top).
-fn with_sources(e: &dyn std::error::Error) -> String {
+pub(crate) fn with_sources(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut next = e.source();
     while let Some(cause) = next {

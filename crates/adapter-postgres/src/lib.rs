@@ -3,6 +3,7 @@
 
 mod bookings;
 mod catalog;
+mod changes;
 mod connect;
 mod error;
 mod json;
@@ -26,6 +27,7 @@ use domain::{Error, Result};
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
+pub use changes::{CATALOG_CHANNEL, CatalogChange, CatalogListener};
 pub use connect::{ConnectTarget, SessionSettings, SslMode};
 pub use error::{TxError, db_error};
 pub use maintenance::{HOT_TABLES, MaintenancePolicy, TableHealth};
@@ -38,6 +40,8 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations")
 pub struct PgStore {
     pool: Pool<AsyncPgConnection>,
     ssl_mode: SslMode,
+    /// Where the pool connects (also the change feed's listening connection).
+    target: Arc<ConnectTarget>,
 }
 
 impl PgStore {
@@ -66,6 +70,7 @@ impl PgStore {
     ) -> Result<PgStore> {
         let target = Arc::new(ConnectTarget::parse(url, session).map_err(Error::internal)?);
         let ssl_mode = target.ssl_mode();
+        let pool_target = target.clone();
         let mut config = ManagerConfig::<AsyncPgConnection>::default();
         config.custom_setup = Box::new(move |_url: &str| {
             let target = target.clone();
@@ -82,7 +87,7 @@ impl PgStore {
         });
         let mgr = AsyncDieselConnectionManager::new_with_config(url, config);
         let pool = Pool::builder(mgr).max_size(size.max(1)).build().map_err(Error::internal)?;
-        Ok(PgStore { pool, ssl_mode })
+        Ok(PgStore { pool, ssl_mode, target: pool_target })
     }
 
     /// The effective `sslmode` of the connections.

@@ -1,11 +1,13 @@
 //! Table maintenance by the application: a new room's year of nights gets the hot tables analysed, an unchanged
-//! table is left alone, dead rows get it vacuumed, and a bulk insert can force an analyse.
+//! table is left alone, dead rows get it vacuumed, and a bulk insert can force an analyse. And the catalog change
+//! feed: which hotels every committed change touched, told to a listener, also after the connection is cut.
 
 use adapter_postgres::testing::FreshDatabase;
-use adapter_postgres::{MaintenancePolicy, PgStore, TableHealth};
+use adapter_postgres::{CatalogChange, CatalogListener, MaintenancePolicy, PgStore, TableHealth};
 use chrono::Utc;
 use domain::model::{Money, NewHotel, NewRoom};
 use domain::ports::CatalogRepository;
+use std::sync::{Arc, Mutex};
 
 fn table<'a>(all: &'a [TableHealth], name: &str) -> &'a TableHealth {
     all.iter().find(|t| t.table == name).expect("hot table")
@@ -68,4 +70,99 @@ async fn hot_tables_are_analysed_after_bulk_data_and_vacuumed_when_dead_rows_pil
     assert!(clean.dead_ratio() < 0.1, "{clean:?}");
     // The maintenance connection left the pool: requests keep their statement timeout.
     assert_eq!(store.query_value("SELECT current_setting('statement_timeout') AS value").await.unwrap(), "30s");
+}
+
+/// Records what the feed tells.
+#[derive(Default)]
+struct Heard {
+    events: Mutex<Vec<String>>,
+}
+
+impl CatalogListener for Heard {
+    fn feed(&self, live: bool) {
+        self.events.lock().unwrap().push(format!("live={live}"));
+    }
+    fn changed(&self, change: CatalogChange) {
+        let text = match change {
+            CatalogChange::All => "all".to_string(),
+            CatalogChange::Hotels(ids) => ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(","),
+        };
+        self.events.lock().unwrap().push(text);
+    }
+}
+
+impl Heard {
+    /// Waits (up to 10 s) until the events end with `tail`; the events so far.
+    async fn until(&self, tail: &[&str]) -> Vec<String> {
+        for _ in 0..200 {
+            let ev = self.events.lock().unwrap().clone();
+            if ev.len() >= tail.len() && ev[ev.len() - tail.len()..] == *tail {
+                return ev;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        self.events.lock().unwrap().clone()
+    }
+    fn clear(&self) {
+        self.events.lock().unwrap().clear();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_change_feed_names_the_hotels_every_commit_touched_and_survives_a_lost_connection() {
+    let db = FreshDatabase::create().await.expect("fresh database");
+    let store = PgStore::connect(&db.url, 4).unwrap();
+    let now = Utc::now();
+    store.batch_execute("INSERT INTO app_user (email, password) VALUES ('m@example.com', 'x')").await.unwrap();
+    let heard = Arc::new(Heard::default());
+    let task = store.listen_catalog(heard.clone());
+    // Connected: "anything may have changed", then live.
+    assert_eq!(heard.until(&["all", "live=true"]).await, ["all", "live=true"]);
+    heard.clear();
+
+    let owner = domain::model::UserId(1);
+    let a = store.create_hotel(owner, NewHotel { name: "A".into(), ..NewHotel::default() }, now).await.unwrap();
+    let b = store.create_hotel(owner, NewHotel { name: "B".into(), ..NewHotel::default() }, now).await.unwrap();
+    let (a_id, b_id) = (a.id.to_string(), b.id.to_string());
+    assert_eq!(heard.until(&[&b_id]).await, [a_id.as_str(), b_id.as_str()]);
+    heard.clear();
+    let room = NewRoom {
+        kind: "Double".into(),
+        base_price: Money::from_minor(10_000),
+        photos: None,
+        amenities: None,
+        total_count: 5,
+        capacity: 2,
+    };
+    // A room with its year of nights and its default rate plan: one transaction, one notification per statement
+    // at most (equal payloads of a transaction are folded by PostgreSQL).
+    store.create_room(a.id, room, now.date_naive(), now).await.unwrap();
+    let ev = heard.until(&[&a_id]).await;
+    assert!(!ev.is_empty() && ev.iter().all(|e| *e == a_id), "{ev:?}");
+    heard.clear();
+    // Counts held or booked change nights: told. A statement over two hotels names both; one that changes no row
+    // and a rolled-back one say nothing.
+    store.batch_execute("UPDATE inventory SET reserved_count = 1 WHERE date = current_date").await.unwrap();
+    store.batch_execute("UPDATE hotel SET name = name || '!'").await.unwrap();
+    store.batch_execute("UPDATE inventory SET reserved_count = 0 WHERE false").await.unwrap();
+    store.batch_execute("BEGIN; UPDATE hotel SET name = 'x'; ROLLBACK").await.unwrap();
+    store.batch_execute(&format!("UPDATE hotel SET name = 'C' WHERE id = {b_id}")).await.unwrap();
+    let both = format!("{a_id},{b_id}");
+    assert_eq!(heard.until(&[&b_id]).await, [a_id.as_str(), both.as_str(), b_id.as_str()]);
+    heard.clear();
+
+    // The listening connection is killed: the feed goes down, reconnects, says "anything" and is live again.
+    store
+        .batch_execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+        )
+        .await
+        .unwrap();
+    assert_eq!(heard.until(&["live=false", "all", "live=true"]).await, ["live=false", "all", "live=true"]);
+    heard.clear();
+    store.batch_execute(&format!("UPDATE room SET capacity = 3 WHERE hotel_id = {a_id}")).await.unwrap();
+    assert_eq!(heard.until(&[&a_id]).await, [a_id.as_str()]);
+    task.abort();
+    db.drop_now().await;
 }

@@ -1,14 +1,22 @@
-//! A short-lived, per-replica cache of hotel calendars (`CALENDAR_CACHE_MS`, default 3000 ms; 0 turns it off).
+//! A per-replica cache of hotel calendars, kept coherent by the database's change feed.
 //!
-//! `GET /hotels/{id}/calendar` is a browse read that front ends poll while a guest moves through months, and its
-//! answer may already be served up to 10 s stale by `Cache-Control: public, max-age=10`. A miss reads the hotel's
-//! whole inventory window in one query and keeps it compactly (32 bytes a night) for the TTL; hits cut any range
-//! out of it; past the TTL an entry still answers (until twice the TTL) while one background read replaces it, so
-//! requests never queue behind a refresh. A calendar is therefore at most `2 × CALENDAR_CACHE_MS` (plus one read)
-//! behind the database on a replica; quotes, hotel
-//! info, search and every booking write never go through it, and init re-checks availability under its row locks.
-//! The cache keeps at most [`MAX_CACHED_NIGHTS`] nights (about 32 MB); past that, expired hotels are dropped first,
-//! then everything.
+//! `GET /hotels/{id}/calendar` is a browse read that front ends poll while a guest moves through months. A miss
+//! reads the hotel's whole inventory window in one query and keeps it compactly (32 bytes a night); hits cut any
+//! range out of it. Two ways keep it true:
+//!
+//! - **The change feed** (PostgreSQL: `adapter_postgres::changes`): every committed change to a hotel's settings,
+//!   room types, rate plans or nights (prices, restrictions, rooms held or booked) drops that hotel's entry as soon
+//!   as the notification arrives (milliseconds after the commit), so the next request reads the new state. A read
+//!   that raced with a change is answered but not kept. While the feed is live an entry otherwise lives
+//!   [`FEED_TTL`] (a safety net, refreshed in the background).
+//! - **Expiry** (`CALENDAR_CACHE_MS`, default 3000 ms; 0 turns the cache off), whenever the feed is not live (lost
+//!   connection, or a store without a feed such as the in-memory one): past the TTL an entry still answers (until
+//!   twice the TTL) while one background read replaces it, so a calendar is at most `2 × CALENDAR_CACHE_MS` (plus
+//!   one read) behind the database.
+//!
+//! Quotes, hotel info, search and every booking write never go through it, and init re-checks availability under
+//! its row locks. The cache keeps at most [`MAX_CACHED_NIGHTS`] nights (about 32 MB); past that, expired hotels
+//! are dropped first, then everything.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -18,8 +26,13 @@ use domain::ports::CatalogQueries;
 use domain::pricing::PricingPolicy;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
+
+/// How long an entry lives while the change feed is live (changes drop entries as they happen; this only bounds
+/// the damage of a notification that never came).
+pub const FEED_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Most nights kept across all cached hotels.
 pub const MAX_CACHED_NIGHTS: usize = 1_000_000;
@@ -158,9 +171,30 @@ struct State {
     nights: usize,
     /// Hotels whose refresh is running (one at a time per hotel).
     refreshing: std::collections::HashSet<HotelId>,
+    /// Bumped by every change told for a hotel / for everything: a read that started before a change is not kept.
+    epochs: HashMap<HotelId, u64>,
+    epoch_all: u64,
 }
 
 impl State {
+    fn epoch(&self, hotel_id: HotelId) -> (u64, u64) {
+        (self.epoch_all, self.epochs.get(&hotel_id).copied().unwrap_or(0))
+    }
+
+    fn drop_hotel(&mut self, hotel_id: HotelId) {
+        if let Some(old) = self.hotels.remove(&hotel_id) {
+            self.nights -= old.nights;
+        }
+        *self.epochs.entry(hotel_id).or_default() += 1;
+    }
+
+    fn drop_all(&mut self) {
+        self.hotels.clear();
+        self.nights = 0;
+        self.epochs.clear();
+        self.epoch_all += 1;
+    }
+
     fn keep(&mut self, hotel_id: HotelId, entry: Arc<Entry>, ttl: std::time::Duration) {
         if let Some(old) = self.hotels.remove(&hotel_id) {
             self.nights -= old.nights;
@@ -192,6 +226,28 @@ pub struct CalendarCache {
     inner: Arc<dyn CatalogQueries>,
     ttl: std::time::Duration,
     state: Arc<Mutex<State>>,
+    feed: Arc<AtomicBool>,
+}
+
+/// The change feed's end of a [`CalendarCache`] (see [`CalendarCache::invalidator`]).
+#[derive(Clone)]
+pub struct Invalidator {
+    state: Arc<Mutex<State>>,
+    feed: Arc<AtomicBool>,
+}
+
+impl adapter_postgres::CatalogListener for Invalidator {
+    fn feed(&self, live: bool) {
+        self.feed.store(live, Ordering::SeqCst);
+    }
+
+    fn changed(&self, change: adapter_postgres::CatalogChange) {
+        let Ok(mut st) = self.state.lock() else { return };
+        match change {
+            adapter_postgres::CatalogChange::Hotels(ids) => ids.into_iter().for_each(|id| st.drop_hotel(id)),
+            adapter_postgres::CatalogChange::All => st.drop_all(),
+        }
+    }
 }
 
 impl CalendarCache {
@@ -199,7 +255,22 @@ impl CalendarCache {
     /// most until `2 × ttl`, while one background read replaces it, so no request waits on a refresh; a calendar
     /// is therefore at most `2 × ttl` (plus one read) behind the database.
     pub fn new(inner: Arc<dyn CatalogQueries>, ttl: std::time::Duration) -> Self {
-        CalendarCache { inner, ttl, state: Arc::new(Mutex::new(State::default())) }
+        CalendarCache {
+            inner,
+            ttl,
+            state: Arc::new(Mutex::new(State::default())),
+            feed: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// The handle the change feed drives: while it says the feed is live, entries live [`FEED_TTL`] unless a
+    /// change drops them; otherwise they expire after the TTL given to [`CalendarCache::new`].
+    pub fn invalidator(&self) -> Invalidator {
+        Invalidator { state: self.state.clone(), feed: self.feed.clone() }
+    }
+
+    fn current_ttl(&self) -> std::time::Duration {
+        if self.feed.load(Ordering::Relaxed) { FEED_TTL.max(self.ttl) } else { self.ttl }
     }
 
     /// The dates a miss reads: every hotel's inventory window, whatever its zone (a day either side of UTC's).
@@ -215,9 +286,10 @@ impl CalendarCache {
             return Lookup::Miss;
         }
         let age = e.at.elapsed();
-        if age < self.ttl {
+        let ttl = self.current_ttl();
+        if age < ttl {
             Lookup::Fresh(e)
-        } else if age < 2 * self.ttl {
+        } else if age < 2 * ttl {
             let start_refresh = st.refreshing.insert(hotel_id);
             Lookup::Stale(e, start_refresh)
         } else {
@@ -233,10 +305,14 @@ impl CalendarCache {
         hotel_id: HotelId,
     ) -> Result<Option<std::result::Result<Arc<Entry>, Box<HotelCalendar>>>> {
         let (start, end) = Self::window(Utc::now());
+        let before = state.lock().map(|st| st.epoch(hotel_id)).ok();
         let Some(cal) = inner.calendar(hotel_id, start, end).await? else { return Ok(None) };
         let entry = Entry::pack(cal, start, end).map(Arc::new);
         if let (Ok(e), Ok(mut st)) = (&entry, state.lock()) {
-            st.keep(hotel_id, e.clone(), ttl);
+            // A change told while reading may be missing from what was read: answer it, do not keep it.
+            if before == Some(st.epoch(hotel_id)) {
+                st.keep(hotel_id, e.clone(), ttl);
+            }
         }
         Ok(Some(entry))
     }
@@ -279,7 +355,7 @@ impl CatalogQueries for CalendarCache {
             Lookup::Fresh(e) => return Ok(Some(e.slice(from, to))),
             Lookup::Stale(e, start_refresh) => {
                 if start_refresh {
-                    let (inner, state, ttl) = (self.inner.clone(), self.state.clone(), self.ttl);
+                    let (inner, state, ttl) = (self.inner.clone(), self.state.clone(), self.current_ttl());
                     tokio::spawn(async move {
                         // A failed refresh leaves the stale entry to expire; the next request then reads itself.
                         let _ = Self::load(&*inner, &state, ttl, hotel_id).await;
@@ -292,7 +368,7 @@ impl CatalogQueries for CalendarCache {
             }
             Lookup::Miss => {}
         }
-        let Some(entry) = Self::load(&*self.inner, &self.state, self.ttl, hotel_id).await? else {
+        let Some(entry) = Self::load(&*self.inner, &self.state, self.current_ttl(), hotel_id).await? else {
             return Ok(None);
         };
         Ok(Some(match entry {
@@ -397,5 +473,90 @@ mod tests {
         assert_eq!(off.calendar(h.id, from, to).await.unwrap(), store.calendar(h.id, from, to).await.unwrap());
         assert_eq!(off.size(), (0, 0));
         assert_eq!(cache.calendar(HotelId(999), from, to).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn with_the_feed_live_entries_live_until_a_change_for_their_hotel_drops_them() {
+        use adapter_postgres::{CatalogChange, CatalogListener};
+        let store = InMemoryStore::shared();
+        let (h, r) = hotel(&store).await;
+        let today = Utc::now().date_naive();
+        let (from, to) = (today + Duration::days(1), today + Duration::days(30));
+        let cache = CalendarCache::new(store.clone(), std::time::Duration::from_millis(50));
+        let feed = cache.invalidator();
+        feed.feed(true);
+        let before = cache.calendar(h.id, from, to).await.unwrap();
+        let shrink = |n: i32| InventoryPatch { total_count: Some(n), ..InventoryPatch::default() };
+        store.patch_inventory(r.id, from, from, shrink(1)).await.unwrap();
+        // Far past twice the expiry TTL: still the cached answer, the feed has told nothing.
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        assert_eq!(cache.calendar(h.id, from, to).await.unwrap(), before);
+        // Another hotel's change leaves it; its own drops it and the next request reads the store.
+        feed.changed(CatalogChange::Hotels(vec![HotelId(h.id.get() + 1)]));
+        assert_eq!(cache.size(), (1, 365));
+        feed.changed(CatalogChange::Hotels(vec![h.id]));
+        assert_eq!(cache.size(), (0, 0));
+        let after = cache.calendar(h.id, from, to).await.unwrap();
+        assert_eq!(after, store.calendar(h.id, from, to).await.unwrap());
+        assert_ne!(after, before);
+        feed.changed(CatalogChange::All);
+        assert_eq!(cache.size(), (0, 0));
+
+        // The feed lost: back to expiry after the TTL.
+        feed.feed(false);
+        let cached = cache.calendar(h.id, from, to).await.unwrap();
+        store.patch_inventory(r.id, from, from, shrink(2)).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(120)).await;
+        let fresh = cache.calendar(h.id, from, to).await.unwrap();
+        assert_eq!(fresh, store.calendar(h.id, from, to).await.unwrap());
+        assert_ne!(fresh, cached);
+    }
+
+    /// A store whose calendar read is overtaken by a change notification (told while the read runs).
+    struct Overtaken {
+        inner: Arc<InMemoryStore>,
+        feed: Mutex<Option<Invalidator>>,
+    }
+
+    #[async_trait]
+    impl CatalogQueries for Overtaken {
+        async fn hotel_listing(&self, h: HotelId, s: Option<StayDates>) -> Result<Option<HotelListing>> {
+            self.inner.hotel_listing(h, s).await
+        }
+        async fn search(&self, q: SearchQuery, p: PricingPolicy, now: DateTime<Utc>) -> Result<Paged<SearchHit>> {
+            self.inner.search(q, p, now).await
+        }
+        async fn report(&self, h: HotelId, start: NaiveDate, end: NaiveDate) -> Result<ReportTotals> {
+            self.inner.report(h, start, end).await
+        }
+        async fn room_offer(&self, h: HotelId, r: RoomId, s: Option<StayDates>) -> Result<Option<RoomOffer>> {
+            self.inner.room_offer(h, r, s).await
+        }
+        async fn calendar(&self, h: HotelId, from: NaiveDate, to: NaiveDate) -> Result<Option<HotelCalendar>> {
+            let read = self.inner.calendar(h, from, to).await;
+            if let Some(feed) = self.feed.lock().unwrap().as_ref() {
+                adapter_postgres::CatalogListener::changed(feed, adapter_postgres::CatalogChange::Hotels(vec![h]));
+            }
+            read
+        }
+        async fn revenue(&self, h: HotelId, start: NaiveDate, end: NaiveDate) -> Result<RevenueFacts> {
+            self.inner.revenue(h, start, end).await
+        }
+    }
+
+    #[tokio::test]
+    async fn a_read_overtaken_by_a_change_is_answered_but_not_kept() {
+        let store = InMemoryStore::shared();
+        let (h, _) = hotel(&store).await;
+        let racing = Arc::new(Overtaken { inner: store.clone(), feed: Mutex::new(None) });
+        let cache = CalendarCache::new(racing.clone(), std::time::Duration::from_secs(60));
+        *racing.feed.lock().unwrap() = Some(cache.invalidator());
+        let today = Utc::now().date_naive();
+        let (from, to) = (today, today + Duration::days(9));
+        assert_eq!(cache.calendar(h.id, from, to).await.unwrap(), store.calendar(h.id, from, to).await.unwrap());
+        assert_eq!(cache.size(), (0, 0), "what was read may predate the change: not kept");
+        *racing.feed.lock().unwrap() = None;
+        cache.calendar(h.id, from, to).await.unwrap();
+        assert_eq!(cache.size(), (1, 365));
     }
 }

@@ -15,10 +15,10 @@ use crate::config::Config;
 use crate::startup::{start, wire};
 use crate::telemetry::init_logging;
 use domain::model::Email;
-use domain::ports::SystemClock;
+use domain::ports::{Clock, FixedClock, SystemClock};
 use std::sync::Arc;
 
-const USAGE: &str = "usage: app [serve | migrate | sweep | openapi | seed-demo | users grant-manager <email> | users revoke-manager <email>]";
+const USAGE: &str = "usage: app [serve | migrate | sweep | topup [--as-of YYYY-MM-DD] | openapi | seed-demo | users grant-manager <email> | users revoke-manager <email>]";
 
 /// Runs the command line; returns the process exit code.
 pub async fn main(args: Vec<String>) -> i32 {
@@ -84,6 +84,15 @@ pub async fn main(args: Vec<String>) -> i32 {
             }
         },
         ["seed-demo"] => seed_demo(&config).await,
+        ["topup"] => topup(&config, Arc::new(SystemClock)).await,
+        ["topup", "--as-of", date] => match chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d") {
+            // Noon UTC: the given date is "today" in every zone within ±12 h.
+            Ok(d) => topup(&config, Arc::new(FixedClock(d.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc()))).await,
+            Err(_) => {
+                eprintln!("--as-of wants a date YYYY-MM-DD, got {date}");
+                2
+            }
+        },
         ["users", action @ ("grant-manager" | "revoke-manager"), email] => {
             let Some(email) = Email::parse(email) else {
                 eprintln!("not an email address: {email}");
@@ -114,6 +123,29 @@ pub async fn main(args: Vec<String>) -> i32 {
         _ => {
             eprintln!("{USAGE}");
             2
+        }
+    }
+}
+
+/// The daily inventory top-up, once, as the server's job runs it (`--as-of`: as if today were that date, to
+/// backfill or to rebuild a window day by day), followed by the table maintenance the job does after a top-up.
+async fn topup(config: &Config, clock: Arc<dyn Clock>) -> i32 {
+    let w = match wire(config, clock) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    match w.catalog.extend_window().await {
+        Ok(n) => {
+            crate::jobs::maintain_tables(&w, n > 0).await;
+            println!("inserted {n} inventory night(s)");
+            0
+        }
+        Err(e) => {
+            eprintln!("top-up failed: {e}");
+            1
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Wiring: adapters → services → HTTP state; the server and its background jobs.
 
-use crate::calendar_cache::CalendarCache;
+use crate::calendar_cache::{CalendarCache, Invalidator};
 use crate::config::{Config, Gateway, StoreKind};
 use crate::jobs;
 use adapter_auth::{Argon2Hasher, JwtConfig, JwtIssuer};
@@ -79,6 +79,8 @@ pub struct Wired {
     pub bookings: Arc<BookingService>,
     pub catalog: Arc<CatalogService>,
     pub auth: Arc<AuthService>,
+    /// Drops cached calendars when the change feed tells of changes (the server starts the feed).
+    pub calendar_invalidator: Invalidator,
 }
 
 /// Every port a store implements (PostgreSQL and the in-memory store both do).
@@ -163,11 +165,14 @@ fn assemble<S: Store>(
         clock.clone(),
         AuthConfig { login_max_failures: config.login_max_failures, login_window_minutes: config.login_window_minutes },
     ));
+    let calendars =
+        Arc::new(CalendarCache::new(repo.clone(), std::time::Duration::from_millis(config.calendar_cache_ms)));
+    let calendar_invalidator = calendars.invalidator();
     let catalog = Arc::new(
         CatalogService::new(
             repo.clone(),
             repo.clone(),
-            Arc::new(CalendarCache::new(repo.clone(), std::time::Duration::from_millis(config.calendar_cache_ms))),
+            calendars,
             read,
             clock.clone(),
             config.pricing.clone(),
@@ -232,7 +237,7 @@ fn assemble<S: Store>(
         }),
         metrics: crate::telemetry::metrics_handle(),
     };
-    Ok(Wired { state, store: handle, bookings, catalog, auth })
+    Ok(Wired { state, store: handle, bookings, catalog, auth, calendar_invalidator })
 }
 
 /// A running server.
@@ -252,6 +257,11 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running, Str
     if config.auto_migrate {
         let n = wired.store.migrate(&config.currency).await.map_err(|e| format!("migrations failed: {e}"))?;
         tracing::info!(applied = n, "migrations applied");
+    }
+    // The catalog change feed keeps the cached calendars coherent (PostgreSQL only; the listening task lives on
+    // this runtime for as long as the process).
+    if let Some(pg) = wired.store.postgres() {
+        pg.listen_catalog(Arc::new(wired.calendar_invalidator.clone()));
     }
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
     let state = actix_web::web::Data::new(wired.state.clone());

@@ -1,0 +1,153 @@
+//! The catalog change feed: PostgreSQL tells every replica which hotels changed.
+//!
+//! Statement-level triggers (migration `2026-12-06-000004_catalog_change_feed`) notify channel
+//! [`CATALOG_CHANNEL`] on commit with the ids of the hotels whose settings, room types, rate plans or inventory
+//! nights (prices, restrictions, rooms held or booked) a statement changed, or `*` when too many to list. A replica
+//! keeps one connection LISTENing ([`PgStore::listen_catalog`]) and passes what it hears to a
+//! [`CatalogListener`], which drops whatever it keeps in memory for those hotels. Notifications are sent only on
+//! commit and delivered in commit order while the connection lives; when it breaks, the listener is told the feed
+//! is down (it must then fall back to expiring what it keeps), and on every (re)connection it is told that
+//! anything may have changed before the feed is declared live again.
+
+use crate::PgStore;
+use crate::connect::ConnectTarget;
+use domain::model::HotelId;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio_postgres::{AsyncMessage, Client, Connection};
+
+/// The channel the triggers notify.
+pub const CATALOG_CHANNEL: &str = "staybook_catalog";
+
+/// What a notification says changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogChange {
+    /// These hotels (their settings, room types, rate plans or nights).
+    Hotels(Vec<HotelId>),
+    /// Anything: a statement touched too many hotels to list, or the feed (re)connected and may have missed some.
+    All,
+}
+
+impl CatalogChange {
+    /// Reads a notification's payload ("12,40" or "*"); anything unreadable means everything.
+    pub fn parse(payload: &str) -> CatalogChange {
+        let ids: Option<Vec<HotelId>> =
+            payload.split(',').map(|s| s.trim().parse::<i64>().ok().map(HotelId::from)).collect();
+        match ids {
+            Some(ids) if !ids.is_empty() => CatalogChange::Hotels(ids),
+            _ => CatalogChange::All,
+        }
+    }
+}
+
+/// Receives the feed. Called from the listening task: keep both methods short and non-blocking.
+pub trait CatalogListener: Send + Sync + 'static {
+    /// `true`: the feed is live, every change committed from now on will be told; `false`: it is lost (until the
+    /// next `true`, changes may go untold).
+    fn feed(&self, live: bool);
+    /// Something changed (always called with [`CatalogChange::All`] just before the feed turns live).
+    fn changed(&self, change: CatalogChange);
+}
+
+impl PgStore {
+    /// Spawns (on the current runtime) the task that LISTENs on [`CATALOG_CHANNEL`] for as long as the process
+    /// lives, reconnecting with a backoff of 0.25 s doubling up to 10 s while the database is unreachable.
+    pub fn listen_catalog(&self, listener: Arc<dyn CatalogListener>) -> tokio::task::JoinHandle<()> {
+        let target = self.target.clone();
+        tokio::spawn(async move {
+            let mut backoff = Duration::from_millis(250);
+            loop {
+                let started = Instant::now();
+                let why = target.listen(&*listener).await;
+                listener.feed(false);
+                if started.elapsed() > Duration::from_secs(30) {
+                    backoff = Duration::from_millis(250);
+                }
+                tracing::warn!(error = %why, retry_in_ms = backoff.as_millis() as u64, "catalog change feed lost");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(10));
+            }
+        })
+    }
+}
+
+impl ConnectTarget {
+    /// One listening connection, until it fails; returns why.
+    async fn listen(&self, listener: &dyn CatalogListener) -> String {
+        let mut config = self.config.clone();
+        // A silently dead peer must not leave the feed "live" for hours: TCP keepalives find it within a minute.
+        config.keepalives(true).keepalives_idle(Duration::from_secs(20)).keepalives_interval(Duration::from_secs(5));
+        config.keepalives_retries(4);
+        let result = match &self.tls {
+            None => match config.connect(tokio_postgres::NoTls).await {
+                Ok((client, conn)) => run(client, conn, listener).await,
+                Err(e) => Err(e),
+            },
+            Some(tls) => match config.connect(tls.clone()).await {
+                Ok((client, conn)) => run(client, conn, listener).await,
+                Err(e) => Err(e),
+            },
+        };
+        match result {
+            Ok(()) => "the connection closed".to_string(),
+            Err(e) => crate::connect::with_sources(&e),
+        }
+    }
+}
+
+/// Drives `conn`: LISTEN, then every notification to `listener`, until the connection ends.
+async fn run<S, T>(
+    client: Client,
+    mut conn: Connection<S, T>,
+    listener: &dyn CatalogListener,
+) -> Result<(), tokio_postgres::Error>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+    T: AsyncRead + AsyncWrite + Unpin,
+{
+    let deliver = |msg: AsyncMessage| {
+        if let AsyncMessage::Notification(n) = msg
+            && n.channel() == CATALOG_CHANNEL
+        {
+            listener.changed(CatalogChange::parse(n.payload()));
+        }
+    };
+    // The connection is only driven by polling it: poll it while the LISTEN runs.
+    let sql = format!("LISTEN {CATALOG_CHANNEL}");
+    let listen = client.batch_execute(&sql);
+    tokio::pin!(listen);
+    loop {
+        tokio::select! {
+            done = &mut listen => { done?; break; }
+            msg = std::future::poll_fn(|cx| conn.poll_message(cx)) => match msg {
+                Some(Ok(m)) => deliver(m),
+                Some(Err(e)) => return Err(e),
+                None => return Ok(()),
+            },
+        }
+    }
+    listener.changed(CatalogChange::All);
+    listener.feed(true);
+    loop {
+        match std::future::poll_fn(|cx| conn.poll_message(cx)).await {
+            Some(Ok(m)) => deliver(m),
+            Some(Err(e)) => return Err(e),
+            None => return Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_name_hotels_or_everything() {
+        assert_eq!(CatalogChange::parse("12"), CatalogChange::Hotels(vec![HotelId::from(12)]));
+        assert_eq!(CatalogChange::parse("12,40"), CatalogChange::Hotels(vec![HotelId::from(12), HotelId::from(40)]));
+        assert_eq!(CatalogChange::parse("*"), CatalogChange::All);
+        assert_eq!(CatalogChange::parse(""), CatalogChange::All);
+        assert_eq!(CatalogChange::parse("12,x"), CatalogChange::All);
+    }
+}

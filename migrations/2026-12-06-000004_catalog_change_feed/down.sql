@@ -1,0 +1,13 @@
+DROP TRIGGER inventory_change_del ON inventory;
+DROP TRIGGER inventory_change_upd ON inventory;
+DROP TRIGGER inventory_change_ins ON inventory;
+DROP TRIGGER rate_plan_change_del ON rate_plan;
+DROP TRIGGER rate_plan_change_upd ON rate_plan;
+DROP TRIGGER rate_plan_change_ins ON rate_plan;
+DROP TRIGGER room_change_del ON room;
+DROP TRIGGER room_change_upd ON room;
+DROP TRIGGER room_change_ins ON room;
+DROP TRIGGER hotel_change_del ON hotel;
+DROP TRIGGER hotel_change_upd ON hotel;
+DROP TRIGGER hotel_change_ins ON hotel;
+DROP FUNCTION notify_catalog_change();
