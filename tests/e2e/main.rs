@@ -8,6 +8,7 @@ mod hardening;
 mod operations;
 mod policies;
 mod races;
+mod read_model;
 mod service;
 mod stays;
 mod stripe;

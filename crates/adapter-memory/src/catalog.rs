@@ -430,4 +430,10 @@ impl CatalogQueries for InMemoryStore {
     async fn revenue(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<RevenueFacts> {
         self.with(|st| Ok(st.revenue(hotel_id, start, end)))
     }
+
+    async fn hotel_ids(&self, after: HotelId, limit: i64) -> Result<Vec<HotelId>> {
+        let limit = usize::try_from(limit.clamp(1, 10_000)).unwrap_or(1);
+        let above = (std::ops::Bound::Excluded(after), std::ops::Bound::Unbounded);
+        self.with(|st| Ok(st.hotels.range(above).map(|(id, _)| *id).take(limit).collect()))
+    }
 }

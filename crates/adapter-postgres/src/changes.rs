@@ -1,8 +1,9 @@
 //! The catalog change feed: PostgreSQL tells every replica which hotels changed.
 //!
-//! Statement-level triggers (migration `2026-12-06-000004_catalog_change_feed`) notify channel
-//! [`CATALOG_CHANNEL`] on commit with the ids of the hotels whose settings, room types, rate plans or inventory
-//! nights (prices, restrictions, rooms held or booked) a statement changed, or `*` when too many to list. A replica
+//! Statement-level triggers (migrations `2026-12-06-000004_catalog_change_feed` and `…000005_…`) notify channel
+//! [`CATALOG_CHANNEL`] on commit with the hotels whose settings, room types, rate plans or inventory nights
+//! (prices, restrictions, rooms held or booked) a statement changed — for nights, with the first and last date
+//! touched — or `*` when too many to list. A replica
 //! keeps one connection LISTENing ([`PgStore::listen_catalog`]) and passes what it hears to a
 //! [`CatalogListener`], which drops whatever it keeps in memory for those hotels. Notifications are sent only on
 //! commit and delivered in commit order while the connection lives; when it breaks, the listener is told the feed
@@ -11,6 +12,7 @@
 
 use crate::PgStore;
 use crate::connect::ConnectTarget;
+use chrono::NaiveDate;
 use domain::model::HotelId;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,19 +25,42 @@ pub const CATALOG_CHANNEL: &str = "staybook_catalog";
 /// What a notification says changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CatalogChange {
-    /// These hotels (their settings, room types, rate plans or nights).
-    Hotels(Vec<HotelId>),
+    /// These hotels (their settings, room types, rate plans, or some of their nights).
+    Hotels(Vec<HotelChange>),
     /// Anything: a statement touched too many hotels to list, or the feed (re)connected and may have missed some.
     All,
+    /// The marker [`PgStore::notify_catalog_sync`] sent: every change committed before it was sent has been told.
+    Sync(u64),
+}
+
+/// One hotel a change touched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HotelChange {
+    pub hotel_id: HotelId,
+    /// `Some((first, last))`: only inventory nights dated `first..=last` changed (of any of its room types);
+    /// `None`: the hotel, a room type or a rate plan changed.
+    pub nights: Option<(NaiveDate, NaiveDate)>,
 }
 
 impl CatalogChange {
-    /// Reads a notification's payload ("12,40" or "*"); anything unreadable means everything.
+    /// Reads a notification's payload ("12,40:2027-01-10:2027-01-12" or "*"); anything unreadable means
+    /// everything.
     pub fn parse(payload: &str) -> CatalogChange {
-        let ids: Option<Vec<HotelId>> =
-            payload.split(',').map(|s| s.trim().parse::<i64>().ok().map(HotelId::from)).collect();
-        match ids {
-            Some(ids) if !ids.is_empty() => CatalogChange::Hotels(ids),
+        if let Some(token) = payload.strip_prefix("sync:").and_then(|t| t.parse().ok()) {
+            return CatalogChange::Sync(token);
+        }
+        let item = |s: &str| -> Option<HotelChange> {
+            let mut parts = s.trim().split(':');
+            let hotel_id = HotelId(parts.next()?.parse().ok()?);
+            let nights = match (parts.next(), parts.next(), parts.next()) {
+                (None, _, _) => None,
+                (Some(a), Some(b), None) => Some((a.parse().ok()?, b.parse().ok()?)),
+                _ => return None,
+            };
+            Some(HotelChange { hotel_id, nights })
+        };
+        match payload.split(',').map(item).collect::<Option<Vec<_>>>() {
+            Some(items) if !items.is_empty() => CatalogChange::Hotels(items),
             _ => CatalogChange::All,
         }
     }
@@ -69,6 +94,16 @@ impl PgStore {
                 backoff = (backoff * 2).min(Duration::from_secs(10));
             }
         })
+    }
+}
+
+impl PgStore {
+    /// Sends the marker `sync:<token>` on the feed's channel. Notifications are delivered in commit order, so
+    /// once a listener hears it, it has heard of every change committed before this call.
+    pub async fn notify_catalog_sync(&self, token: u64) -> domain::Result<()> {
+        let mut conn = self.conn().await?;
+        let sql = format!("SELECT pg_notify('{CATALOG_CHANNEL}', 'sync:{token}')");
+        diesel_async::SimpleAsyncConnection::batch_execute(&mut *conn, &sql).await.map_err(crate::db_error)
     }
 }
 
@@ -143,11 +178,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn payloads_name_hotels_or_everything() {
-        assert_eq!(CatalogChange::parse("12"), CatalogChange::Hotels(vec![HotelId::from(12)]));
-        assert_eq!(CatalogChange::parse("12,40"), CatalogChange::Hotels(vec![HotelId::from(12), HotelId::from(40)]));
-        assert_eq!(CatalogChange::parse("*"), CatalogChange::All);
-        assert_eq!(CatalogChange::parse(""), CatalogChange::All);
-        assert_eq!(CatalogChange::parse("12,x"), CatalogChange::All);
+    fn payloads_name_hotels_nights_or_everything() {
+        let whole = |id| HotelChange { hotel_id: HotelId(id), nights: None };
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(CatalogChange::parse("12"), CatalogChange::Hotels(vec![whole(12)]));
+        assert_eq!(CatalogChange::parse("sync:7"), CatalogChange::Sync(7));
+        assert_eq!(
+            CatalogChange::parse("12,40:2027-01-10:2027-01-12"),
+            CatalogChange::Hotels(vec![
+                whole(12),
+                HotelChange { hotel_id: HotelId(40), nights: Some((day("2027-01-10"), day("2027-01-12"))) }
+            ])
+        );
+        for everything in ["*", "", "sync:", "12,x", "12:2027-01-10", "12:2027-01-10:2027-01-12:1", "12:a:b"] {
+            assert_eq!(CatalogChange::parse(everything), CatalogChange::All, "{everything}");
+        }
     }
 }

@@ -18,13 +18,13 @@
 //! its row locks. The cache keeps at most [`MAX_CACHED_NIGHTS`] nights (about 32 MB); past that, expired hotels
 //! are dropped first, then everything.
 
+use crate::packed::Night;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::Result;
 use domain::model::*;
 use domain::ports::CatalogQueries;
 use domain::pricing::PricingPolicy;
-use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -36,77 +36,6 @@ pub const FEED_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Most nights kept across all cached hotels.
 pub const MAX_CACHED_NIGHTS: usize = 1_000_000;
-
-/// One night in 32 bytes (counts, restrictions and the surge fit in 16 bits: the schema bounds them).
-#[derive(Debug, Clone, Copy)]
-struct Night {
-    id: i64,
-    price: i64,
-    day: u16,
-    book: u16,
-    reserved: u16,
-    total: u16,
-    surge: u16,
-    min_stay: u16,
-    max_stay: u16,
-    flags: u8,
-}
-
-const CLOSED: u8 = 1;
-const CTA: u8 = 2;
-const CTD: u8 = 4;
-
-impl Night {
-    /// `None` when a value is outside what the schema allows (such a hotel is simply not cached).
-    fn pack(start: NaiveDate, n: &InventoryNight) -> Option<Night> {
-        let u = |v: i32| u16::try_from(v).ok();
-        let opt = |v: Option<i32>| match v {
-            None => Some(0),
-            Some(v) => u16::try_from(v).ok().filter(|v| *v > 0),
-        };
-        let surge = (n.surge_factor * Decimal::from(100)).normalize();
-        if surge.fract() != Decimal::ZERO {
-            return None;
-        }
-        let r = n.restrictions;
-        Some(Night {
-            id: n.id,
-            price: n.price.minor(),
-            day: u16::try_from((n.date - start).num_days()).ok()?,
-            book: u(n.book_count)?,
-            reserved: u(n.reserved_count)?,
-            total: u(n.total_count)?,
-            surge: u16::try_from(i64::try_from(surge.trunc()).ok()?).ok()?,
-            min_stay: opt(r.min_stay)?,
-            max_stay: opt(r.max_stay)?,
-            flags: if n.closed { CLOSED } else { 0 }
-                | if r.closed_to_arrival { CTA } else { 0 }
-                | if r.closed_to_departure { CTD } else { 0 },
-        })
-    }
-
-    fn unpack(&self, start: NaiveDate, hotel_id: HotelId, room_id: RoomId) -> InventoryNight {
-        let opt = |v: u16| (v > 0).then_some(i32::from(v));
-        InventoryNight {
-            id: self.id,
-            hotel_id,
-            room_id,
-            date: start + Duration::days(i64::from(self.day)),
-            book_count: i32::from(self.book),
-            reserved_count: i32::from(self.reserved),
-            total_count: i32::from(self.total),
-            surge_factor: Decimal::new(i64::from(self.surge), 2),
-            price: Money::from_minor(self.price),
-            closed: self.flags & CLOSED != 0,
-            restrictions: Restrictions {
-                min_stay: opt(self.min_stay),
-                max_stay: opt(self.max_stay),
-                closed_to_arrival: self.flags & CTA != 0,
-                closed_to_departure: self.flags & CTD != 0,
-            },
-        }
-    }
-}
 
 struct Room {
     room: domain::model::Room,
@@ -244,8 +173,9 @@ impl adapter_postgres::CatalogListener for Invalidator {
     fn changed(&self, change: adapter_postgres::CatalogChange) {
         let Ok(mut st) = self.state.lock() else { return };
         match change {
-            adapter_postgres::CatalogChange::Hotels(ids) => ids.into_iter().for_each(|id| st.drop_hotel(id)),
+            adapter_postgres::CatalogChange::Hotels(changes) => changes.iter().for_each(|c| st.drop_hotel(c.hotel_id)),
             adapter_postgres::CatalogChange::All => st.drop_all(),
+            adapter_postgres::CatalogChange::Sync(_) => {}
         }
     }
 }
@@ -391,6 +321,10 @@ impl CatalogQueries for CalendarCache {
     async fn revenue(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<RevenueFacts> {
         self.inner.revenue(hotel_id, start, end).await
     }
+
+    async fn hotel_ids(&self, after: HotelId, limit: i64) -> Result<Vec<HotelId>> {
+        self.inner.hotel_ids(after, limit).await
+    }
 }
 
 #[cfg(test)]
@@ -398,6 +332,7 @@ mod tests {
     use super::*;
     use adapter_memory::InMemoryStore;
     use domain::ports::{CatalogRepository, InventoryRepository, UserRepository};
+    use rust_decimal::Decimal;
 
     async fn hotel(store: &InMemoryStore) -> (Hotel, domain::model::Room) {
         let now = Utc::now();
@@ -492,9 +427,15 @@ mod tests {
         tokio::time::sleep(std::time::Duration::from_millis(150)).await;
         assert_eq!(cache.calendar(h.id, from, to).await.unwrap(), before);
         // Another hotel's change leaves it; its own drops it and the next request reads the store.
-        feed.changed(CatalogChange::Hotels(vec![HotelId(h.id.get() + 1)]));
+        feed.changed(CatalogChange::Hotels(vec![adapter_postgres::HotelChange {
+            hotel_id: HotelId(h.id.get() + 1),
+            nights: None,
+        }]));
         assert_eq!(cache.size(), (1, 365));
-        feed.changed(CatalogChange::Hotels(vec![h.id]));
+        feed.changed(CatalogChange::Hotels(vec![adapter_postgres::HotelChange {
+            hotel_id: h.id,
+            nights: Some((from, from)),
+        }]));
         assert_eq!(cache.size(), (0, 0));
         let after = cache.calendar(h.id, from, to).await.unwrap();
         assert_eq!(after, store.calendar(h.id, from, to).await.unwrap());
@@ -535,12 +476,16 @@ mod tests {
         async fn calendar(&self, h: HotelId, from: NaiveDate, to: NaiveDate) -> Result<Option<HotelCalendar>> {
             let read = self.inner.calendar(h, from, to).await;
             if let Some(feed) = self.feed.lock().unwrap().as_ref() {
-                adapter_postgres::CatalogListener::changed(feed, adapter_postgres::CatalogChange::Hotels(vec![h]));
+                let change = adapter_postgres::HotelChange { hotel_id: h, nights: None };
+                adapter_postgres::CatalogListener::changed(feed, adapter_postgres::CatalogChange::Hotels(vec![change]));
             }
             read
         }
         async fn revenue(&self, h: HotelId, start: NaiveDate, end: NaiveDate) -> Result<RevenueFacts> {
             self.inner.revenue(h, start, end).await
+        }
+        async fn hotel_ids(&self, after: HotelId, limit: i64) -> Result<Vec<HotelId>> {
+            self.inner.hotel_ids(after, limit).await
         }
     }
 

@@ -90,6 +90,9 @@ pub struct Config {
     pub max_stay_nights: u32,
     /// `CALENDAR_CACHE_MS` (3000): how long a replica reuses a hotel's calendar rows (0 = never).
     pub calendar_cache_ms: u64,
+    /// Serve search, hotel info, quotes and calendars from the per-replica read model (PostgreSQL only; default
+    /// on). `READ_MODEL=false` sends every query to the database.
+    pub read_model: bool,
     pub max_active_holds_per_user: i64,
     pub pricing: PricingPolicy,
     pub rate_limit_per_minute: u32,
@@ -264,6 +267,7 @@ impl Config {
             checkout_session_minutes,
             max_stay_nights: parse("MAX_STAY_NIGHTS", get("MAX_STAY_NIGHTS"), 30)?,
             calendar_cache_ms: parse("CALENDAR_CACHE_MS", get("CALENDAR_CACHE_MS"), 3000)?,
+            read_model: boolean("READ_MODEL", get("READ_MODEL"), true)?,
             max_active_holds_per_user: parse("MAX_ACTIVE_HOLDS_PER_USER", get("MAX_ACTIVE_HOLDS_PER_USER"), 5)?,
             pricing: PricingPolicy::new(&strategies, holidays),
             rate_limit_per_minute: parse("RATE_LIMIT_PER_MINUTE", get("RATE_LIMIT_PER_MINUTE"), 120)?,

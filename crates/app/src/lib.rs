@@ -6,6 +6,8 @@ pub mod config;
 pub mod demo;
 pub mod jobs;
 pub mod observer;
+mod packed;
+pub mod read_model;
 pub mod startup;
 pub mod telemetry;
 

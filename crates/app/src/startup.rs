@@ -3,6 +3,9 @@
 use crate::calendar_cache::{CalendarCache, Invalidator};
 use crate::config::{Config, Gateway, StoreKind};
 use crate::jobs;
+use crate::read_model::{Modelled, ReadModel};
+use actix_web::dev::Service;
+use actix_web::http::Method;
 use adapter_auth::{Argon2Hasher, JwtConfig, JwtIssuer};
 use adapter_http::{AppState, HttpConfig, RateLimiter, Readiness};
 use adapter_memory::InMemoryStore;
@@ -81,6 +84,20 @@ pub struct Wired {
     pub auth: Arc<AuthService>,
     /// Drops cached calendars when the change feed tells of changes (the server starts the feed).
     pub calendar_invalidator: Invalidator,
+    /// The per-replica read model (PostgreSQL with `READ_MODEL` on); the server starts its feed and task.
+    pub read_model: Option<Arc<ReadModel>>,
+}
+
+/// Passes the change feed on to every listener.
+struct Fanout(Vec<Arc<dyn adapter_postgres::CatalogListener>>);
+
+impl adapter_postgres::CatalogListener for Fanout {
+    fn feed(&self, live: bool) {
+        self.0.iter().for_each(|l| l.feed(live));
+    }
+    fn changed(&self, change: adapter_postgres::CatalogChange) {
+        self.0.iter().for_each(|l| l.changed(change.clone()));
+    }
 }
 
 /// Every port a store implements (PostgreSQL and the in-memory store both do).
@@ -111,6 +128,7 @@ pub fn wire(config: &Config, clock: Arc<dyn Clock>) -> Result<Wired, String> {
             store.clone(),
             Arc::new(MemoryReadiness),
             StoreHandle::Memory(store),
+            None,
         );
     }
     // Connections are opened on the runtime that wires the app (the main multi-thread runtime), not on whichever
@@ -138,7 +156,11 @@ pub fn wire(config: &Config, clock: Arc<dyn Clock>) -> Result<Wired, String> {
         None => store.clone(),
     };
     let readiness = Arc::new(PgReadiness(store.clone()));
-    assemble(config, clock, Arc::new(store.clone()), Arc::new(read_store), readiness, StoreHandle::Postgres(store))
+    // The read model reads the primary: the change feed comes from it, and a standby may lag behind its notices.
+    let marker: Arc<dyn crate::read_model::SyncMarker> = Arc::new(store.clone());
+    let model = config.read_model.then(|| ReadModel::new(Arc::new(store.clone()), Some(marker)));
+    let handle = StoreHandle::Postgres(store.clone());
+    assemble(config, clock, Arc::new(store), Arc::new(read_store), readiness, handle, model)
 }
 
 /// The services and HTTP state over one store (`read` serves search, possibly from a replica).
@@ -149,6 +171,7 @@ fn assemble<S: Store>(
     read: Arc<S>,
     readiness: Arc<dyn Readiness>,
     handle: StoreHandle,
+    read_model: Option<Arc<ReadModel>>,
 ) -> Result<Wired, String> {
     let tokens: Arc<dyn TokenIssuer> = Arc::new(JwtIssuer::new(JwtConfig {
         secret: config.jwt_secret.expose().as_bytes().to_vec(),
@@ -168,12 +191,20 @@ fn assemble<S: Store>(
     let calendars =
         Arc::new(CalendarCache::new(repo.clone(), std::time::Duration::from_millis(config.calendar_cache_ms)));
     let calendar_invalidator = calendars.invalidator();
+    // With a read model, browse queries and search are answered from memory while it serves.
+    let (queries, search): (Arc<dyn CatalogQueries>, Arc<dyn CatalogQueries>) = match &read_model {
+        Some(model) => (
+            Arc::new(Modelled { model: model.clone(), inner: calendars }),
+            Arc::new(Modelled { model: model.clone(), inner: read }),
+        ),
+        None => (calendars, read),
+    };
     let catalog = Arc::new(
         CatalogService::new(
             repo.clone(),
             repo.clone(),
-            calendars,
-            read,
+            queries,
+            search,
             clock.clone(),
             config.pricing.clone(),
             config.max_stay_nights,
@@ -237,7 +268,7 @@ fn assemble<S: Store>(
         }),
         metrics: crate::telemetry::metrics_handle(),
     };
-    Ok(Wired { state, store: handle, bookings, catalog, auth, calendar_invalidator })
+    Ok(Wired { state, store: handle, bookings, catalog, auth, calendar_invalidator, read_model })
 }
 
 /// A running server.
@@ -261,20 +292,46 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running, Str
     // The catalog change feed keeps the cached calendars coherent (PostgreSQL only; the listening task lives on
     // this runtime for as long as the process).
     if let Some(pg) = wired.store.postgres() {
-        pg.listen_catalog(Arc::new(wired.calendar_invalidator.clone()));
+        let mut listeners: Vec<Arc<dyn adapter_postgres::CatalogListener>> =
+            vec![Arc::new(wired.calendar_invalidator.clone())];
+        if let Some(model) = &wired.read_model {
+            model.start();
+            listeners.push(model.clone());
+        }
+        pg.listen_catalog(Arc::new(Fanout(listeners)));
     }
+    let model = wired.read_model.clone();
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
     let state = actix_web::web::Data::new(wired.state.clone());
     let limiter = actix_web::web::Data::new(RateLimiter::new(config.rate_limit_per_minute));
     let api = adapter_http::openapi();
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).max(2);
-    let server =
-        actix_web::HttpServer::new(move || adapter_http::build_app(state.clone(), limiter.clone(), api.clone()))
-            .workers(workers)
-            .shutdown_timeout(10)
-            .listen(listener)
-            .map_err(|e| e.to_string())?
-            .run();
+    let server = actix_web::HttpServer::new(move || {
+        let model = model.clone();
+        adapter_http::build_app(state.clone(), limiter.clone(), api.clone()).wrap_fn(move |req, srv| {
+            // A write served here that may change the catalog (hotels, rooms, plans, inventory, bookings and
+            // their payments) makes the read model step aside until it has caught up with it. Accounts and
+            // saved guests never touch what the model holds.
+            let path = req.path();
+            let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+                && !path.starts_with("/auth/")
+                && !path.starts_with("/users/");
+            let model = model.clone();
+            let call = srv.call(req);
+            async move {
+                let res = call.await;
+                if writes && let Some(m) = &model {
+                    m.local_write();
+                }
+                res
+            }
+        })
+    })
+    .workers(workers)
+    .shutdown_timeout(10)
+    .listen(listener)
+    .map_err(|e| e.to_string())?
+    .run();
     let handle = server.handle();
     let task = tokio::spawn(server);
     let auth = wired.auth.clone();

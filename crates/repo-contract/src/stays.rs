@@ -236,3 +236,17 @@ pub async fn revenue_facts_are_exact(f: &impl StoreFactory) {
     assert_eq!(r.total.rooms_available, 24);
     assert!(c.revenue(absent(s.hotel.id), fx.day(11), fx.day(14)).await.unwrap().bookings.is_empty());
 }
+
+/// Every hotel's id, active or not, ascending, a page at a time (a read model's initial load).
+pub async fn hotel_ids_page_through_every_hotel(f: &impl StoreFactory) {
+    let fx = Fx::new(f).await;
+    let c = &fx.s.catalog;
+    let s = fx.setup(1).await;
+    let hidden = fx.hotel(&s.owner, "Hidden", Some("Porto"), false).await;
+    let third = fx.hotel(&s.owner, "Third", None, true).await;
+    let all = [s.hotel.id, hidden.id, third.id];
+    assert_eq!(c.hotel_ids(HotelId(0), 100).await.unwrap(), all);
+    assert_eq!(c.hotel_ids(HotelId(0), 2).await.unwrap(), all[..2]);
+    assert_eq!(c.hotel_ids(all[1], 2).await.unwrap(), all[2..]);
+    assert_eq!(c.hotel_ids(all[2], 2).await.unwrap(), Vec::<HotelId>::new());
+}

@@ -212,4 +212,20 @@ impl CatalogQueries for PgStore {
     async fn revenue(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<RevenueFacts> {
         self.revenue_query(hotel_id, start, end).await
     }
+
+    async fn hotel_ids(&self, after: HotelId, limit: i64) -> Result<Vec<HotelId>> {
+        #[derive(diesel::QueryableByName)]
+        struct IdRow {
+            #[diesel(sql_type = BigInt)]
+            id: i64,
+        }
+        let mut conn = self.conn().await?;
+        let rows = crate::prepared::sql("SELECT id FROM hotel WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind::<BigInt, _>(i64::from(after))
+            .bind::<BigInt, _>(limit.clamp(1, 10_000))
+            .load::<IdRow>(&mut conn)
+            .await
+            .map_err(db_error)?;
+        Ok(rows.into_iter().map(|r| HotelId(r.id)).collect())
+    }
 }

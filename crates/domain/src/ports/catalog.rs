@@ -114,6 +114,9 @@ pub trait CatalogQueries: Send + Sync {
     /// What a revenue report of `[start, end]` (stay nights) sums: Σ `total_count` of the hotel's rows per date,
     /// and its bookings with a night in the range that are CONFIRMED, or CANCELLED with a penalty or a refund.
     async fn revenue(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<RevenueFacts>;
+    /// Ids of every hotel (any status) greater than `after`, ascending, at most `limit` (1..=10000): how a
+    /// replica's read model pages through the whole catalog.
+    async fn hotel_ids(&self, after: HotelId, limit: i64) -> Result<Vec<HotelId>>;
 }
 
 /// Every catalog port in one (a store implements all three); handy for tests and wiring.

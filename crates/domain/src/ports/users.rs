@@ -65,7 +65,9 @@ impl LoginAttempts {
         }
         let left = self.window_started_at + chrono::Duration::seconds(window_secs) - now;
         let secs = left.num_seconds() + i64::from(left.subsec_nanos() > 0);
-        Some(u64::try_from(secs.max(1)).unwrap_or(1))
+        // Concurrent requests read the clock at slightly different times: one that read it before the window
+        // opened must not be told to wait longer than the window.
+        Some(u64::try_from(secs.clamp(1, window_secs.max(1))).unwrap_or(1))
     }
 }
 
@@ -81,4 +83,22 @@ pub trait GuestRepository: Send + Sync {
     async fn update_guest(&self, user_id: UserId, id: GuestId, patch: GuestPatch) -> Result<Option<Guest>>;
     /// Soft-deletes a live guest of `user_id`; `false` when missing, deleted or foreign.
     async fn delete_guest(&self, user_id: UserId, id: GuestId, now: DateTime<Utc>) -> Result<bool>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LoginAttempts;
+    use chrono::{Duration, TimeZone, Utc};
+
+    #[test]
+    fn the_wait_is_rounded_up_and_never_longer_than_the_window() {
+        let start = Utc.with_ymd_and_hms(2026, 12, 6, 10, 0, 0).unwrap();
+        let locked = LoginAttempts { attempts: 6, window_started_at: start };
+        assert_eq!(locked.locked_for(start + Duration::milliseconds(500), 900, 5), Some(900));
+        assert_eq!(locked.locked_for(start + Duration::seconds(899), 900, 5), Some(1));
+        assert_eq!(locked.locked_for(start + Duration::seconds(950), 900, 5), Some(1));
+        // A request that read the clock just before another one opened the window.
+        assert_eq!(locked.locked_for(start - Duration::milliseconds(3), 900, 5), Some(900));
+        assert_eq!(LoginAttempts { attempts: 5, ..locked }.locked_for(start, 900, 5), None);
+    }
 }

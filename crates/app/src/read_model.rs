@@ -1,0 +1,594 @@
+//! A replica's read model of the catalog: every hotel, room type, rate plan and inventory night from yesterday on,
+//! held in memory (32 bytes a night) and kept coherent by the database's change feed, so that search, hotel info,
+//! quotes and calendars are answered without a database round trip.
+//!
+//! **Loading.** At start (and whenever the feed reconnects, since notifications may have been missed) the model
+//! pages through every hotel ([`CatalogQueries::hotel_ids`]) and reads each one's rooms, plans and nights (two
+//! queries a hotel). Until that completes, and whenever the feed is down, it answers nothing and every query goes
+//! to the database as before.
+//!
+//! **Coherence.** The feed (`adapter_postgres::changes`) tells which hotels changed and, for inventory, which dates:
+//! one task re-reads exactly those nights (one query per hotel, coalescing what piled up meanwhile) or, for a
+//! hotel, room type or plan change, the whole hotel. Another replica's change is therefore visible here after the
+//! notification's delivery plus one read (the bound `make bench` measures).
+//!
+//! **Read your writes.** Every write request served by this replica ([`ReadModel::local_write`], called for each
+//! non-GET request) makes the model step aside until it has caught up with that write: it sends a marker down the
+//! feed ([`adapter_postgres::PgStore::notify_catalog_sync`]); notifications arrive in commit order, so once the
+//! marker is back and everything before it applied, the write is in the model. Meanwhile queries go to the
+//! database. A client that writes and then reads on the same replica never sees the model behind its write.
+//!
+//! Booking never trusts it: init re-checks every night under the rows' locks. Names sort by the code points of
+//! their lower-cased form (the `C` collation, which the schema's databases use).
+
+use crate::packed::Night;
+use adapter_postgres::{CatalogChange, CatalogListener};
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use domain::model::*;
+use domain::plan::{rank_hits, room_search_price};
+use domain::ports::{CatalogQueries, CatalogRepository};
+use domain::pricing::PricingPolicy;
+use domain::{Error, Result};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// Most nights the model holds (about 96 MB); a larger catalog is not modelled (every query goes to the database).
+pub const MAX_MODEL_NIGHTS: usize = 3_000_000;
+/// How far ahead of its first night the model reads a hotel's inventory (far past the 365-day window).
+const HORIZON_DAYS: i64 = 3 * 366;
+
+/// What the model needs from the database: the catalog queries and the hotel's rate plans.
+pub trait ModelSource: CatalogQueries + CatalogRepository {}
+impl<T: CatalogQueries + CatalogRepository> ModelSource for T {}
+
+/// Sends the feed's sync marker (PostgreSQL: `notify_catalog_sync`).
+#[async_trait]
+pub trait SyncMarker: Send + Sync {
+    async fn send(&self, token: u64) -> Result<()>;
+}
+
+#[async_trait]
+impl SyncMarker for adapter_postgres::PgStore {
+    async fn send(&self, token: u64) -> Result<()> {
+        self.notify_catalog_sync(token).await
+    }
+}
+
+struct RoomEntry {
+    room: Room,
+    /// In date order; `day` counts from the model's base date.
+    nights: Vec<Night>,
+}
+
+impl RoomEntry {
+    fn range(&self, base: NaiveDate, from: NaiveDate, to: NaiveDate) -> &[Night] {
+        let day = |d: NaiveDate| (d - base).num_days();
+        let (lo, hi) = (day(from), day(to));
+        if hi < 0 || lo > hi {
+            return &[];
+        }
+        let start = self.nights.partition_point(|n| i64::from(n.day) < lo);
+        let end = self.nights.partition_point(|n| i64::from(n.day) <= hi);
+        &self.nights[start..end.max(start)]
+    }
+
+    fn unpacked(&self, base: NaiveDate, hotel_id: HotelId, from: NaiveDate, to: NaiveDate) -> Vec<InventoryNight> {
+        self.range(base, from, to).iter().map(|n| n.unpack(base, hotel_id, self.room.id)).collect()
+    }
+}
+
+struct HotelEntry {
+    hotel: Hotel,
+    /// By room id.
+    rooms: Vec<RoomEntry>,
+    plans: Vec<RatePlan>,
+}
+
+impl HotelEntry {
+    fn nights(&self) -> usize {
+        self.rooms.iter().map(|r| r.nights.len()).sum()
+    }
+}
+
+#[derive(Default)]
+struct Model {
+    /// Night `day` 0; nights before it are not held.
+    base: NaiveDate,
+    hotels: HashMap<HotelId, HotelEntry>,
+    /// Lower-cased city → its hotels.
+    by_city: HashMap<String, Vec<HotelId>>,
+    nights: usize,
+}
+
+impl Model {
+    fn remove(&mut self, id: HotelId) {
+        if let Some(old) = self.hotels.remove(&id) {
+            self.nights -= old.nights();
+            if let Some(city) = old.hotel.city.as_ref().map(|c| c.to_lowercase())
+                && let Some(ids) = self.by_city.get_mut(&city)
+            {
+                ids.retain(|h| *h != id);
+                if ids.is_empty() {
+                    self.by_city.remove(&city);
+                }
+            }
+        }
+    }
+
+    fn put(&mut self, entry: HotelEntry) {
+        let id = entry.hotel.id;
+        self.remove(id);
+        if let Some(city) = entry.hotel.city.as_ref().map(|c| c.to_lowercase()) {
+            self.by_city.entry(city).or_default().push(id);
+        }
+        self.nights += entry.nights();
+        self.hotels.insert(id, entry);
+    }
+}
+
+/// Changes heard and not yet applied.
+#[derive(Default)]
+struct Pending {
+    all: bool,
+    hotels: HashSet<HotelId>,
+    /// Per hotel, the dates to re-read (first, last), merged.
+    nights: HashMap<HotelId, (NaiveDate, NaiveDate)>,
+    sync: Option<u64>,
+}
+
+impl Pending {
+    fn is_empty(&self) -> bool {
+        !self.all && self.hotels.is_empty() && self.nights.is_empty() && self.sync.is_none()
+    }
+}
+
+/// The read model (see the module documentation).
+pub struct ReadModel {
+    source: Arc<dyn ModelSource>,
+    marker: Option<Arc<dyn SyncMarker>>,
+    model: RwLock<Model>,
+    pending: Mutex<Pending>,
+    wake: tokio::sync::Notify,
+    /// The feed is live.
+    feed: AtomicBool,
+    /// Bumped whenever the feed goes down: a reload that started before cannot make the model current.
+    feed_losses: AtomicU64,
+    /// A full load completed since the feed last came up.
+    loaded: AtomicBool,
+    /// Local writes seen, and the highest of them the model has caught up with.
+    writes: AtomicU64,
+    caught_up: AtomicU64,
+    /// The highest sync marker sent.
+    sent: AtomicU64,
+}
+
+impl ReadModel {
+    /// An empty model over `source`; `marker` sends the feed's sync marker (without one, a local write makes the
+    /// model step aside until the next full load).
+    pub fn new(source: Arc<dyn ModelSource>, marker: Option<Arc<dyn SyncMarker>>) -> Arc<ReadModel> {
+        Arc::new(ReadModel {
+            source,
+            marker,
+            model: RwLock::new(Model::default()),
+            pending: Mutex::new(Pending::default()),
+            wake: tokio::sync::Notify::new(),
+            feed: AtomicBool::new(false),
+            feed_losses: AtomicU64::new(0),
+            loaded: AtomicBool::new(false),
+            writes: AtomicU64::new(0),
+            caught_up: AtomicU64::new(0),
+            sent: AtomicU64::new(0),
+        })
+    }
+
+    /// Spawns the task that applies what the feed tells (and sends sync markers), on the current runtime.
+    pub fn start(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let me = self.clone();
+        tokio::spawn(async move {
+            loop {
+                me.wake.notified().await;
+                me.catch_up().await;
+            }
+        })
+    }
+
+    /// Whether queries are answered from memory now.
+    pub fn serving(&self) -> bool {
+        self.feed.load(Ordering::Acquire)
+            && self.loaded.load(Ordering::Acquire)
+            && self.caught_up.load(Ordering::Acquire) >= self.writes.load(Ordering::Acquire)
+    }
+
+    /// This replica served a write request: step aside until the model has caught up with it.
+    pub fn local_write(&self) {
+        self.writes.fetch_add(1, Ordering::AcqRel);
+        self.wake.notify_one();
+    }
+
+    /// Hotels and nights held (diagnostics, tests).
+    pub fn size(&self) -> (usize, usize) {
+        self.model.read().map(|m| (m.hotels.len(), m.nights)).unwrap_or((0, 0))
+    }
+
+    /// Applies everything heard so far (the background task runs this; tests call it to settle).
+    pub async fn catch_up(&self) {
+        loop {
+            // A sync marker for the local writes seen so far, once per round.
+            let writes = self.writes.load(Ordering::Acquire);
+            if writes > self.sent.load(Ordering::Acquire)
+                && self.feed.load(Ordering::Acquire)
+                && let Some(m) = &self.marker
+            {
+                match m.send(writes).await {
+                    Ok(()) => self.sent.store(writes, Ordering::Release),
+                    Err(e) => tracing::warn!(error = %e, "read model: sync marker failed"),
+                }
+            }
+            let batch = match self.pending.lock() {
+                Ok(mut p) => std::mem::take(&mut *p),
+                Err(_) => return,
+            };
+            if batch.is_empty() {
+                return;
+            }
+            let sync = batch.sync;
+            if let Err(e) = self.apply(batch).await {
+                tracing::warn!(error = %e, "read model: update failed; reloading everything in 1 s");
+                self.loaded.store(false, Ordering::Release);
+                if let Ok(mut p) = self.pending.lock() {
+                    p.all = true;
+                    p.sync = p.sync.max(sync);
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                continue;
+            }
+            if let Some(token) = sync {
+                self.caught_up.fetch_max(token, Ordering::AcqRel);
+            }
+            let (hotels, nights) = self.size();
+            metrics::gauge!("read_model_hotels").set(hotels as f64);
+            metrics::gauge!("read_model_nights").set(nights as f64);
+            metrics::gauge!("read_model_loaded").set(if self.loaded.load(Ordering::Acquire) { 1.0 } else { 0.0 });
+        }
+    }
+
+    async fn apply(&self, batch: Pending) -> Result<()> {
+        if batch.all {
+            return self.load_all().await;
+        }
+        for id in &batch.hotels {
+            self.reload_hotel(*id).await?;
+        }
+        for (id, (first, last)) in batch.nights {
+            if !batch.hotels.contains(&id) {
+                self.reload_nights(id, first, last).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads a hotel whole; `None` when it no longer exists.
+    async fn read_hotel(&self, base: NaiveDate, id: HotelId) -> Result<Option<HotelEntry>> {
+        let Some(cal) = self.source.calendar(id, base, base + Duration::days(HORIZON_DAYS)).await? else {
+            return Ok(None);
+        };
+        let plans = self.source.rate_plans_of_hotel(id).await?;
+        let mut rooms = Vec::with_capacity(cal.rooms.len());
+        for r in cal.rooms {
+            let nights = r
+                .nights
+                .iter()
+                .map(|n| Night::pack(base, n))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| Error::internal(format!("hotel {id}: a night the read model cannot hold")))?;
+            rooms.push(RoomEntry { room: r.room, nights });
+        }
+        rooms.sort_by_key(|r| r.room.id);
+        let mut plans = plans;
+        plans.sort_by_key(|p| p.id);
+        Ok(Some(HotelEntry { hotel: cal.hotel, rooms, plans }))
+    }
+
+    async fn load_all(&self) -> Result<()> {
+        let losses = self.feed_losses.load(Ordering::Acquire);
+        let base = Utc::now().date_naive() - Duration::days(1);
+        if !self.loaded.load(Ordering::Acquire)
+            && let Ok(mut m) = self.model.write()
+        {
+            // Not serving anyway: free the old rows before reading the new ones.
+            *m = Model::default();
+        }
+        let mut fresh = Model { base, ..Model::default() };
+        let mut after = HotelId(0);
+        loop {
+            let ids = self.source.hotel_ids(after, 500).await?;
+            let Some(last) = ids.last().copied() else { break };
+            for id in ids {
+                if let Some(entry) = self.read_hotel(base, id).await? {
+                    fresh.put(entry);
+                }
+            }
+            if fresh.nights > MAX_MODEL_NIGHTS {
+                return Err(Error::internal(format!("more than {MAX_MODEL_NIGHTS} nights: not modelled")));
+            }
+            after = last;
+        }
+        let (hotels, nights) = (fresh.hotels.len(), fresh.nights);
+        if let Ok(mut m) = self.model.write() {
+            *m = fresh;
+        }
+        if self.feed.load(Ordering::Acquire) && self.feed_losses.load(Ordering::Acquire) == losses {
+            self.loaded.store(true, Ordering::Release);
+        }
+        tracing::info!(hotels, nights, "read model loaded");
+        Ok(())
+    }
+
+    async fn reload_hotel(&self, id: HotelId) -> Result<()> {
+        let base = self.model.read().map(|m| m.base).map_err(|_| Error::internal("read model lock"))?;
+        let entry = self.read_hotel(base, id).await?;
+        let mut m = self.model.write().map_err(|_| Error::internal("read model lock"))?;
+        match entry {
+            Some(e) => m.put(e),
+            None => m.remove(id),
+        }
+        Ok(())
+    }
+
+    async fn reload_nights(&self, id: HotelId, first: NaiveDate, last: NaiveDate) -> Result<()> {
+        let base = self.model.read().map(|m| m.base).map_err(|_| Error::internal("read model lock"))?;
+        let first = first.max(base);
+        if last < first {
+            return Ok(());
+        }
+        let Some(cal) = self.source.calendar(id, first, last).await? else {
+            let mut m = self.model.write().map_err(|_| Error::internal("read model lock"))?;
+            m.remove(id);
+            return Ok(());
+        };
+        let same_rooms =
+            self.model.read().map_err(|_| Error::internal("read model lock"))?.hotels.get(&id).is_some_and(|e| {
+                e.rooms.len() == cal.rooms.len()
+                    && cal.rooms.iter().all(|r| e.rooms.iter().any(|x| x.room.id == r.room.id))
+            });
+        if !same_rooms {
+            // A room type came or went meanwhile (its own notification follows): read the hotel whole.
+            return self.reload_hotel(id).await;
+        }
+        let mut m = self.model.write().map_err(|_| Error::internal("read model lock"))?;
+        let mut delta: isize = 0;
+        if let Some(entry) = m.hotels.get_mut(&id) {
+            for r in cal.rooms {
+                let Some(room) = entry.rooms.iter_mut().find(|x| x.room.id == r.room.id) else { continue };
+                let packed = r
+                    .nights
+                    .iter()
+                    .map(|n| Night::pack(base, n))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| Error::internal(format!("hotel {id}: a night the read model cannot hold")))?;
+                let (lo, hi) = ((first - base).num_days(), (last - base).num_days());
+                let start = room.nights.partition_point(|n| i64::from(n.day) < lo);
+                let end = room.nights.partition_point(|n| i64::from(n.day) <= hi);
+                delta += packed.len() as isize - (end - start) as isize;
+                room.nights.splice(start..end, packed);
+            }
+        }
+        m.nights = m.nights.saturating_add_signed(delta);
+        Ok(())
+    }
+
+    /// Search from memory, or `None` when the model is not serving.
+    pub fn search(&self, q: &SearchQuery, policy: &PricingPolicy, now: DateTime<Utc>) -> Option<Paged<SearchHit>> {
+        if !self.serving() {
+            return None;
+        }
+        let m = self.model.read().ok()?;
+        if q.stay.check_in() < m.base {
+            return None;
+        }
+        let (check_in, check_out) = (q.stay.check_in(), q.stay.check_out());
+        let mut hits = Vec::new();
+        for id in m.by_city.get(&q.city.to_lowercase()).into_iter().flatten() {
+            let Some(e) = m.hotels.get(id) else { continue };
+            let today = e.hotel.time_zone.today(now);
+            if !e.hotel.active || check_in < today {
+                continue;
+            }
+            let best = e
+                .rooms
+                .iter()
+                .filter_map(|r| {
+                    let mut nights = r.unpacked(m.base, e.hotel.id, check_in, check_out);
+                    let departure_closed = match nights.last() {
+                        Some(n) if n.date == check_out => {
+                            let closed = n.restrictions.closed_to_departure;
+                            nights.pop();
+                            closed
+                        }
+                        _ => false,
+                    };
+                    room_search_price(&r.room, &nights, departure_closed, &e.plans, q, policy, today)
+                })
+                .min();
+            if let Some(price) = best {
+                hits.push(SearchHit::of(&e.hotel, price));
+            }
+        }
+        Some(rank_hits(hits, q.sort, q.page))
+    }
+
+    /// A hotel's listing from memory (`Some(None)`: no such hotel), or `None` when the model is not serving.
+    pub fn hotel_listing(&self, hotel_id: HotelId, stay: Option<StayDates>) -> Option<Option<HotelListing>> {
+        self.with_hotel(hotel_id, stay.map(|s| s.check_in()), |base, e| HotelListing {
+            hotel: e.hotel.clone(),
+            rooms: e
+                .rooms
+                .iter()
+                .map(|r| {
+                    let nights = match stay {
+                        Some(s) => r.unpacked(base, e.hotel.id, s.check_in(), s.check_out()),
+                        None => Vec::new(),
+                    };
+                    (r.room.clone(), nights)
+                })
+                .collect(),
+        })
+    }
+
+    /// A quote's room offer from memory, or `None` when the model is not serving.
+    pub fn room_offer(&self, hotel_id: HotelId, room_id: RoomId, stay: Option<StayDates>) -> Option<Option<RoomOffer>> {
+        self.with_hotel(hotel_id, stay.map(|s| s.check_in()), |base, e| {
+            let room = e.rooms.iter().find(|r| r.room.id == room_id);
+            RoomOffer {
+                hotel: e.hotel.clone(),
+                room: room.map(|r| r.room.clone()),
+                plans: if room.is_some() {
+                    e.plans.iter().filter(|p| p.room_id == room_id).cloned().collect()
+                } else {
+                    Vec::new()
+                },
+                nights: match (room, stay) {
+                    (Some(r), Some(s)) => r.unpacked(base, e.hotel.id, s.check_in(), s.check_out()),
+                    _ => Vec::new(),
+                },
+            }
+        })
+    }
+
+    /// A calendar from memory, or `None` when the model is not serving.
+    pub fn calendar(&self, hotel_id: HotelId, from: NaiveDate, to: NaiveDate) -> Option<Option<HotelCalendar>> {
+        self.with_hotel(hotel_id, Some(from), |base, e| HotelCalendar {
+            hotel: e.hotel.clone(),
+            rooms: e
+                .rooms
+                .iter()
+                .map(|r| {
+                    let plan = e.plans.iter().find(|p| p.room_id == r.room.id && p.is_default);
+                    CalendarRoom {
+                        room: r.room.clone(),
+                        rate_plan_id: plan.map(|p| p.id),
+                        price_rule: plan.map_or(PriceRule::BASE, |p| p.price_rule),
+                        nights: r.unpacked(base, e.hotel.id, from, to),
+                    }
+                })
+                .collect(),
+        })
+    }
+
+    /// `f` over the hotel's entry when the model serves and holds the dates from `first` on.
+    fn with_hotel<T>(
+        &self,
+        hotel_id: HotelId,
+        first: Option<NaiveDate>,
+        f: impl FnOnce(NaiveDate, &HotelEntry) -> T,
+    ) -> Option<Option<T>> {
+        if !self.serving() {
+            return None;
+        }
+        let m = self.model.read().ok()?;
+        if first.is_some_and(|d| d < m.base) {
+            return None;
+        }
+        Some(m.hotels.get(&hotel_id).map(|e| f(m.base, e)))
+    }
+}
+
+impl CatalogListener for ReadModel {
+    fn feed(&self, live: bool) {
+        if !live {
+            self.feed_losses.fetch_add(1, Ordering::AcqRel);
+            self.loaded.store(false, Ordering::Release);
+        }
+        self.feed.store(live, Ordering::Release);
+        self.wake.notify_one();
+    }
+
+    fn changed(&self, change: CatalogChange) {
+        let Ok(mut p) = self.pending.lock() else { return };
+        match change {
+            CatalogChange::All => p.all = true,
+            CatalogChange::Sync(token) => p.sync = p.sync.max(Some(token)),
+            CatalogChange::Hotels(items) => {
+                for c in items {
+                    match c.nights {
+                        None => {
+                            p.hotels.insert(c.hotel_id);
+                        }
+                        Some((first, last)) => {
+                            let r = p.nights.entry(c.hotel_id).or_insert((first, last));
+                            *r = (r.0.min(first), r.1.max(last));
+                        }
+                    }
+                }
+            }
+        }
+        drop(p);
+        self.wake.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod tests;
+
+/// Counts where a query was answered (`read_model_answers_total{query, from="memory"|"database"}`).
+fn answered<T>(query: &'static str, answer: Option<T>) -> Option<T> {
+    let from = if answer.is_some() { "memory" } else { "database" };
+    metrics::counter!("read_model_answers_total", "query" => query, "from" => from).increment(1);
+    answer
+}
+
+/// [`CatalogQueries`] answered by the model while it serves, by `inner` otherwise (and for everything else).
+pub struct Modelled {
+    pub model: Arc<ReadModel>,
+    pub inner: Arc<dyn CatalogQueries>,
+}
+
+#[async_trait]
+impl CatalogQueries for Modelled {
+    async fn hotel_listing(&self, hotel_id: HotelId, stay: Option<StayDates>) -> Result<Option<HotelListing>> {
+        match answered("info", self.model.hotel_listing(hotel_id, stay)) {
+            Some(found) => Ok(found),
+            None => self.inner.hotel_listing(hotel_id, stay).await,
+        }
+    }
+
+    async fn search(&self, query: SearchQuery, policy: PricingPolicy, now: DateTime<Utc>) -> Result<Paged<SearchHit>> {
+        match answered("search", self.model.search(&query, &policy, now)) {
+            Some(page) => Ok(page),
+            None => self.inner.search(query, policy, now).await,
+        }
+    }
+
+    async fn report(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<ReportTotals> {
+        self.inner.report(hotel_id, start, end).await
+    }
+
+    async fn room_offer(
+        &self,
+        hotel_id: HotelId,
+        room_id: RoomId,
+        stay: Option<StayDates>,
+    ) -> Result<Option<RoomOffer>> {
+        match answered("quote", self.model.room_offer(hotel_id, room_id, stay)) {
+            Some(found) => Ok(found),
+            None => self.inner.room_offer(hotel_id, room_id, stay).await,
+        }
+    }
+
+    async fn calendar(&self, hotel_id: HotelId, from: NaiveDate, to: NaiveDate) -> Result<Option<HotelCalendar>> {
+        match answered("calendar", self.model.calendar(hotel_id, from, to)) {
+            Some(found) => Ok(found),
+            None => self.inner.calendar(hotel_id, from, to).await,
+        }
+    }
+
+    async fn revenue(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<RevenueFacts> {
+        self.inner.revenue(hotel_id, start, end).await
+    }
+
+    async fn hotel_ids(&self, after: HotelId, limit: i64) -> Result<Vec<HotelId>> {
+        self.inner.hotel_ids(after, limit).await
+    }
+}
