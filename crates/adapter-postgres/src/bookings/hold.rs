@@ -5,43 +5,38 @@ use super::*;
 impl PgStore {
     pub(super) async fn hold_tx(&self, req: HoldRequest, policy: PricingPolicy) -> Result<Booking> {
         tx!(self, |c| {
+            // The hotel's status, the room, and whether the stay's check-out date is closed to departure, in one
+            // read (not locked: a restriction changed concurrently applies to the holds after it). One row always:
+            // a missing hotel or room leaves its columns null.
             #[derive(QueryableByName)]
-            struct HotelState {
-                #[diesel(sql_type = Bool)]
-                active: bool,
-            }
-            let hotel_active = crate::prepared::sql("SELECT active FROM hotel WHERE id = $1")
-                .bind::<BigInt, _>(i64::from(req.hotel_id))
-                .get_result::<HotelState>(c)
-                .await
-                .optional()?
-                .map(|h| h.active);
-            // The room, and whether the stay's check-out date is closed to departure (read, not locked: a
-            // restriction changed concurrently applies to the holds after it).
-            #[derive(QueryableByName)]
-            struct RoomFacts {
-                #[diesel(sql_type = BigInt)]
-                hotel_id: i64,
-                #[diesel(sql_type = Integer)]
-                capacity: i32,
+            struct Facts {
+                #[diesel(sql_type = Nullable<Bool>)]
+                active: Option<bool>,
+                #[diesel(sql_type = Nullable<BigInt>)]
+                room_hotel_id: Option<i64>,
+                #[diesel(sql_type = Nullable<Integer>)]
+                capacity: Option<i32>,
                 #[diesel(sql_type = Bool)]
                 departure_closed: bool,
             }
-            let room = crate::prepared::sql(
-                "SELECT hotel_id, capacity, COALESCE((SELECT closed_to_departure FROM inventory
-                                                      WHERE room_id = $1 AND date = $2), false) AS departure_closed
-                 FROM room WHERE id = $1",
+            let read = crate::prepared::sql(
+                "SELECT h.active, r.hotel_id AS room_hotel_id, r.capacity,
+                        COALESCE((SELECT closed_to_departure FROM inventory WHERE room_id = $2 AND date = $3), false)
+                          AS departure_closed
+                 FROM (SELECT 1) one LEFT JOIN hotel h ON h.id = $1 LEFT JOIN room r ON r.id = $2",
             )
+            .bind::<BigInt, _>(i64::from(req.hotel_id))
             .bind::<BigInt, _>(i64::from(req.room_id))
             .bind::<Date, _>(req.stay.check_out())
-            .get_result::<RoomFacts>(c)
-            .await
-            .optional()?;
+            .get_result::<Facts>(c)
+            .await?;
+            let hotel_active = read.active;
+            let room = read.room_hotel_id.map(|hotel_id| (hotel_id, read.capacity.unwrap_or(0), read.departure_closed));
             let mut facts = HoldFacts {
                 hotel_active,
-                room_hotel_id: room.as_ref().map(|r| HotelId(r.hotel_id)),
-                room_capacity: room.as_ref().map_or(0, |r| r.capacity),
-                departure_closed: room.as_ref().is_some_and(|r| r.departure_closed),
+                room_hotel_id: room.map(|r| HotelId(r.0)),
+                room_capacity: room.map_or(0, |r| r.1),
+                departure_closed: room.is_some_and(|r| r.2),
                 ..HoldFacts::default()
             };
             let room_hotel_id = facts.room_hotel_id;
@@ -82,38 +77,39 @@ impl PgStore {
                 return Err(TxError::Domain(Error::RoomUnavailable));
             }
             let amount = plan.price.total;
-            let id = crate::prepared::sql(
-                "INSERT INTO booking (user_id, hotel_id, room_id, rooms_count, check_in_date, check_out_date, nights,
+            // The insert and the booking as every read returns it, in one statement (a new hold has no guests).
+            let q = format!(
+                "WITH b AS (INSERT INTO booking (user_id, hotel_id, room_id, rooms_count, check_in_date, check_out_date, nights,
                                       booking_status, amount, currency, expires_at, created_at, updated_at,
                                       time_zone, cancellation_policy, cancel_deadline, rate_plan_id, adults, subtotal,
                                       charges)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, 'RESERVED', $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17,
                          $18::jsonb)
-                 RETURNING id",
-            )
-            .bind::<BigInt, _>(i64::from(req.user_id))
-            .bind::<BigInt, _>(i64::from(req.hotel_id))
-            .bind::<BigInt, _>(i64::from(req.room_id))
-            .bind::<Integer, _>(req.rooms_count)
-            .bind::<Date, _>(req.stay.check_in())
-            .bind::<Date, _>(req.stay.check_out())
-            .bind::<Integer, _>(req.stay.nights() as i32)
-            .bind::<Numeric, _>(amount.to_decimal())
-            .bind::<Text, _>(req.currency.as_str())
-            .bind::<Timestamptz, _>(req.expires_at)
-            .bind::<Timestamptz, _>(req.now)
-            .bind::<Text, _>(req.time_zone.name())
-            .bind::<Text, _>(req.cancellation_policy.encode())
-            .bind::<Nullable<Timestamptz>, _>(req.cancel_deadline)
-            .bind::<Nullable<BigInt>, _>(req.rate_plan_id.map(i64::from))
-            .bind::<Integer, _>(plan.adults)
-            .bind::<Numeric, _>(plan.price.subtotal.to_decimal())
-            .bind::<Text, _>(crate::json::encode_charges(&plan.price.lines))
-            .get_result::<IdRow>(c)
-            .await?
-            .id;
-            let id = BookingId(id);
-            load(c, id, false).await?.ok_or_else(|| not_found(id))
+                 RETURNING *)
+                 SELECT {BOOKING_COLS} FROM b JOIN hotel h ON h.id = b.hotel_id JOIN room r ON r.id = b.room_id"
+            );
+            let row = crate::prepared::sql(q)
+                .bind::<BigInt, _>(i64::from(req.user_id))
+                .bind::<BigInt, _>(i64::from(req.hotel_id))
+                .bind::<BigInt, _>(i64::from(req.room_id))
+                .bind::<Integer, _>(req.rooms_count)
+                .bind::<Date, _>(req.stay.check_in())
+                .bind::<Date, _>(req.stay.check_out())
+                .bind::<Integer, _>(req.stay.nights() as i32)
+                .bind::<Numeric, _>(amount.to_decimal())
+                .bind::<Text, _>(req.currency.as_str())
+                .bind::<Timestamptz, _>(req.expires_at)
+                .bind::<Timestamptz, _>(req.now)
+                .bind::<Text, _>(req.time_zone.name())
+                .bind::<Text, _>(req.cancellation_policy.encode())
+                .bind::<Nullable<Timestamptz>, _>(req.cancel_deadline)
+                .bind::<Nullable<BigInt>, _>(req.rate_plan_id.map(i64::from))
+                .bind::<Integer, _>(plan.adults)
+                .bind::<Numeric, _>(plan.price.subtotal.to_decimal())
+                .bind::<Text, _>(crate::json::encode_charges(&plan.price.lines))
+                .get_result::<BookingRow>(c)
+                .await?;
+            Ok(Booking::try_from(row)?)
         })
     }
 }
