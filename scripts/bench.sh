@@ -4,9 +4,21 @@
 # 1. builds the release binary (cargo build --release -p app);
 # 2. recreates the database staybook_bench on the server scripts/pg-ensure.sh finds, and starts the release server
 #    on a free port (rate limit and hold cap off, JSON logs at warn, pool of 16), waiting for /ready;
-# 3. loads the capacity dataset: 500 hotels in 20 cities x 5 room types x 365 nights (912,500 inventory rows) with
-#    SQL (scripts/bench/dataset.sql), a manager and a few hundred guests through the API, and a race room through
-#    the API;
+# 3. signs up a manager (promoted with `app users grant-manager`) and a few hundred guests through the API, then
+#    loads the capacity dataset, 500 hotels in 20 cities x 5 room types x 365 nights, in one of two ways
+#    (BENCH_DATASET):
+#    api (default): through the running server's API, shaped like production (scripts/bench/load_api.py): hotels
+#      and their room types created by concurrent requests (16 connections), prices, surges, min_stay and
+#      closures set with a handful of inventory PATCH ranges per room, hotels activated; then the inventory window
+#      advanced day by day as the daily job does (psql deletes the nights after today+274, then
+#      `app topup --as-of D` runs for each of the last BENCH_TOPUP_DAYS (90) days, each with the application's
+#      own table maintenance, and the manager prices the nights they opened); then guests sell out the Suites'
+#      sold-out ranges with paid group bookings and make a few thousand random bookings, paying, cancelling and
+#      abandoning shares of them. Never ANALYZE/VACUUM by hand: statistics are the application's job. About 7
+#      minutes on the reference machine, mostly the top-ups (docs/PERFORMANCE.md §3.2);
+#    sql: one SQL script (scripts/bench/dataset.sql) straight into the schema, VACUUM (ANALYZE) after it: each
+#      room's nights contiguous on disk, no dead tuples, no bookings (seconds);
+#    and creates the race room through the API;
 # 4. runs wrk (2 threads, 32 connections, 5 s warm-up, then 20 s measured) against search, hotel info (without and
 #    with dates) and uncontended booking init; then the oversell race (10 rounds of 50 concurrent inits on a room
 #    with 3 free units);
@@ -32,6 +44,11 @@
 #   BENCH_DB [staybook_bench, staybook_soak for soak]  BENCH_DURATION [20]  BENCH_WARMUP [5]
 #   BENCH_CONNECTIONS [32]  BENCH_THREADS [2]  BENCH_GUESTS [300]  BENCH_DROP [0]  BENCH_BUILD [1]  BENCH_DOCS [1]
 #   BENCH_OUT [target/bench/<UTC time>]
+#   BENCH_DATASET [api; sql for soak]: how step 3 loads the dataset (api = scripts/bench/load_api.py through the
+#     server, sql = scripts/bench/dataset.sql); the summary says which, with the load time of each phase
+#   BENCH_LOAD_BOOKINGS [3000]: random bookings of the api loader (besides the Suites' group bookings)
+#   BENCH_TOPUP_DAYS [90]: days the api loader advances the inventory window by (one `app topup` run each, ~3.5 s
+#     a run on the reference machine: most of the api load time)
 #   BENCH_POOL [6]: DATABASE_POOL_SIZE of the server under test
 #   BENCH_ALLOW_5XX [0]: 1 = 5xx responses under load are reported but do not fail the run
 #   BENCH_BIN [target/release/app]: the server binary to run (another build, e.g. an older one to compare; implies
@@ -59,6 +76,10 @@ GUESTS=${BENCH_GUESTS:-300}
 DROP=${BENCH_DROP:-0}
 BUILD=${BENCH_BUILD:-1}
 DOCS=${BENCH_DOCS:-1}
+# The soak measures memory, not the data's shape: it keeps the quick SQL dataset unless told otherwise.
+if [ "$MODE" = soak ]; then DATASET=${BENCH_DATASET:-sql}; else DATASET=${BENCH_DATASET:-api}; fi
+LOAD_BOOKINGS=${BENCH_LOAD_BOOKINGS:-3000}
+TOPUP_DAYS=${BENCH_TOPUP_DAYS:-90}
 HOTELS=500
 CITIES=20
 if [ "$MODE" = soak ]; then
@@ -91,6 +112,14 @@ for arg in "$@"; do
       ;;
   esac
 done
+
+case $DATASET in
+  api | sql) ;;
+  *)
+    echo "bench: BENCH_DATASET must be api or sql, not $DATASET" >&2
+    exit 2
+    ;;
+esac
 
 log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() {
@@ -228,16 +257,51 @@ MANAGER=manager@bench.example.com
 MANAGER_TOKEN=$("${API[@]}" login "$BASE" "$MANAGER" bench-password-123)
 MANAGER_ID=$(psql_db -A -t -c "SELECT id FROM app_user WHERE email = '$MANAGER'")
 
-log "loading $HOTELS hotels in $CITIES cities x 5 room types x 365 nights with SQL (scripts/bench/dataset.sql)"
+# The api loader books as guests: they exist before it runs (the full run needs them anyway).
+if [ "$MODE" != soak ] || [ "$DATASET" = api ]; then
+  log "signing up and logging in $GUESTS guest users through the API"
+  "${API[@]}" guests "$BASE" "$GUESTS" "$OUT/tokens.txt" || die "creating the guest users failed"
+fi
+
+declare -A L # L[field] from the LOAD_RESULT line of the api loader
 t0=$SECONDS
-psql_db -v owner="$MANAGER_ID" -v hotels=$HOTELS -v cities=$CITIES -v seed=0.42 -f "$BENCH_DIR/dataset.sql" >"$OUT/dataset.log" 2>&1 ||
-  { cat "$OUT/dataset.log" >&2; die "loading the dataset failed"; }
+if [ "$DATASET" = api ]; then
+  log "loading $HOTELS hotels in $CITIES cities x 5 room types x 365 nights through the API" \
+    "(scripts/bench/load_api.py; log: $OUT/dataset.log)"
+  # Progress (stderr) to the terminal and dataset.log; the LOAD_RESULT line (stdout) to load-result.txt.
+  { python3 "$BENCH_DIR/load_api.py" "$BASE" "$MANAGER_TOKEN" "$OUT/tokens.txt" --hotels "$HOTELS" \
+    --cities "$CITIES" --bookings "$LOAD_BOOKINGS" --topup-days "$TOPUP_DAYS" --bin "$BIN" --database-url "$URL" \
+    --jwt-secret "$JWT_SECRET_BENCH" --workdir "$OUT" --psql "$PSQL" 2>&1 >"$OUT/load-result.txt" |
+    tee "$OUT/dataset.log" >&2; } || die "loading the dataset through the API failed (log: $OUT/dataset.log)"
+  line=$(grep '^LOAD_RESULT ' "$OUT/load-result.txt" | tail -n 1) || die "no LOAD_RESULT line in $OUT/load-result.txt"
+  for kv in ${line#LOAD_RESULT }; do L[${kv%%=*}]=${kv#*=}; done
+else
+  log "loading $HOTELS hotels in $CITIES cities x 5 room types x 365 nights with SQL (scripts/bench/dataset.sql)"
+  psql_db -v owner="$MANAGER_ID" -v hotels=$HOTELS -v cities=$CITIES -v seed=0.42 -f "$BENCH_DIR/dataset.sql" >"$OUT/dataset.log" 2>&1 ||
+    { cat "$OUT/dataset.log" >&2; die "loading the dataset failed"; }
+fi
 LOAD_SECONDS=$((SECONDS - t0))
-read -r N_HOTELS N_ROOMS N_INV < <(psql_db -A -t -F ' ' -c \
-  "SELECT (SELECT count(*) FROM hotel), (SELECT count(*) FROM room), (SELECT count(*) FROM inventory)")
-log "dataset loaded in ${LOAD_SECONDS}s: $N_HOTELS hotels, $N_ROOMS room types, $N_INV inventory rows"
+# (pg_stat counters are flushed within a second or so of each transaction: close enough after a load.)
+read -r N_HOTELS N_ROOMS N_INV INV_DEAD < <(psql_db -A -t -F ' ' -c \
+  "SELECT (SELECT count(*) FROM hotel), (SELECT count(*) FROM room), (SELECT count(*) FROM inventory),
+          (SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'inventory' AND schemaname = current_schema())")
+INV_DEAD_PCT=$(awk -v d="$INV_DEAD" -v n="$N_INV" 'BEGIN { printf "%.1f", (n + d) ? 100 * d / (n + d) : 0 }')
+if [ "$DATASET" = api ]; then
+  DATASET_TEXT="BENCH_DATASET=api (through the API, scripts/bench/load_api.py) in ${LOAD_SECONDS} s: \
+catalog ${L[t_catalog]} s, inventory window ${L[t_window]} s (of which ${L[topups]} top-ups ${L[t_topups]} s), \
+bookings ${L[t_bookings]} s"
+  DATASET_BOOKINGS="${L[bookings]} bookings made (${L[group]} Suite group bookings), ${L[paid]} paid, \
+$((${L[cancelled_paid]} + ${L[cancelled_holds]})) cancelled (${L[cancelled_paid]} paid, ${L[cancelled_holds]} holds), \
+${L[holds_left]} holds left to expire, ${L[rejected]} inits refused; by status ${L[by_status]//,/, }"
+else
+  DATASET_TEXT="BENCH_DATASET=sql (scripts/bench/dataset.sql, then VACUUM ANALYZE) in ${LOAD_SECONDS} s"
+  DATASET_BOOKINGS="no bookings"
+fi
+log "dataset loaded, $DATASET_TEXT: $N_HOTELS hotels, $N_ROOMS room types, $N_INV inventory rows" \
+  "($INV_DEAD dead, $INV_DEAD_PCT %); $DATASET_BOOKINGS"
 psql_db -A -t -c "SELECT id FROM hotel WHERE name LIKE 'Bench Hotel %' ORDER BY id" >"$OUT/hotels.txt"
-# Init targets the four room types that are never closed or sold out in the dataset.
+# Init targets the four room types that are never closed or sold out in the dataset (the api loader's bookings
+# never take more than a quarter of their units on a night).
 psql_db -A -t -F ' ' -c "SELECT r.hotel_id, r.id FROM room r JOIN hotel h ON h.id = r.hotel_id
   WHERE h.name LIKE 'Bench Hotel %' AND r.type <> 'Suite' ORDER BY r.id" >"$OUT/rooms.txt"
 
@@ -346,8 +410,6 @@ if [ "$MODE" = soak ]; then
   exit 0
 fi
 
-log "signing up and logging in $GUESTS guest users through the API"
-"${API[@]}" guests "$BASE" "$GUESTS" "$OUT/tokens.txt" || die "creating the guest users failed"
 read -r RACE_HOTEL RACE_ROOM < <("${API[@]}" race-room "$BASE" "$MANAGER_TOKEN") || die "creating the race room failed"
 log "race room $RACE_ROOM in hotel $RACE_HOTEL (created through the API)"
 
@@ -389,6 +451,11 @@ run_wrk() {
   sleep 2
 }
 
+# The read model loads at start and follows the load's changes; measure once it serves (absent when READ_MODEL=false).
+for ((i = 0; i < 300; i++)); do
+  curl -s "$BASE/metrics" | grep -q '^read_model_loaded 1' && break
+  sleep 0.2
+done
 run_wrk search search.lua --
 run_wrk info info.lua BENCH_INFO_DATES=0 -- "$OUT/hotels.txt"
 run_wrk info_dates info.lua BENCH_INFO_DATES=1 -- "$OUT/hotels.txt"
@@ -403,6 +470,29 @@ RACE_RC=0
 cat "$OUT/race.txt" >&2
 grep -q '^RACE_RESULT PASS' "$OUT/race.txt" || RACE_RC=1
 curl -s "$BASE/metrics" >"$OUT/metrics.txt" || true
+
+# The read model's staleness bound: a second replica on the same database; a guest holds (then cancels) the last
+# room on the first, whose next search must already reflect it, while the second is polled until it does.
+PORT2=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+BASE2=http://127.0.0.1:$PORT2
+log "staleness: a second replica on $BASE2; 50 holds and 50 cancellations of a last room on $BASE"
+(cd "$OUT" && exec env -i PATH="$PATH" HOME="${HOME:-/tmp}" \
+  DATABASE_URL="$URL" DATABASE_POOL_SIZE=$POOL BIND_ADDR=127.0.0.1 PORT="$PORT2" PUBLIC_BASE_URL="$BASE2" \
+  MAX_ACTIVE_HOLDS_PER_USER=0 LOG_FORMAT=json RUST_LOG=warn RATE_LIMIT_PER_MINUTE=0 \
+  JWT_SECRET="$JWT_SECRET_BENCH" ACCESS_TOKEN_MINUTES=240 PAYMENT_GATEWAY=simulated \
+  "$BIN" serve) >"$OUT/server2.log" 2>&1 &
+SERVER2_PID=$!
+STALENESS_RC=0
+for ((i = 0; i < 600; i++)); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE2/ready" || true)" = 200 ] && break
+  sleep 0.2
+done
+"${API[@]}" staleness "$BASE" "$BASE2" "$MANAGER_TOKEN" "$OUT/tokens.txt" --rounds 50 >"$OUT/staleness.txt" 2>&1 ||
+  STALENESS_RC=$?
+kill "$SERVER2_PID" 2>/dev/null || true
+wait "$SERVER2_PID" 2>/dev/null || true
+cat "$OUT/staleness.txt" >&2
+STALENESS_LINE=$(grep '^STALENESS_RESULT ' "$OUT/staleness.txt" | tail -n 1 || true)
 
 # ---------------------------------------------------------------------------------------------
 # 5. The search SQL alone: pgbench, and one EXPLAIN (ANALYZE, BUFFERS)
@@ -463,8 +553,8 @@ if [ "$BENCH_SOAK" = 1 ]; then
 fi
 
 # Targets: scenario min-rps max-p99-ms (empty = none).
-declare -A T_RPS=([search]=2000 [info]=5000 [init]=500 [quote]=4000 [calendar]=3000)
-declare -A T_P99=([search]=25 [init]=50 [quote]=25 [calendar]=25)
+declare -A T_RPS=([search]=4000 [info]=10000 [init]=2000 [quote]=4000 [calendar]=3000)
+declare -A T_P99=([search]=15 [init]=30 [quote]=25 [calendar]=25)
 declare -A LABEL=([search]="search (GET /hotels/search)" [info]="hotel info (GET /hotels/{id}/info)"
   [info_dates]="hotel info with dates" [init]="booking init (POST /bookings/init)"
   [quote]="quote (GET /hotels/{id}/quote, 3 nights)" [calendar]="calendar (GET /hotels/{id}/calendar, 90 nights)")
@@ -488,7 +578,9 @@ SUMMARY=$OUT/summary.md
 {
   echo "Run: $(date -u '+%Y-%m-%d %H:%M UTC') · commit $COMMIT · machine: $MACHINE · PostgreSQL $PGVER on the same machine."
   echo "Load: wrk -t$THREADS -c$CONNS on the same machine, ${WARMUP} s warm-up then ${DURATION} s measured per scenario."
-  echo "Dataset: $N_HOTELS hotels, $N_ROOMS room types, $N_INV inventory rows, $GUESTS guests (SQL load ${LOAD_SECONDS} s)."
+  echo "Dataset: $DATASET_TEXT."
+  echo "$N_HOTELS hotels, $N_ROOMS room types, $N_INV inventory rows ($INV_DEAD dead tuples in inventory after the" \
+    "load, $INV_DEAD_PCT %), $GUESTS guests; $DATASET_BOOKINGS."
   echo
   echo "| Scenario | req/s | p50 ms | p99 ms | max ms | responses | Target | Result |"
   echo "|---|---:|---:|---:|---:|---|---|---|"
@@ -516,6 +608,10 @@ SUMMARY=$OUT/summary.md
   printf '* HTTP search ÷ pgbench search SQL: %.0f req/s ÷ %.0f tps = %s (÷ pgbench -M prepared, %.0f tps: %s).\n' \
     "${R[search.rps]}" "$PG_TPS" "$RATIO" "${PG[prepared.tps]}" "$RATIO_PREP"
   echo "* Race, 10 rounds × 50 concurrent inits on a room with 3 free units: **$RACE_VERDICT**."
+  echo "* Read model staleness (a hold or cancellation of a last room on one replica, until a second replica's search" \
+    "reflects it; the first replica must reflect it at once): ${STALENESS_LINE#STALENESS_RESULT }."
+  echo "* Answers by source (first replica, /metrics after the scenarios): $(grep '^read_model_answers_total' \
+    "$OUT/metrics.txt" | sed 's/read_model_answers_total//' | tr '\n' ' ' || true)"
   echo "* Server log over the whole run: $LOG_ERRORS ERROR and $LOG_WARNS WARN lines."
   echo
   echo "| Race round | stay | 201s | reserved_count per night | responses | slowest ms | |"
@@ -563,6 +659,7 @@ if [ "$DOCS" = 1 ]; then
 fi
 
 if [ "$RACE_RC" != 0 ]; then BROKEN+=("race: not exactly 3 holds in every round (see $OUT/race.txt)"); fi
+if [ "$STALENESS_RC" != 0 ]; then BROKEN+=("staleness: a replica did not read its own write, or a step broke (see $OUT/staleness.txt)"); fi
 if [ "${BENCH_ALLOW_5XX:-0}" = 1 ] && ((${#BROKEN[@]} > 0)); then
   mapfile -t BROKEN < <(printf '%s\n' "${BROKEN[@]}" | grep -v 'responses 5xx' || true)
 fi

@@ -7,6 +7,11 @@
   api.py race-room BASE MANAGER_TOKEN          create, fill and activate the race hotel; print "hotel_id room_id"
   api.py race BASE MANAGER_TOKEN TOKENS HOTEL ROOM [--rounds 10] [--clients 50] [--units 3] [--first-day 320]
                                                the oversell race; exit 1 unless every round has exactly UNITS 201s
+  api.py staleness BASE OTHER MANAGER_TOKEN TOKENS [--rounds 50]
+                                               the read model's staleness bound: a guest holds the last room on BASE;
+                                               BASE's next search must not offer it, and OTHER (another replica) is
+                                               polled until it stops offering it; then the same for the cancellation;
+                                               prints STALENESS_RESULT with the lags; exit 1 if BASE ever lagged
 """
 import argparse
 import datetime as dt
@@ -161,6 +166,58 @@ def race(a):
     return 1 if failed else 0
 
 
+def staleness(a):
+    tokens = [t for t in open(a.tokens).read().split() if t]
+    hotel = must(call(a.base, "POST", "/admin/hotels", {"name": "Bench Staleness Hotel", "city": "stalecity"},
+                      a.manager_token), 201, what="create staleness hotel")
+    room = must(call(a.base, "POST", f"/admin/hotels/{hotel['id']}/rooms",
+                     {"type": "Last", "base_price": "99.00", "total_count": 1, "capacity": 2}, a.manager_token),
+                201, what="create staleness room")
+    must(call(a.base, "PATCH", f"/admin/hotels/{hotel['id']}/activate", None, a.manager_token), 200,
+         what="activate staleness hotel")
+    today = dt.datetime.now(dt.timezone.utc).date()
+    cin, cout = today + dt.timedelta(days=200), today + dt.timedelta(days=202)
+    path = f"/hotels/search?city=stalecity&check_in_date={cin}&check_out_date={cout}"
+    mine, other = conn_for(a.base), conn_for(a.other)
+
+    def offered(conn, base):
+        status, body = call(base, "GET", path, conn=conn)
+        if status != 200:
+            sys.exit(f"bench: staleness search answered HTTP {status}: {body}")
+        return any(h["id"] == hotel["id"] for h in body)
+
+    def wait_other(want):
+        t0 = time.monotonic()
+        while offered(other, a.other) != want:
+            if time.monotonic() - t0 > 10:
+                sys.exit("bench: the other replica did not follow within 10 s")
+        return (time.monotonic() - t0) * 1000
+
+    wait_other(True)
+    lags, own_stale = [], 0
+    for i in range(a.rounds):
+        token = tokens[i % len(tokens)]
+        status, b = call(a.base, "POST", "/bookings/init",
+                         {"hotel_id": hotel["id"], "room_id": room["id"], "check_in_date": cin.isoformat(),
+                          "check_out_date": cout.isoformat()}, token, conn=mine)
+        if status != 201:
+            sys.exit(f"bench: staleness hold answered HTTP {status}: {b}")
+        t_write = time.monotonic()
+        own_stale += offered(mine, a.base)  # this replica must not offer it any more
+        wait_other(False)
+        lags.append((time.monotonic() - t_write) * 1000)
+        must(call(a.base, "POST", f"/bookings/{b['id']}/cancel", None, token, conn=mine), 204, what="cancel")
+        t_write = time.monotonic()
+        own_stale += not offered(mine, a.base)
+        wait_other(True)
+        lags.append((time.monotonic() - t_write) * 1000)
+    lags.sort()
+    pct = lambda q: lags[min(len(lags) - 1, int(q * len(lags)))]
+    print(f"STALENESS_RESULT changes={len(lags)} p50_ms={pct(0.5):.1f} p99_ms={pct(0.99):.1f} "
+          f"max_ms={lags[-1]:.1f} own_replica_stale={own_stale}")
+    return 1 if own_stale else 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -186,6 +243,12 @@ def main():
     s.add_argument("--clients", type=int, default=50)
     s.add_argument("--units", type=int, default=3)
     s.add_argument("--first-day", type=int, default=320)
+    s = sub.add_parser("staleness")
+    s.add_argument("base")
+    s.add_argument("other")
+    s.add_argument("manager_token")
+    s.add_argument("tokens")
+    s.add_argument("--rounds", type=int, default=50)
     a = p.parse_args()
     if a.cmd == "signup":
         signup(a.base, a.email, a.password)
@@ -197,6 +260,8 @@ def main():
         race_room(a.base, a.manager_token)
     elif a.cmd == "race":
         return race(a)
+    elif a.cmd == "staleness":
+        return staleness(a)
     return 0
 
 

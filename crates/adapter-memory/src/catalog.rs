@@ -365,7 +365,11 @@ impl InventoryRepository for InMemoryStore {
                 .iter()
                 .map(|room| {
                     let today = st.hotels.get(&room.hotel_id).map_or(now.date_naive(), |h| h.time_zone.today(now));
-                    st.fill_window(room, today)
+                    // From the day after the room's last night (as the PostgreSQL store does).
+                    let last = st.inventory.range((room.id, NaiveDate::MIN)..=(room.id, NaiveDate::MAX)).next_back();
+                    let from = last.map_or(today, |((_, d), _)| today.max(*d + Duration::days(1)));
+                    let end = today + Duration::days(INVENTORY_WINDOW_DAYS);
+                    from.iter_days().take_while(|d| *d < end).filter(|d| st.insert_night(room, *d)).count() as u64
                 })
                 .sum())
         })

@@ -11,7 +11,7 @@ use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 use domain::Result;
 
 /// The tables the search, booking and listing plans depend on.
-pub const HOT_TABLES: [&str; 3] = ["inventory", "booking", "room"];
+pub const HOT_TABLES: [&str; 5] = ["inventory", "booking", "room", "hotel", "rate_plan"];
 
 /// What `pg_stat_user_tables` says of one table, and what [`PgStore::maintain`] did to it.
 #[derive(Debug, Clone, PartialEq)]

@@ -137,7 +137,8 @@ impl InventoryRepository for PgStore {
                  SELECT r.hotel_id, r.id, d::date, r.total_count, r.base_price
                  FROM room r JOIN hotel h ON h.id = r.hotel_id
                  CROSS JOIN LATERAL (SELECT ($1::timestamptz AT TIME ZONE h.time_zone)::date AS today) t
-                 CROSS JOIN LATERAL generate_series(t.today, t.today + 364, interval '1 day') d
+                 CROSS JOIN LATERAL (SELECT max(date) AS last FROM inventory WHERE room_id = r.id) m
+                 CROSS JOIN LATERAL generate_series(GREATEST(t.today, m.last + 1), t.today + 364, interval '1 day') d
                  ON CONFLICT (room_id, date) DO NOTHING",
             )
             .bind::<Timestamptz, _>(now)

@@ -79,7 +79,9 @@ pub trait InventoryRepository: Send + Sync {
     /// Inventory nights of a room for a stay, by date (missing nights are absent).
     async fn stay_nights(&self, room_id: RoomId, stay: StayDates) -> Result<Vec<InventoryNight>>;
     /// Tops up every room's window through `today + 364`, `today` being its hotel's local date at `now`, with
-    /// the room's current values, never touching existing rows. Returns the number of rows inserted.
+    /// the room's current values, never touching existing rows: the dates after the room's last night (from
+    /// `today` when it has none), so the daily run reads one index entry per room, not the whole window. Returns
+    /// the number of rows inserted.
     async fn extend_inventory_window(&self, now: DateTime<Utc>) -> Result<u64>;
 }
 
