@@ -390,7 +390,7 @@ impl CatalogQueries for InMemoryStore {
                     (r, nights)
                 })
                 .collect();
-            Ok(Some(HotelListing { hotel, rooms }))
+            Ok(Some(HotelListing { hotel, rooms, plans: st.rate_plans_of_hotel(hotel_id) }))
         })
     }
 

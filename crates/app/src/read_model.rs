@@ -83,6 +83,7 @@ struct HotelEntry {
     hotel: Hotel,
     /// By room id.
     rooms: Vec<RoomEntry>,
+    /// As `rate_plans_of_hotel` gives them (by room, the default first, then id).
     plans: Vec<RatePlan>,
 }
 
@@ -286,8 +287,6 @@ impl ReadModel {
             rooms.push(RoomEntry { room: r.room, nights });
         }
         rooms.sort_by_key(|r| r.room.id);
-        let mut plans = plans;
-        plans.sort_by_key(|p| p.id);
         Ok(Some(HotelEntry { hotel: cal.hotel, rooms, plans }))
     }
 
@@ -434,6 +433,7 @@ impl ReadModel {
                     (r.room.clone(), nights)
                 })
                 .collect(),
+            plans: e.plans.clone(),
         })
     }
 
@@ -445,7 +445,9 @@ impl ReadModel {
                 hotel: e.hotel.clone(),
                 room: room.map(|r| r.room.clone()),
                 plans: if room.is_some() {
-                    e.plans.iter().filter(|p| p.room_id == room_id).cloned().collect()
+                    let mut plans: Vec<RatePlan> = e.plans.iter().filter(|p| p.room_id == room_id).cloned().collect();
+                    plans.sort_by_key(|p| p.id);
+                    plans
                 } else {
                     Vec::new()
                 },

@@ -203,7 +203,7 @@ fn assemble<S: Store>(
         CatalogService::new(
             repo.clone(),
             repo.clone(),
-            queries,
+            queries.clone(),
             search,
             clock.clone(),
             config.pricing.clone(),
@@ -242,7 +242,8 @@ fn assemble<S: Store>(
                 refund_max_attempts: 10,
             },
         )
-        .with_observer(Arc::new(crate::observer::MetricsObserver)),
+        .with_observer(Arc::new(crate::observer::MetricsObserver))
+        .with_offers(queries),
     );
     let simulated = (config.payment_gateway == Gateway::Simulated)
         .then(|| Arc::new(SimulatedCheckout::new(repo.clone(), repo.clone(), bookings.clone(), clock.clone())));

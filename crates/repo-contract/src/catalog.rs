@@ -533,9 +533,14 @@ pub async fn hotel_listing_matches_rooms_and_nights(f: &impl StoreFactory) {
         assert_eq!(rows, &expected);
         assert_eq!(rows.len(), 3);
     }
+    // The hotel's rate plans, every status, as rate_plans_of_hotel lists them (a second plan, inactive, included).
+    let extra = NewRatePlan { code: "NRF".into(), active: false, ..NewRatePlan::standard() };
+    c.create_rate_plan(a.id, extra, fx.now).await.unwrap();
     let plain = c.hotel_listing(hotel.id, None).await.unwrap().unwrap();
     assert!(plain.rooms.iter().all(|(_, n)| n.is_empty()));
+    assert_eq!(plain.plans, c.rate_plans_of_hotel(hotel.id).await.unwrap());
+    assert_eq!(plain.plans.len(), 3);
     let none = c.hotel_listing(empty.id, Some(s)).await.unwrap().unwrap();
-    assert!(none.rooms.is_empty());
+    assert!(none.rooms.is_empty() && none.plans.is_empty());
     assert!(c.hotel_listing(HotelId(987_654), None).await.unwrap().is_none());
 }

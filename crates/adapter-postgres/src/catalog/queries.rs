@@ -47,7 +47,8 @@ impl CatalogQueries for PgStore {
                 }
             }
         }
-        Ok(Some(HotelListing { hotel, rooms }))
+        let plans = self.rate_plans_of_hotel_tx(hotel_id).await?;
+        Ok(Some(HotelListing { hotel, rooms, plans }))
     }
 
     async fn search(&self, q: SearchQuery, policy: PricingPolicy, now: DateTime<Utc>) -> Result<Paged<SearchHit>> {

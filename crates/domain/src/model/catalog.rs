@@ -332,6 +332,8 @@ pub struct HotelListing {
     pub hotel: Hotel,
     /// Every room type by id, each with its nights of the stay by date (empty without a stay).
     pub rooms: Vec<(Room, Vec<InventoryNight>)>,
+    /// The hotel's rate plans, every status, in `rate_plans_of_hotel`'s order (by room, the default first, then id).
+    pub plans: Vec<super::RatePlan>,
 }
 
 /// What a store sums for a report.

@@ -111,6 +111,23 @@ pub struct BookingService {
     policy: PricingPolicy,
     config: BookingConfig,
     observer: Arc<dyn BookingObserver>,
+    /// Where init reads the hotel and the room's plans when set (a replica's read model: no database round trip);
+    /// else the catalog repository.
+    offers: Option<Arc<dyn CatalogQueries>>,
+}
+
+/// The rate plan a hold uses, from a room offer: as [`BookingService`]'s repository reads decide it (the one named,
+/// which must be the room's, else the room's default plan; `None` when the room is not the hotel's, for the hold to
+/// report).
+fn plan_of_offer(offer: Option<RoomOffer>, requested: Option<RatePlanId>) -> Result<Option<RatePlan>> {
+    let Some(offer) = offer.filter(|o| o.room.is_some()) else { return Ok(None) };
+    match requested {
+        Some(id) => match offer.plans.into_iter().find(|p| p.id == id) {
+            Some(p) => Ok(Some(p)),
+            None => Err(Error::RatePlanNotFound(format!("Rate plan not found: {id}"))),
+        },
+        None => Ok(offer.plans.into_iter().find(|p| p.is_default)),
+    }
 }
 
 /// Shows the effective status (a hold past its deadline reads as EXPIRED).
@@ -129,7 +146,24 @@ impl BookingService {
         policy: PricingPolicy,
         config: BookingConfig,
     ) -> Self {
-        BookingService { bookings, catalog, gateway, clock, policy, config, observer: Arc::new(NoopObserver) }
+        BookingService {
+            bookings,
+            catalog,
+            gateway,
+            clock,
+            policy,
+            config,
+            observer: Arc::new(NoopObserver),
+            offers: None,
+        }
+    }
+
+    /// Init reads the hotel, the room and its rate plans with one [`CatalogQueries::room_offer`] (which a replica's
+    /// read model answers from memory) instead of two repository reads. Nothing else changes: the hold re-checks
+    /// the hotel, the room and every night under its locks.
+    pub fn with_offers(mut self, offers: Arc<dyn CatalogQueries>) -> Self {
+        self.offers = Some(offers);
+        self
     }
 
     /// Reports transitions and refund outcomes to `observer` (metrics and alerts; the default ignores them).
@@ -151,7 +185,14 @@ impl BookingService {
         let now = self.clock.now();
         // The hotel's local date decides "in the past" and pricing; a missing hotel is reported by the hold (in
         // the contract's order), so its dates are checked against UTC meanwhile.
-        let hotel = self.catalog.hotel(req.hotel_id).await?;
+        let offer = match &self.offers {
+            Some(q) => Some(q.room_offer(req.hotel_id, req.room_id, None).await?),
+            None => None,
+        };
+        let hotel = match &offer {
+            Some(o) => o.as_ref().map(|o| o.hotel.clone()),
+            None => self.catalog.hotel(req.hotel_id).await?,
+        };
         let (tz, currency, policy, check_in_time, taxes) = match hotel {
             Some(h) => (h.time_zone, h.currency, h.cancellation_policy, h.check_in_time, h.taxes),
             None => (
@@ -164,7 +205,10 @@ impl BookingService {
         };
         let today = tz.today(now);
         let stay = StayDates::new(req.check_in, req.check_out, today, self.config.max_stay_nights)?;
-        let plan = self.rate_plan_for(req.hotel_id, req.room_id, req.rate_plan_id).await?;
+        let plan = match offer {
+            Some(o) => plan_of_offer(o, req.rate_plan_id)?,
+            None => self.rate_plan_for(req.hotel_id, req.room_id, req.rate_plan_id).await?,
+        };
         if let Some(p) = &plan {
             p.check_bookable(stay.nights())?;
         }

@@ -38,7 +38,7 @@ impl CatalogService {
         };
         let today = self.today_at(&listing.hotel);
         let stay = dates.map(|(ci, co)| self.stay_at(ci, co, today)).transpose()?;
-        let plans = self.catalog.rate_plans_of_hotel(id).await?;
+        let plans = listing.plans;
         let hotel = listing.hotel;
         let rooms = listing
             .rooms
