@@ -14,14 +14,16 @@
 #      `app topup --as-of D` runs for each of the last BENCH_TOPUP_DAYS (90) days, each with the application's
 #      own table maintenance, and the manager prices the nights they opened); then guests sell out the Suites'
 #      sold-out ranges with paid group bookings and make a few thousand random bookings, paying, cancelling and
-#      abandoning shares of them. Never ANALYZE/VACUUM by hand: statistics are the application's job. About 7
-#      minutes on the reference machine, mostly the top-ups (docs/PERFORMANCE.md §3.2);
+#      abandoning shares of them. Never ANALYZE/VACUUM by hand: statistics are the application's job. About 2
+#      minutes on the reference machine (docs/PERFORMANCE.md §3.2);
 #    sql: one SQL script (scripts/bench/dataset.sql) straight into the schema, VACUUM (ANALYZE) after it: each
 #      room's nights contiguous on disk, no dead tuples, no bookings (seconds);
 #    and creates the race room through the API;
-# 4. runs wrk (2 threads, 32 connections, 5 s warm-up, then 20 s measured) against search, hotel info (without and
-#    with dates) and uncontended booking init; then the oversell race (10 rounds of 50 concurrent inits on a room
-#    with 3 free units);
+# 4. waits for the server's read model to serve (PERFORMANCE.md §9), runs wrk (2 threads, 32 connections, 5 s
+#    warm-up, then 20 s measured) against search, hotel info (without and with dates), quote, calendar and
+#    uncontended booking init; then the oversell race (10 rounds of 50 concurrent inits on a room with 3 free
+#    units); then the read model's staleness: a second server on the same database, 50 holds and 50 cancellations
+#    of a last room on the first, each timed until the second's search reflects it (the first must at once);
 # 5. runs the search SQL alone with pgbench (32 clients, 20 s; as sent, then -M prepared) and EXPLAIN (ANALYZE,
 #    BUFFERS) of one search;
 # 6. soak (memory under load): restarts the server with TRUST_PROXY=true and the default rate limit, then runs
@@ -47,8 +49,8 @@
 #   BENCH_DATASET [api; sql for soak]: how step 3 loads the dataset (api = scripts/bench/load_api.py through the
 #     server, sql = scripts/bench/dataset.sql); the summary says which, with the load time of each phase
 #   BENCH_LOAD_BOOKINGS [3000]: random bookings of the api loader (besides the Suites' group bookings)
-#   BENCH_TOPUP_DAYS [90]: days the api loader advances the inventory window by (one `app topup` run each, ~3.5 s
-#     a run on the reference machine: most of the api load time)
+#   BENCH_TOPUP_DAYS [90]: days the api loader advances the inventory window by (one `app topup` run each, ~0.4 s
+#     a run on the reference machine)
 #   BENCH_POOL [6]: DATABASE_POOL_SIZE of the server under test
 #   BENCH_ALLOW_5XX [0]: 1 = 5xx responses under load are reported but do not fail the run
 #   BENCH_BIN [target/release/app]: the server binary to run (another build, e.g. an older one to compare; implies
