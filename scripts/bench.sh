@@ -472,6 +472,9 @@ RACE_RC=0
 cat "$OUT/race.txt" >&2
 grep -q '^RACE_RESULT PASS' "$OUT/race.txt" || RACE_RC=1
 curl -s "$BASE/metrics" >"$OUT/metrics.txt" || true
+# The server's resident memory: now, and its peak since it started (dataset load, every scenario, the race).
+SERVER_RSS_KB=$(rss_kb)
+SERVER_HWM_KB=$(hwm_kb)
 
 # The read model's staleness bound: a second replica on the same database; a guest holds (then cancels) the last
 # room on the first, whose next search must already reflect it, while the second is polled until it does.
@@ -610,6 +613,8 @@ SUMMARY=$OUT/summary.md
   printf '* HTTP search ÷ pgbench search SQL: %.0f req/s ÷ %.0f tps = %s (÷ pgbench -M prepared, %.0f tps: %s).\n' \
     "${R[search.rps]}" "$PG_TPS" "$RATIO" "${PG[prepared.tps]}" "$RATIO_PREP"
   echo "* Race, 10 rounds × 50 concurrent inits on a room with 3 free units: **$RACE_VERDICT**."
+  echo "* Server resident memory after the scenarios: $(mib "$SERVER_RSS_KB") MiB; peak since start (API load," \
+    "every scenario, the race): **$(mib "$SERVER_HWM_KB") MiB** (target < 150 MB)."
   echo "* Read model staleness (a hold or cancellation of a last room on one replica, until a second replica's search" \
     "reflects it; the first replica must reflect it at once): ${STALENESS_LINE#STALENESS_RESULT }."
   echo "* Answers by source (first replica, /metrics after the scenarios): $(grep '^read_model_answers_total' \

@@ -5,8 +5,9 @@
 use super::*;
 use adapter_memory::InMemoryStore;
 use adapter_postgres::HotelChange;
+use chrono::DateTime;
 use domain::ports::{CatalogRepository, InventoryRepository, UserRepository};
-use domain::pricing::Strategy;
+use domain::pricing::{PricingPolicy, Strategy};
 use rust_decimal::Decimal;
 
 /// A small deterministic generator (xorshift64*).
