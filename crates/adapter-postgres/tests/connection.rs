@@ -353,3 +353,47 @@ async fn a_statement_or_lock_timeout_is_unavailable_not_internal() {
     assert!(matches!(r, Err(Error::Unavailable)), "{r:?}");
     holder.batch_execute(&format!("SELECT pg_advisory_unlock({key})")).await.expect("unlock");
 }
+
+/// No query holds one pooled connection while it waits for another: more concurrent reads than connections all
+/// complete (a hotel listing that read its plans on a second connection once deadlocked a pool of 6 under 32
+/// concurrent requests).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_concurrent_reads_than_connections_all_complete() {
+    use domain::model::{Money, NewHotel, NewRoom, StayDates, UserId};
+    use domain::ports::{CatalogQueries, CatalogRepository};
+    let db = adapter_postgres::testing::FreshDatabase::create().await.expect("fresh database");
+    let store = PgStore::connect(&db.url, 2).expect("pool");
+    store.batch_execute("INSERT INTO app_user (email, password) VALUES ('m@example.com', 'x')").await.unwrap();
+    let now = chrono::Utc::now();
+    let hotel = store.create_hotel(UserId(1), NewHotel { name: "H".into(), ..NewHotel::default() }, now).await.unwrap();
+    let room = NewRoom {
+        kind: "Double".into(),
+        base_price: Money::from_minor(10_000),
+        photos: None,
+        amenities: None,
+        total_count: 3,
+        capacity: 2,
+    };
+    store.create_room(hotel.id, room, now.date_naive(), now).await.unwrap();
+    let today = now.date_naive();
+    let stay = StayDates::new(today + chrono::Duration::days(3), today + chrono::Duration::days(5), today, 30).unwrap();
+    let reads = (0..16).map(|i| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let with = (i % 2 == 0).then_some(stay);
+            store.hotel_listing(hotel.id, with).await.map(|l| l.map(|l| (l.rooms.len(), l.plans.len())))
+        })
+    });
+    let all = tokio::time::timeout(Duration::from_secs(20), futures_join(reads.collect())).await;
+    let results = all.expect("every read completes (no pool deadlock)");
+    assert!(results.iter().all(|r| *r == Some((1, 1))), "{results:?}");
+    db.drop_now().await;
+}
+
+async fn futures_join<T>(tasks: Vec<tokio::task::JoinHandle<domain::Result<T>>>) -> Vec<T> {
+    let mut out = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        out.push(t.await.expect("task").expect("read"));
+    }
+    out
+}

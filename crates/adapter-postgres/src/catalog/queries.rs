@@ -47,6 +47,9 @@ impl CatalogQueries for PgStore {
                 }
             }
         }
+        // Never wait for a second pooled connection while holding one: enough concurrent listings would take
+        // every connection and wait for each other for ever.
+        drop(conn);
         let plans = self.rate_plans_of_hotel_tx(hotel_id).await?;
         Ok(Some(HotelListing { hotel, rooms, plans }))
     }
