@@ -29,6 +29,9 @@ pub enum CatalogChange {
     Hotels(Vec<HotelChange>),
     /// Anything: a statement touched too many hotels to list, or the feed (re)connected and may have missed some.
     All,
+    /// Every hotel's inventory nights dated `first..=last` (a statement over too many hotels to list them, such as
+    /// the daily window top-up).
+    Nights(NaiveDate, NaiveDate),
     /// The marker [`PgStore::notify_catalog_sync`] sent: every change committed before it was sent has been told.
     Sync(u64),
 }
@@ -48,6 +51,12 @@ impl CatalogChange {
     pub fn parse(payload: &str) -> CatalogChange {
         if let Some(token) = payload.strip_prefix("sync:").and_then(|t| t.parse().ok()) {
             return CatalogChange::Sync(token);
+        }
+        if let Some(range) = payload.strip_prefix("*:")
+            && let Some((a, b)) = range.split_once(':')
+            && let (Ok(first), Ok(last)) = (a.parse(), b.parse())
+        {
+            return CatalogChange::Nights(first, last);
         }
         let item = |s: &str| -> Option<HotelChange> {
             let mut parts = s.trim().split(':');
@@ -184,13 +193,19 @@ mod tests {
         assert_eq!(CatalogChange::parse("12"), CatalogChange::Hotels(vec![whole(12)]));
         assert_eq!(CatalogChange::parse("sync:7"), CatalogChange::Sync(7));
         assert_eq!(
+            CatalogChange::parse("*:2027-01-10:2027-01-12"),
+            CatalogChange::Nights(day("2027-01-10"), day("2027-01-12"))
+        );
+        assert_eq!(
             CatalogChange::parse("12,40:2027-01-10:2027-01-12"),
             CatalogChange::Hotels(vec![
                 whole(12),
                 HotelChange { hotel_id: HotelId(40), nights: Some((day("2027-01-10"), day("2027-01-12"))) }
             ])
         );
-        for everything in ["*", "", "sync:", "12,x", "12:2027-01-10", "12:2027-01-10:2027-01-12:1", "12:a:b"] {
+        for everything in
+            ["*", "", "sync:", "*:2027-01-10", "*:a:b", "12,x", "12:2027-01-10", "12:2027-01-10:2027-01-12:1", "12:a:b"]
+        {
             assert_eq!(CatalogChange::parse(everything), CatalogChange::All, "{everything}");
         }
     }

@@ -86,6 +86,7 @@ impl CatalogListener for Heard {
         let text = match change {
             CatalogChange::All => "all".to_string(),
             CatalogChange::Sync(token) => format!("sync:{token}"),
+            CatalogChange::Nights(first, last) => format!("*:{first}:{last}"),
             CatalogChange::Hotels(items) => items
                 .iter()
                 .map(|c| match c.nights {
@@ -187,6 +188,24 @@ async fn the_change_feed_names_the_hotels_every_commit_touched_and_survives_a_lo
     store.batch_execute(&format!("UPDATE hotel SET name = 'D' WHERE id = {b_id}")).await.unwrap();
     store.notify_catalog_sync(7).await.unwrap();
     assert_eq!(heard.until(&["sync:7"]).await, [b_id.as_str(), "sync:7"]);
+    heard.clear();
+    // An inventory statement over more hotels than a notification can list names its dates instead.
+    store
+        .batch_execute(&format!(
+            "INSERT INTO hotel (name, owner_id) SELECT 'Bulk ' || g, 1 FROM generate_series(1, 400) g;
+             INSERT INTO room (hotel_id, type, base_price, total_count, capacity)
+               SELECT id, 'Single', 50, 2, 1 FROM hotel WHERE name LIKE 'Bulk %';
+             INSERT INTO inventory (hotel_id, room_id, date, total_count, price)
+               SELECT hotel_id, id, '{today}', 2, 50 FROM room WHERE type = 'Single';
+             UPDATE inventory SET price = 60 WHERE date = '{today}'"
+        ))
+        .await
+        .unwrap();
+    // (One implicit transaction: the insert's and the update's equal payloads are folded into one.)
+    let bulk = format!("*:{today}:{today}");
+    let ev = heard.until(&[&bulk]).await;
+    assert_eq!(ev.last(), Some(&bulk), "{ev:?}");
+    assert!(ev.iter().all(|e| e != "*"), "{ev:?}");
     task.abort();
     db.drop_now().await;
 }

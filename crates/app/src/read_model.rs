@@ -143,12 +143,18 @@ struct Pending {
     hotels: HashSet<HotelId>,
     /// Per hotel, the dates to re-read (first, last), merged.
     nights: HashMap<HotelId, (NaiveDate, NaiveDate)>,
+    /// Every hotel's nights to re-read (first, last), merged.
+    every_hotel: Option<(NaiveDate, NaiveDate)>,
     sync: Option<u64>,
 }
 
 impl Pending {
     fn is_empty(&self) -> bool {
-        !self.all && self.hotels.is_empty() && self.nights.is_empty() && self.sync.is_none()
+        !self.all
+            && self.hotels.is_empty()
+            && self.nights.is_empty()
+            && self.every_hotel.is_none()
+            && self.sync.is_none()
     }
 }
 
@@ -274,6 +280,15 @@ impl ReadModel {
                 self.reload_nights(id, first, last).await?;
             }
         }
+        if let Some((first, last)) = batch.every_hotel {
+            let ids: Vec<HotelId> = match self.model.read() {
+                Ok(m) => m.hotels.keys().copied().collect(),
+                Err(_) => return Err(Error::internal("read model lock")),
+            };
+            for id in ids {
+                self.reload_nights(id, first, last).await?;
+            }
+        }
         Ok(())
     }
 
@@ -292,34 +307,46 @@ impl ReadModel {
         Ok(Some(HotelEntry { hotel: cal.hotel, rooms, plans }))
     }
 
+    /// Reads every hotel again, one at a time, replacing each in place (a model that serves keeps serving, and
+    /// never holds two copies of the catalog); hotels gone meanwhile are dropped at the end.
     async fn load_all(&self) -> Result<()> {
         let losses = self.feed_losses.load(Ordering::Acquire);
         let base = Utc::now().date_naive() - Duration::days(1);
-        if !self.loaded.load(Ordering::Acquire)
-            && let Ok(mut m) = self.model.write()
         {
-            // Not serving anyway: free the old rows before reading the new ones.
-            *m = Model::default();
+            let mut m = self.model.write().map_err(|_| Error::internal("read model lock"))?;
+            if !self.loaded.load(Ordering::Acquire) || m.base != base {
+                // Not serving, or a new day: start from an empty model based on yesterday.
+                *m = Model { base, ..Model::default() };
+            }
         }
-        let mut fresh = Model { base, ..Model::default() };
+        let mut seen = HashSet::new();
         let mut after = HotelId(0);
         loop {
             let ids = self.source.hotel_ids(after, 500).await?;
             let Some(last) = ids.last().copied() else { break };
             for id in ids {
-                if let Some(entry) = self.read_hotel(base, id).await? {
-                    fresh.put(entry);
+                let entry = self.read_hotel(base, id).await?;
+                let mut m = self.model.write().map_err(|_| Error::internal("read model lock"))?;
+                match entry {
+                    Some(e) => {
+                        seen.insert(id);
+                        m.put(e);
+                    }
+                    None => m.remove(id),
                 }
-            }
-            if fresh.nights > MAX_MODEL_NIGHTS {
-                return Err(Error::internal(format!("more than {MAX_MODEL_NIGHTS} nights: not modelled")));
+                if m.nights > MAX_MODEL_NIGHTS {
+                    *m = Model { base, ..Model::default() };
+                    return Err(Error::internal(format!("more than {MAX_MODEL_NIGHTS} nights: not modelled")));
+                }
             }
             after = last;
         }
-        let (hotels, nights) = (fresh.hotels.len(), fresh.nights);
-        if let Ok(mut m) = self.model.write() {
-            *m = fresh;
-        }
+        let (hotels, nights) = {
+            let mut m = self.model.write().map_err(|_| Error::internal("read model lock"))?;
+            let gone: Vec<HotelId> = m.hotels.keys().filter(|id| !seen.contains(id)).copied().collect();
+            gone.into_iter().for_each(|id| m.remove(id));
+            (m.hotels.len(), m.nights)
+        };
         if self.feed.load(Ordering::Acquire) && self.feed_losses.load(Ordering::Acquire) == losses {
             self.loaded.store(true, Ordering::Release);
         }
@@ -391,6 +418,10 @@ impl CatalogListener for ReadModel {
         match change {
             CatalogChange::All => p.all = true,
             CatalogChange::Sync(token) => p.sync = p.sync.max(Some(token)),
+            CatalogChange::Nights(first, last) => {
+                let r = p.every_hotel.get_or_insert((first, last));
+                *r = (r.0.min(first), r.1.max(last));
+            }
             CatalogChange::Hotels(items) => {
                 for c in items {
                     match c.nights {

@@ -214,6 +214,18 @@ async fn answers_what_the_store_answers_after_loading_and_after_every_change() {
         w.agree(&mut rng, 20).await;
     }
 
+    // A statement over every hotel's nights of some dates (the daily top-up): told as one date range.
+    let (first, last) = (w.today + Duration::days(3), w.today + Duration::days(5));
+    let rooms: Vec<RoomId> = w.rooms.iter().map(|(_, r)| r.id).collect();
+    for (i, room) in rooms.iter().enumerate() {
+        let patch =
+            InventoryPatch { price: Some(Money::from_minor(9_000 + 100 * i as i64)), ..InventoryPatch::default() };
+        w.store.patch_inventory(*room, first, last, patch).await.unwrap();
+    }
+    w.model.changed(CatalogChange::Nights(first, last));
+    w.model.catch_up().await;
+    w.agree(&mut rng, 200).await;
+
     // A hotel-level change (deactivation, a new room type with its nights, a plan change) is re-read whole.
     let (hotel_id, room) = w.rooms[0].clone();
     w.store.set_hotel_active(hotel_id, false, w.now).await.unwrap();
