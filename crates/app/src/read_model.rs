@@ -218,6 +218,7 @@ impl ReadModel {
     /// This replica served a write request: step aside until the model has caught up with it.
     pub fn local_write(&self) {
         self.writes.fetch_add(1, Ordering::AcqRel);
+        metrics::gauge!("read_model_serving").set(0.0);
         self.wake.notify_one();
     }
 
@@ -265,6 +266,7 @@ impl ReadModel {
             metrics::gauge!("read_model_hotels").set(hotels as f64);
             metrics::gauge!("read_model_nights").set(nights as f64);
             metrics::gauge!("read_model_loaded").set(if self.loaded.load(Ordering::Acquire) { 1.0 } else { 0.0 });
+            metrics::gauge!("read_model_serving").set(if self.serving() { 1.0 } else { 0.0 });
         }
     }
 
