@@ -1,6 +1,6 @@
 //! `BookingService`: the booking use cases (hold, guests, checkout, cancel, provider events, the sweeper).
 //!
-//! Why one file (~500 lines, a fifth of it rustdoc with a runnable example): every method is a use case of the
+//! Why one file (~540 lines, a fifth of it rustdoc with a runnable example): every method is a use case of the
 //! same aggregate, sharing the service's ports and configuration; the rules themselves live in the planners
 //! (`crate::plan`) and the model, so what is here is their orchestration.
 
