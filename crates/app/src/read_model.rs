@@ -238,7 +238,12 @@ impl ReadModel {
             {
                 match m.send(writes).await {
                     Ok(()) => self.sent.store(writes, Ordering::Release),
-                    Err(e) => tracing::warn!(error = %e, "read model: sync marker failed"),
+                    Err(e) => {
+                        // Try again shortly (until then this replica's reads go to the database).
+                        tracing::warn!(error = %e, "read model: sync marker failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                        self.wake.notify_one();
+                    }
                 }
             }
             let batch = match self.pending.lock() {
@@ -407,7 +412,10 @@ impl ReadModel {
 
 impl CatalogListener for ReadModel {
     fn feed(&self, live: bool) {
-        if !live {
+        if live {
+            // A marker sent on the lost connection may never come back: send one again.
+            self.sent.store(self.caught_up.load(Ordering::Acquire), Ordering::Release);
+        } else {
             self.feed_losses.fetch_add(1, Ordering::AcqRel);
             self.loaded.store(false, Ordering::Release);
         }

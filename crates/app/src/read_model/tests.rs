@@ -28,13 +28,15 @@ impl Rng {
     }
 }
 
-/// The feed's round trip, in process: a marker comes straight back as `Sync`.
-struct Loopback(Mutex<Option<Arc<ReadModel>>>);
+/// The feed's round trip, in process: a marker comes straight back as `Sync` (unless the test loses it).
+struct Loopback(Mutex<Option<Arc<ReadModel>>>, AtomicBool);
 
 #[async_trait]
 impl SyncMarker for Loopback {
     async fn send(&self, token: u64) -> Result<()> {
-        if let Some(m) = self.0.lock().unwrap().as_ref() {
+        if let Some(m) = self.0.lock().unwrap().as_ref()
+            && !self.1.load(Ordering::Acquire)
+        {
             m.changed(CatalogChange::Sync(token));
         }
         Ok(())
@@ -46,6 +48,7 @@ const CITIES: [&str; 3] = ["Lisbon", "Porto", "Faro"];
 struct World {
     store: Arc<InMemoryStore>,
     model: Arc<ReadModel>,
+    loopback: Arc<Loopback>,
     rooms: Vec<(HotelId, Room)>,
     today: NaiveDate,
     now: DateTime<Utc>,
@@ -103,10 +106,10 @@ async fn world(rng: &mut Rng) -> World {
             rooms.push((h.id, r));
         }
     }
-    let loopback = Arc::new(Loopback(Mutex::new(None)));
+    let loopback = Arc::new(Loopback(Mutex::new(None), AtomicBool::new(false)));
     let model = ReadModel::new(store.clone(), Some(loopback.clone()));
     *loopback.0.lock().unwrap() = Some(model.clone());
-    let mut w = World { store, model, rooms, today, now };
+    let mut w = World { store, model, loopback, rooms, today, now };
     for _ in 0..60 {
         w.random_patch(rng).await;
     }
@@ -273,6 +276,18 @@ async fn steps_aside_while_it_may_be_behind() {
     w.model.catch_up().await;
     assert!(w.model.serving());
     w.agree(&mut rng, 50).await;
+
+    // A marker lost with the connection: once the feed is back, a new one is sent and the model serves again.
+    w.loopback.1.store(true, Ordering::Release);
+    w.model.local_write();
+    w.model.catch_up().await;
+    assert!(!w.model.serving());
+    w.model.feed(false);
+    w.loopback.1.store(false, Ordering::Release);
+    w.model.changed(CatalogChange::All);
+    w.model.feed(true);
+    w.model.catch_up().await;
+    assert!(w.model.serving(), "a new marker was sent on the new connection");
 
     // The feed lost: nothing is answered until it is back and a full load completed.
     w.model.feed(false);
