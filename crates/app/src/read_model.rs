@@ -1,3 +1,6 @@
+//! Why one file (~460 lines, a third of it this documentation and the types' docs): loading, the feed's coherence
+//! and read-your-writes share the model's state and its locks; the answers are in `queries.rs`, the tests apart.
+//!
 //! A replica's read model of the catalog: every hotel, room type, rate plan and inventory night from yesterday on,
 //! held in memory (32 bytes a night) and kept coherent by the database's change feed, so that search, hotel info,
 //! quotes and calendars are answered without a database round trip.
