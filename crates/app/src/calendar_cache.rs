@@ -318,6 +318,10 @@ impl CatalogQueries for CalendarCache {
         }))
     }
 
+    async fn calendars(&self, windows: &[(HotelId, NaiveDate, NaiveDate)]) -> Result<Vec<HotelCalendar>> {
+        self.inner.calendars(windows).await
+    }
+
     async fn revenue(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<RevenueFacts> {
         self.inner.revenue(hotel_id, start, end).await
     }

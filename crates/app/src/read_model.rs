@@ -39,6 +39,8 @@ use std::sync::{Arc, Mutex, RwLock};
 pub const MAX_MODEL_NIGHTS: usize = 3_000_000;
 /// How far ahead of its first night the model reads a hotel's inventory (far past the 365-day window).
 const HORIZON_DAYS: i64 = 3 * 366;
+/// Hotels whose changed nights one query re-reads.
+const NIGHTS_BATCH: usize = 200;
 
 /// What the model needs from the database: the catalog queries and the hotel's rate plans.
 pub trait ModelSource: CatalogQueries + CatalogRepository {}
@@ -137,6 +139,36 @@ impl Model {
         self.nights += entry.nights();
         self.hotels.insert(id, entry);
     }
+
+    /// Replaces the hotel's nights `first..=last` by the calendar's; `false` (nothing changed) when the model
+    /// does not hold the hotel with exactly the calendar's room types.
+    fn splice_nights(
+        &mut self,
+        base: NaiveDate,
+        cal: HotelCalendar,
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> Result<bool> {
+        let id = cal.hotel.id;
+        let Some(entry) = self.hotels.get_mut(&id) else { return Ok(false) };
+        let same_rooms = entry.rooms.len() == cal.rooms.len()
+            && cal.rooms.iter().all(|r| entry.rooms.iter().any(|x| x.room.id == r.room.id));
+        if !same_rooms {
+            return Ok(false);
+        }
+        let (lo, hi) = ((first - base).num_days(), (last - base).num_days());
+        let mut delta: isize = 0;
+        for r in cal.rooms {
+            let Some(room) = entry.rooms.iter_mut().find(|x| x.room.id == r.room.id) else { continue };
+            let packed = pack(base, id, &r.nights)?;
+            let start = room.nights.partition_point(|n| i64::from(n.day) < lo);
+            let end = room.nights.partition_point(|n| i64::from(n.day) <= hi);
+            delta += packed.len() as isize - (end - start) as isize;
+            room.nights.splice(start..end, packed);
+        }
+        self.nights = self.nights.saturating_add_signed(delta);
+        Ok(true)
+    }
 }
 
 /// Changes heard and not yet applied.
@@ -179,6 +211,8 @@ pub struct ReadModel {
     caught_up: AtomicU64,
     /// The highest sync marker sent.
     sent: AtomicU64,
+    /// The count of local writes when the last catalog write was served (holds' offers wait for it).
+    catalog_writes: AtomicU64,
 }
 
 impl ReadModel {
@@ -195,6 +229,7 @@ impl ReadModel {
             feed_losses: AtomicU64::new(0),
             loaded: AtomicBool::new(false),
             writes: AtomicU64::new(0),
+            catalog_writes: AtomicU64::new(0),
             caught_up: AtomicU64::new(0),
             sent: AtomicU64::new(0),
         })
@@ -218,9 +253,33 @@ impl ReadModel {
             && self.caught_up.load(Ordering::Acquire) >= self.writes.load(Ordering::Acquire)
     }
 
-    /// This replica served a write request: step aside until the model has caught up with it.
+    /// Whether the room offers of holds are answered from memory now: the model follows the feed and has caught
+    /// up with this replica's catalog writes (a hotel's policy, currency, taxes or plans changed here are what
+    /// the next hold here freezes); bookings made here since do not matter (the hold re-reads every night under
+    /// its locks).
+    pub fn serves_holds(&self) -> bool {
+        self.feed.load(Ordering::Acquire)
+            && self.loaded.load(Ordering::Acquire)
+            && self.caught_up.load(Ordering::Acquire) >= self.catalog_writes.load(Ordering::Acquire)
+    }
+
+    /// This replica served a write request (a booking or its payment): step aside until the model has caught up
+    /// with it.
     pub fn local_write(&self) {
-        self.writes.fetch_add(1, Ordering::AcqRel);
+        self.note_write(false);
+    }
+
+    /// This replica served a manager's catalog write (hotels, rooms, rate plans, inventory): as
+    /// [`Self::local_write`], and holds' offers wait for it too.
+    pub fn local_catalog_write(&self) {
+        self.note_write(true);
+    }
+
+    fn note_write(&self, catalog: bool) {
+        let n = self.writes.fetch_add(1, Ordering::AcqRel) + 1;
+        if catalog {
+            self.catalog_writes.fetch_max(n, Ordering::AcqRel);
+        }
         metrics::gauge!("read_model_serving").set(0.0);
         self.wake.notify_one();
     }
@@ -285,19 +344,19 @@ impl ReadModel {
         for id in &batch.hotels {
             self.reload_hotel(*id).await?;
         }
-        for (id, (first, last)) in batch.nights {
-            if !batch.hotels.contains(&id) {
-                self.reload_nights(id, first, last).await?;
-            }
-        }
+        let windows: Vec<_> = batch
+            .nights
+            .into_iter()
+            .filter(|(id, _)| !batch.hotels.contains(id))
+            .map(|(id, (first, last))| (id, first, last))
+            .collect();
+        self.reload_nights(&windows).await?;
         if let Some((first, last)) = batch.every_hotel {
-            let ids: Vec<HotelId> = match self.model.read() {
-                Ok(m) => m.hotels.keys().copied().collect(),
+            let windows: Vec<_> = match self.model.read() {
+                Ok(m) => m.hotels.keys().map(|id| (*id, first, last)).collect(),
                 Err(_) => return Err(Error::internal("read model lock")),
             };
-            for id in ids {
-                self.reload_nights(id, first, last).await?;
-            }
+            self.reload_nights(&windows).await?;
         }
         Ok(())
     }
@@ -375,40 +434,38 @@ impl ReadModel {
         Ok(())
     }
 
-    async fn reload_nights(&self, id: HotelId, first: NaiveDate, last: NaiveDate) -> Result<()> {
+    /// Re-reads the nights of many hotels, each over its own window (hotel, first, last), a few hundred hotels
+    /// a round trip ([`CatalogQueries::calendars`]): a burst of bookings over many hotels costs a few queries,
+    /// not one a hotel.
+    async fn reload_nights(&self, windows: &[(HotelId, NaiveDate, NaiveDate)]) -> Result<()> {
         let base = self.model.read().map(|m| m.base).map_err(|_| Error::internal("read model lock"))?;
-        let first = first.max(base);
-        if last < first {
-            return Ok(());
-        }
-        let Some(cal) = self.source.calendar(id, first, last).await? else {
-            let mut m = self.model.write().map_err(|_| Error::internal("read model lock"))?;
-            m.remove(id);
-            return Ok(());
-        };
-        let same_rooms =
-            self.model.read().map_err(|_| Error::internal("read model lock"))?.hotels.get(&id).is_some_and(|e| {
-                e.rooms.len() == cal.rooms.len()
-                    && cal.rooms.iter().all(|r| e.rooms.iter().any(|x| x.room.id == r.room.id))
-            });
-        if !same_rooms {
-            // A room type came or went meanwhile (its own notification follows): read the hotel whole.
-            return self.reload_hotel(id).await;
-        }
-        let mut m = self.model.write().map_err(|_| Error::internal("read model lock"))?;
-        let mut delta: isize = 0;
-        if let Some(entry) = m.hotels.get_mut(&id) {
-            for r in cal.rooms {
-                let Some(room) = entry.rooms.iter_mut().find(|x| x.room.id == r.room.id) else { continue };
-                let packed = pack(base, id, &r.nights)?;
-                let (lo, hi) = ((first - base).num_days(), (last - base).num_days());
-                let start = room.nights.partition_point(|n| i64::from(n.day) < lo);
-                let end = room.nights.partition_point(|n| i64::from(n.day) <= hi);
-                delta += packed.len() as isize - (end - start) as isize;
-                room.nights.splice(start..end, packed);
+        let windows: Vec<_> = windows
+            .iter()
+            .map(|&(id, first, last)| (id, first.max(base), last))
+            .filter(|&(_, first, last)| first <= last)
+            .collect();
+        for chunk in windows.chunks(NIGHTS_BATCH) {
+            let mut found: HashMap<HotelId, HotelCalendar> =
+                self.source.calendars(chunk).await?.into_iter().map(|c| (c.hotel.id, c)).collect();
+            let mut whole = Vec::new();
+            {
+                let mut m = self.model.write().map_err(|_| Error::internal("read model lock"))?;
+                for &(id, first, last) in chunk {
+                    match found.remove(&id) {
+                        None => m.remove(id),
+                        Some(cal) => {
+                            if !m.splice_nights(base, cal, first, last)? {
+                                whole.push(id);
+                            }
+                        }
+                    }
+                }
+            }
+            for id in whole {
+                // A room type came or went meanwhile (its own notification follows): read the hotel whole.
+                self.reload_hotel(id).await?;
             }
         }
-        m.nights = m.nights.saturating_add_signed(delta);
         Ok(())
     }
 }

@@ -192,13 +192,16 @@ fn assemble<S: Store>(
         Arc::new(CalendarCache::new(repo.clone(), std::time::Duration::from_millis(config.calendar_cache_ms)));
     let calendar_invalidator = calendars.invalidator();
     // With a read model, browse queries and search are answered from memory while it serves.
-    let (queries, search): (Arc<dyn CatalogQueries>, Arc<dyn CatalogQueries>) = match &read_model {
-        Some(model) => (
-            Arc::new(Modelled { model: model.clone(), inner: calendars }),
-            Arc::new(Modelled { model: model.clone(), inner: read }),
-        ),
-        None => (calendars, read),
-    };
+    // The booking service's room offers for holds skip read-your-writes (ReadModel::hold_offer).
+    let (queries, search, offers): (Arc<dyn CatalogQueries>, Arc<dyn CatalogQueries>, Arc<dyn CatalogQueries>) =
+        match &read_model {
+            Some(model) => (
+                Arc::new(Modelled::new(model.clone(), calendars.clone())),
+                Arc::new(Modelled::new(model.clone(), read)),
+                Arc::new(Modelled::for_holds(model.clone(), calendars)),
+            ),
+            None => (calendars.clone(), read, calendars),
+        };
     let catalog = Arc::new(
         CatalogService::new(
             repo.clone(),
@@ -243,7 +246,7 @@ fn assemble<S: Store>(
             },
         )
         .with_observer(Arc::new(crate::observer::MetricsObserver))
-        .with_offers(queries),
+        .with_offers(offers),
     );
     let simulated = (config.payment_gateway == Gateway::Simulated)
         .then(|| Arc::new(SimulatedCheckout::new(repo.clone(), repo.clone(), bookings.clone(), clock.clone())));
@@ -311,18 +314,20 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running, Str
         let model = model.clone();
         adapter_http::build_app(state.clone(), limiter.clone(), api.clone()).wrap_fn(move |req, srv| {
             // A write served here that may change the catalog (hotels, rooms, plans, inventory, bookings and
-            // their payments) makes the read model step aside until it has caught up with it. Accounts and
-            // saved guests never touch what the model holds.
+            // their payments) makes the read model step aside until it has caught up with it; a manager's
+            // (/admin) also makes holds' offers wait for it. Accounts and saved guests never touch what the model
+            // holds.
             let path = req.path();
             let writes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
                 && !path.starts_with("/auth/")
                 && !path.starts_with("/users/");
+            let catalog = path.starts_with("/admin/");
             let model = model.clone();
             let call = srv.call(req);
             async move {
                 let res = call.await;
                 if writes && let Some(m) = &model {
-                    m.local_write();
+                    if catalog { m.local_catalog_write() } else { m.local_write() }
                 }
                 res
             }

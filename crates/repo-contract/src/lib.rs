@@ -161,6 +161,7 @@ macro_rules! __contract_list {
                 search_honours_restrictions,
                 room_offer_reads_a_room_of_the_hotel,
                 calendar_reads_every_room_and_night_of_the_range,
+                calendars_read_many_windows_at_once,
                 revenue_facts_are_exact,
                 hotel_ids_page_through_every_hotel,
             }

@@ -175,6 +175,42 @@ pub async fn calendar_reads_every_room_and_night_of_the_range(f: &impl StoreFact
     assert_eq!(c.calendar(absent(s.hotel.id), fx.day(0), fx.day(3)).await.unwrap(), None);
 }
 
+/// Many calendars at once, each over its own window, exactly as one `calendar` each reads them (a read model's
+/// re-read of the nights a burst of writes changed); missing hotels are left out.
+pub async fn calendars_read_many_windows_at_once(f: &impl StoreFactory) {
+    let fx = Fx::new(f).await;
+    let c = &fx.s.catalog;
+    let s = fx.setup(3).await;
+    fx.room(&s.hotel, "Suite", 25_000, 1, 4).await;
+    fx.hold(&s.guest, &s.room, fx.day(3), 2, 2).await;
+    let other = fx.hotel(&s.owner, "Other", Some("Porto"), true).await;
+    let single = fx.room(&other, "Single", 9_000, 2, 1).await;
+    fx.close(&single, fx.day(8)).await;
+    let bare = fx.hotel(&s.owner, "Bare", None, true).await;
+    let windows = [
+        (s.hotel.id, fx.day(2), fx.day(5)),
+        (absent(s.hotel.id), fx.day(0), fx.day(3)),
+        (other.id, fx.day(7), fx.day(9)),
+        (bare.id, fx.day(0), fx.day(1)),
+    ];
+    let mut got = c.calendars(&windows).await.unwrap();
+    got.sort_by_key(|cal| cal.hotel.id);
+    let mut want = Vec::new();
+    for (id, from, to) in windows {
+        if let Some(cal) = c.calendar(id, from, to).await.unwrap() {
+            want.push(cal);
+        }
+    }
+    want.sort_by_key(|cal| cal.hotel.id);
+    assert_eq!(got.len(), 3, "the missing hotel is left out");
+    assert_eq!(got, want);
+    let mine = got.iter().find(|cal| cal.hotel.id == s.hotel.id).unwrap();
+    assert_eq!(mine.rooms[0].nights.iter().map(|n| n.reserved_count).collect::<Vec<_>>(), [0, 2, 2, 0]);
+    let theirs = got.iter().find(|cal| cal.hotel.id == other.id).unwrap();
+    assert_eq!(theirs.rooms[0].nights.iter().map(|n| n.closed).collect::<Vec<_>>(), [false, true, false]);
+    assert!(c.calendars(&[]).await.unwrap().is_empty());
+}
+
 /// The revenue facts: rooms per night summed over the room types, and the bookings with a night in the range
 /// that are confirmed, or cancelled keeping a penalty or owing a refund, with their frozen figures.
 pub async fn revenue_facts_are_exact(f: &impl StoreFactory) {

@@ -19,6 +19,11 @@ impl PgStore {
                 #[diesel(sql_type = Bool)]
                 departure_closed: bool,
             }
+            // Everything the planner needs, pipelined (statements sent together, run in order by the server):
+            // the facts with the stay's nights locked in date order (only when the room is the hotel's), one round
+            // trip. With the hold cap, this user's row is locked first and their live holds counted after it (a
+            // statement of its own, so it sees holds committed while it waited): concurrent inits of one user are
+            // serialised, and always take the user's lock before the nights'.
             let read = crate::prepared::sql(
                 "SELECT h.active, r.hotel_id AS room_hotel_id, r.capacity,
                         COALESCE((SELECT closed_to_departure FROM inventory WHERE room_id = $2 AND date = $3), false)
@@ -28,8 +33,35 @@ impl PgStore {
             .bind::<BigInt, _>(i64::from(req.hotel_id))
             .bind::<BigInt, _>(i64::from(req.room_id))
             .bind::<Date, _>(req.stay.check_out())
-            .get_result::<Facts>(c)
-            .await?;
+            .get_result::<Facts>(&mut &*c);
+            let nights = crate::prepared::sql(format!(
+                "SELECT {NIGHT_COLS} FROM inventory i
+                 WHERE i.room_id = $1 AND i.date >= $2 AND i.date < $3
+                   AND EXISTS (SELECT 1 FROM room WHERE id = $1 AND hotel_id = $4)
+                 ORDER BY i.date FOR UPDATE"
+            ))
+            .bind::<BigInt, _>(i64::from(req.room_id))
+            .bind::<Date, _>(req.stay.check_in())
+            .bind::<Date, _>(req.stay.check_out())
+            .bind::<BigInt, _>(i64::from(req.hotel_id));
+            let (read, active_holds, nights) = if req.max_active_holds > 0 {
+                let lock = crate::prepared::sql("SELECT id FROM app_user WHERE id = $1 FOR UPDATE")
+                    .bind::<BigInt, _>(i64::from(req.user_id))
+                    .load::<IdRow>(&mut &*c);
+                let (read, _) = futures_util::try_join!(read, lock)?;
+                let count = crate::prepared::sql(format!(
+                    "SELECT count(*) AS n FROM booking WHERE user_id = $1 AND booking_status IN {HOLD_STATUSES}
+                       AND (expires_at IS NULL OR expires_at > $2)"
+                ))
+                .bind::<BigInt, _>(i64::from(req.user_id))
+                .bind::<Timestamptz, _>(req.now)
+                .get_result::<CountRow>(&mut &*c);
+                let (count, nights) = futures_util::try_join!(count, nights.load::<NightRow>(&mut &*c))?;
+                (read, count.n, nights)
+            } else {
+                let (read, nights) = futures_util::try_join!(read, nights.load::<NightRow>(&mut &*c))?;
+                (read, 0, nights)
+            };
             let hotel_active = read.active;
             let room = read.room_hotel_id.map(|hotel_id| (hotel_id, read.capacity.unwrap_or(0), read.departure_closed));
             let mut facts = HoldFacts {
@@ -39,30 +71,15 @@ impl PgStore {
                 departure_closed: room.is_some_and(|r| r.2),
                 ..HoldFacts::default()
             };
-            let room_hotel_id = facts.room_hotel_id;
-            let found = hotel_active.is_some() && room_hotel_id == Some(req.hotel_id);
-            if found && req.max_active_holds > 0 {
-                // Serialise this user's inits so the cap holds under concurrency.
-                crate::prepared::sql("SELECT id FROM app_user WHERE id = $1 FOR UPDATE")
-                    .bind::<BigInt, _>(i64::from(req.user_id))
-                    .get_result::<IdRow>(c)
-                    .await?;
-                let q = format!(
-                    "SELECT count(*) AS n FROM booking WHERE user_id = $1 AND booking_status IN {HOLD_STATUSES}
-                       AND (expires_at IS NULL OR expires_at > $2)"
-                );
-                facts.active_holds = crate::prepared::sql(q)
-                    .bind::<BigInt, _>(i64::from(req.user_id))
-                    .bind::<Timestamptz, _>(req.now)
-                    .get_result::<CountRow>(c)
-                    .await?
-                    .n;
-            }
+            let found = hotel_active.is_some() && facts.room_hotel_id == Some(req.hotel_id);
             if found {
-                facts.nights = lock_stay(c, req.room_id, req.stay).await?;
+                facts.active_holds = active_holds;
+                facts.nights = nights.into_iter().map(InventoryNight::try_from).collect::<Result<_>>()?;
             }
             let plan = plan_hold(&req, &facts, &policy).map_err(TxError::Domain)?;
-            let n = crate::prepared::sql(
+            // The reservation and the booking, pipelined: both run in this transaction, so a count that does not
+            // match the stay (impossible with the nights locked and checked above) rolls both back.
+            let reserve = crate::prepared::sql(
                 "UPDATE inventory SET reserved_count = reserved_count + $4
                  WHERE room_id = $1 AND date >= $2 AND date < $3
                    AND NOT closed AND total_count - book_count - reserved_count >= $4",
@@ -71,11 +88,7 @@ impl PgStore {
             .bind::<Date, _>(req.stay.check_in())
             .bind::<Date, _>(req.stay.check_out())
             .bind::<Integer, _>(plan.reserve)
-            .execute(c)
-            .await?;
-            if n as i64 != req.stay.nights() {
-                return Err(TxError::Domain(Error::RoomUnavailable));
-            }
+            .execute(&mut &*c);
             let amount = plan.price.total;
             // The insert and the booking as every read returns it, in one statement (a new hold has no guests).
             let q = format!(
@@ -88,7 +101,7 @@ impl PgStore {
                  RETURNING *)
                  SELECT {BOOKING_COLS} FROM b JOIN hotel h ON h.id = b.hotel_id JOIN room r ON r.id = b.room_id"
             );
-            let row = crate::prepared::sql(q)
+            let insert = crate::prepared::sql(q)
                 .bind::<BigInt, _>(i64::from(req.user_id))
                 .bind::<BigInt, _>(i64::from(req.hotel_id))
                 .bind::<BigInt, _>(i64::from(req.room_id))
@@ -107,8 +120,11 @@ impl PgStore {
                 .bind::<Integer, _>(plan.adults)
                 .bind::<Numeric, _>(plan.price.subtotal.to_decimal())
                 .bind::<Text, _>(crate::json::encode_charges(&plan.price.lines))
-                .get_result::<BookingRow>(c)
-                .await?;
+                .get_result::<BookingRow>(&mut &*c);
+            let (n, row) = futures_util::try_join!(reserve, insert)?;
+            if n as i64 != req.stay.nights() {
+                return Err(TxError::Domain(Error::RoomUnavailable));
+            }
             Ok(Booking::try_from(row)?)
         })
     }

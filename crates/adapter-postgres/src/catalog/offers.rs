@@ -8,6 +8,9 @@ use diesel::QueryableByName;
 /// is one round trip of at most 100 rows).
 #[derive(QueryableByName)]
 struct CalendarRow {
+    /// The window the row belongs to.
+    #[diesel(sql_type = BigInt)]
+    k: i64,
     #[diesel(embed)]
     hotel_room: HotelRoomRow,
     #[diesel(sql_type = Nullable<BigInt>)]
@@ -249,31 +252,7 @@ impl PgStore {
         to: NaiveDate,
     ) -> Result<Option<HotelCalendar>> {
         let mut conn = self.conn().await?;
-        // One row per room type; its nights come as parallel arrays in date order (the lateral subquery reads
-        // them through inventory_room_date_key, already in date order).
-        let q = format!(
-            "SELECT h.{}, {ROOM_R_COLS}, p.id AS plan_id, p.price_rule AS plan_rule,
-                    COALESCE(n.ids, '{{}}') AS ids, COALESCE(n.dates, '{{}}') AS dates,
-                    COALESCE(n.books, '{{}}') AS books, COALESCE(n.reserveds, '{{}}') AS reserveds,
-                    COALESCE(n.totals, '{{}}') AS totals, COALESCE(n.surges, '{{}}') AS surges,
-                    COALESCE(n.prices, '{{}}') AS prices, COALESCE(n.closeds, '{{}}') AS closeds,
-                    COALESCE(n.min_stays, '{{}}') AS min_stays, COALESCE(n.max_stays, '{{}}') AS max_stays,
-                    COALESCE(n.ctas, '{{}}') AS ctas, COALESCE(n.ctds, '{{}}') AS ctds
-             FROM hotel h
-             LEFT JOIN room r ON r.hotel_id = h.id
-             LEFT JOIN rate_plan p ON p.room_id = r.id AND p.is_default
-             LEFT JOIN LATERAL (
-                 SELECT array_agg(i.id) AS ids, array_agg(i.date) AS dates, array_agg(i.book_count) AS books,
-                        array_agg(i.reserved_count) AS reserveds, array_agg(i.total_count) AS totals,
-                        array_agg((i.surge_factor * 100)::int) AS surges, array_agg((i.price * 100)::bigint) AS prices,
-                        array_agg(i.closed) AS closeds,
-                        array_agg(i.min_stay) AS min_stays, array_agg(i.max_stay) AS max_stays,
-                        array_agg(i.closed_to_arrival) AS ctas, array_agg(i.closed_to_departure) AS ctds
-                 FROM (SELECT * FROM inventory WHERE room_id = r.id AND date BETWEEN $2 AND $3 ORDER BY date) i
-             ) n ON true
-             WHERE h.id = $1 ORDER BY r.id",
-            HOTEL_COLS.replace(", ", ", h.")
-        );
+        let q = calendar_sql("SELECT $1::bigint AS hotel_id, $2::date AS first, $3::date AS last, 1::bigint AS k");
         let rows = crate::prepared::sql(q)
             .bind::<BigInt, _>(i64::from(hotel_id))
             .bind::<Date, _>(from)
@@ -281,19 +260,29 @@ impl PgStore {
             .load::<CalendarRow>(&mut conn)
             .await
             .map_err(db_error)?;
-        let Some(first) = rows.as_slice().first() else { return Ok(None) };
-        let hotel = Hotel::try_from(first.hotel_room.hotel.clone())?;
-        let mut rooms = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let Some(room) = r.hotel_room.room()? else { continue };
-            let price_rule = match r.plan_rule.as_deref() {
-                Some(s) => PriceRule::parse(s).ok_or_else(|| Error::internal(format!("stored price rule {s:?}")))?,
-                None => PriceRule::BASE,
-            };
-            let nights = r.nights(hotel.id, room.id)?;
-            rooms.push(CalendarRoom { room, rate_plan_id: r.plan_id.map(RatePlanId), price_rule, nights });
+        Ok(calendars_of(rows)?.pop())
+    }
+
+    pub(super) async fn calendars_query(
+        &self,
+        windows: &[(HotelId, NaiveDate, NaiveDate)],
+    ) -> Result<Vec<HotelCalendar>> {
+        if windows.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(Some(HotelCalendar { hotel, rooms }))
+        let ids: Vec<i64> = windows.iter().map(|w| w.0.get()).collect();
+        let firsts: Vec<NaiveDate> = windows.iter().map(|w| w.1).collect();
+        let lasts: Vec<NaiveDate> = windows.iter().map(|w| w.2).collect();
+        let mut conn = self.conn().await?;
+        let q = calendar_sql("SELECT * FROM unnest($1::bigint[], $2::date[], $3::date[]) WITH ORDINALITY");
+        let rows = crate::prepared::sql(q)
+            .bind::<Array<BigInt>, _>(ids)
+            .bind::<Array<Date>, _>(firsts)
+            .bind::<Array<Date>, _>(lasts)
+            .load::<CalendarRow>(&mut conn)
+            .await
+            .map_err(db_error)?;
+        calendars_of(rows)
     }
 
     pub(super) async fn revenue_query(
@@ -350,4 +339,55 @@ impl PgStore {
             .collect::<Result<_>>()?;
         Ok(RevenueFacts { rooms_per_night: capacity.into_iter().map(|c| (c.date, c.rooms)).collect(), bookings })
     }
+}
+
+/// The calendar statement over `windows`, a subquery of rows (hotel_id, first, last, k): one row per window and
+/// room type (ordered by k, then room id), its nights `first..=last` as parallel arrays in date order (the lateral
+/// subquery reads them through inventory_room_date_key, already in date order).
+fn calendar_sql(windows: &str) -> String {
+    format!(
+        "SELECT w.k, h.{}, {ROOM_R_COLS}, p.id AS plan_id, p.price_rule AS plan_rule,
+                COALESCE(n.ids, '{{}}') AS ids, COALESCE(n.dates, '{{}}') AS dates,
+                COALESCE(n.books, '{{}}') AS books, COALESCE(n.reserveds, '{{}}') AS reserveds,
+                COALESCE(n.totals, '{{}}') AS totals, COALESCE(n.surges, '{{}}') AS surges,
+                COALESCE(n.prices, '{{}}') AS prices, COALESCE(n.closeds, '{{}}') AS closeds,
+                COALESCE(n.min_stays, '{{}}') AS min_stays, COALESCE(n.max_stays, '{{}}') AS max_stays,
+                COALESCE(n.ctas, '{{}}') AS ctas, COALESCE(n.ctds, '{{}}') AS ctds
+         FROM ({windows}) AS w(hotel_id, first, last, k)
+         JOIN hotel h ON h.id = w.hotel_id
+         LEFT JOIN room r ON r.hotel_id = h.id
+         LEFT JOIN rate_plan p ON p.room_id = r.id AND p.is_default
+         LEFT JOIN LATERAL (
+             SELECT array_agg(i.id) AS ids, array_agg(i.date) AS dates, array_agg(i.book_count) AS books,
+                    array_agg(i.reserved_count) AS reserveds, array_agg(i.total_count) AS totals,
+                    array_agg((i.surge_factor * 100)::int) AS surges, array_agg((i.price * 100)::bigint) AS prices,
+                    array_agg(i.closed) AS closeds,
+                    array_agg(i.min_stay) AS min_stays, array_agg(i.max_stay) AS max_stays,
+                    array_agg(i.closed_to_arrival) AS ctas, array_agg(i.closed_to_departure) AS ctds
+             FROM (SELECT * FROM inventory WHERE room_id = r.id AND date BETWEEN w.first AND w.last ORDER BY date) i
+         ) n ON true
+         ORDER BY w.k, r.id",
+        HOTEL_COLS.replace(", ", ", h.")
+    )
+}
+
+/// The calendars of [`calendar_sql`]'s rows, one per window whose hotel exists, in window order.
+fn calendars_of(rows: Vec<CalendarRow>) -> Result<Vec<HotelCalendar>> {
+    let mut out: Vec<HotelCalendar> = Vec::new();
+    let mut window = None;
+    for r in &rows {
+        if window != Some(r.k) {
+            window = Some(r.k);
+            out.push(HotelCalendar { hotel: Hotel::try_from(r.hotel_room.hotel.clone())?, rooms: Vec::new() });
+        }
+        let Some(cal) = out.last_mut() else { continue };
+        let Some(room) = r.hotel_room.room()? else { continue };
+        let price_rule = match r.plan_rule.as_deref() {
+            Some(s) => PriceRule::parse(s).ok_or_else(|| Error::internal(format!("stored price rule {s:?}")))?,
+            None => PriceRule::BASE,
+        };
+        let nights = r.nights(cal.hotel.id, room.id)?;
+        cal.rooms.push(CalendarRoom { room, rate_plan_id: r.plan_id.map(RatePlanId), price_rule, nights });
+    }
+    Ok(out)
 }

@@ -213,6 +213,10 @@ impl CatalogQueries for PgStore {
         self.calendar_query(hotel_id, from, to).await
     }
 
+    async fn calendars(&self, windows: &[(HotelId, NaiveDate, NaiveDate)]) -> Result<Vec<HotelCalendar>> {
+        self.calendars_query(windows).await
+    }
+
     async fn revenue(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<RevenueFacts> {
         self.revenue_query(hotel_id, start, end).await
     }

@@ -74,7 +74,27 @@ impl ReadModel {
 
     /// A quote's room offer from memory, or `None` when the model is not serving.
     pub fn room_offer(&self, hotel_id: HotelId, room_id: RoomId, stay: Option<StayDates>) -> Option<Option<RoomOffer>> {
-        self.with_hotel(hotel_id, stay.map(|s| s.check_in()), |base, e| {
+        self.offer_if(self.serving(), hotel_id, room_id, stay)
+    }
+
+    /// The room offer a hold starts from: from memory while the model follows the feed and has caught up with
+    /// this replica's catalog writes ([`ReadModel::serves_holds`]), even while bookings made here are on their
+    /// way back: the hold re-reads the hotel, the room and every night under its locks, and what it takes from
+    /// the offer (the hotel's time zone, currency, taxes and policy, the room's rate plans) is as fresh as on any
+    /// other replica (PERFORMANCE.md §9). `None` (ask the database) otherwise, and when the model does not hold
+    /// the hotel and the room: one created a moment ago is never mistaken for a missing one.
+    pub fn hold_offer(&self, hotel_id: HotelId, room_id: RoomId) -> Option<RoomOffer> {
+        self.offer_if(self.serves_holds(), hotel_id, room_id, None).flatten().filter(|o| o.room.is_some())
+    }
+
+    fn offer_if(
+        &self,
+        gate: bool,
+        hotel_id: HotelId,
+        room_id: RoomId,
+        stay: Option<StayDates>,
+    ) -> Option<Option<RoomOffer>> {
+        self.with_hotel_if(gate, hotel_id, stay.map(|s| s.check_in()), |base, e| {
             let room = e.rooms.iter().find(|r| r.room.id == room_id);
             RoomOffer {
                 hotel: e.hotel.clone(),
@@ -121,7 +141,18 @@ impl ReadModel {
         first: Option<NaiveDate>,
         f: impl FnOnce(NaiveDate, &HotelEntry) -> T,
     ) -> Option<Option<T>> {
-        if !self.serving() {
+        self.with_hotel_if(self.serving(), hotel_id, first, f)
+    }
+
+    /// [`Self::with_hotel`] when `gate` holds.
+    fn with_hotel_if<T>(
+        &self,
+        gate: bool,
+        hotel_id: HotelId,
+        first: Option<NaiveDate>,
+        f: impl FnOnce(NaiveDate, &HotelEntry) -> T,
+    ) -> Option<Option<T>> {
+        if !gate {
             return None;
         }
         let m = self.model.read().ok()?;
@@ -143,6 +174,20 @@ fn answered<T>(query: &'static str, answer: Option<T>) -> Option<T> {
 pub struct Modelled {
     pub model: Arc<ReadModel>,
     pub inner: Arc<dyn CatalogQueries>,
+    /// Room offers are those of holds ([`ReadModel::hold_offer`]): the booking service's instance.
+    pub holds: bool,
+}
+
+impl Modelled {
+    /// Browse queries, quotes and search, with read-your-writes.
+    pub fn new(model: Arc<ReadModel>, inner: Arc<dyn CatalogQueries>) -> Modelled {
+        Modelled { model, inner, holds: false }
+    }
+
+    /// The booking service's: room offers for holds ([`ReadModel::hold_offer`]), the rest as [`Modelled::new`].
+    pub fn for_holds(model: Arc<ReadModel>, inner: Arc<dyn CatalogQueries>) -> Modelled {
+        Modelled { model, inner, holds: true }
+    }
 }
 
 #[async_trait]
@@ -171,6 +216,12 @@ impl CatalogQueries for Modelled {
         room_id: RoomId,
         stay: Option<StayDates>,
     ) -> Result<Option<RoomOffer>> {
+        if self.holds && stay.is_none() {
+            return match answered("hold", self.model.hold_offer(hotel_id, room_id)) {
+                Some(offer) => Ok(Some(offer)),
+                None => self.inner.room_offer(hotel_id, room_id, stay).await,
+            };
+        }
         match answered("quote", self.model.room_offer(hotel_id, room_id, stay)) {
             Some(found) => Ok(found),
             None => self.inner.room_offer(hotel_id, room_id, stay).await,
@@ -182,6 +233,10 @@ impl CatalogQueries for Modelled {
             Some(found) => Ok(found),
             None => self.inner.calendar(hotel_id, from, to).await,
         }
+    }
+
+    async fn calendars(&self, windows: &[(HotelId, NaiveDate, NaiveDate)]) -> Result<Vec<HotelCalendar>> {
+        self.inner.calendars(windows).await
     }
 
     async fn revenue(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<RevenueFacts> {

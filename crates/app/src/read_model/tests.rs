@@ -255,6 +255,33 @@ async fn answers_what_the_store_answers_after_loading_and_after_every_change() {
 }
 
 #[tokio::test]
+async fn holds_offers_wait_for_this_replicas_catalog_writes_only() {
+    let mut rng = Rng(7);
+    let w = world(&mut rng).await;
+    w.model.changed(CatalogChange::All);
+    w.model.feed(true);
+    w.model.catch_up().await;
+    let (hotel_id, room) = w.rooms[0].clone();
+    let held = w.model.hold_offer(hotel_id, room.id).expect("served from memory");
+    assert_eq!((held.hotel.id, held.room.map(|r| r.id)), (hotel_id, Some(room.id)));
+    assert_eq!(w.model.hold_offer(hotel_id, RoomId(room.id.get() + 10_000)), None, "a room it does not hold");
+
+    // A booking served here: browse queries step aside, holds' offers do not.
+    w.model.local_write();
+    assert!(!w.model.serving());
+    assert!(w.model.hold_offer(hotel_id, room.id).is_some());
+    // A manager's change served here: both wait for its marker.
+    w.model.local_catalog_write();
+    assert!(w.model.hold_offer(hotel_id, room.id).is_none());
+    w.model.catch_up().await;
+    assert!(w.model.serving());
+    assert!(w.model.hold_offer(hotel_id, room.id).is_some());
+    // The feed lost: nothing from memory.
+    w.model.feed(false);
+    assert!(w.model.hold_offer(hotel_id, room.id).is_none());
+}
+
+#[tokio::test]
 async fn steps_aside_while_it_may_be_behind() {
     let mut rng = Rng(42);
     let mut w = world(&mut rng).await;

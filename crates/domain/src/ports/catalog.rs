@@ -113,6 +113,18 @@ pub trait CatalogQueries: Send + Sync {
     /// A hotel's room types by id, each with its default rate plan and its rows dated `from..=to`, in one round
     /// trip. `None` when the hotel does not exist.
     async fn calendar(&self, hotel_id: HotelId, from: NaiveDate, to: NaiveDate) -> Result<Option<HotelCalendar>>;
+    /// Several hotels' calendars, each over its own window `(hotel, from, to)`, in one round trip where the store
+    /// can (how a read model re-reads the nights a burst of writes changed). Hotels that do not exist are left
+    /// out; the order is unspecified. Decorators that cache must pass it through uncached.
+    async fn calendars(&self, windows: &[(HotelId, NaiveDate, NaiveDate)]) -> Result<Vec<HotelCalendar>> {
+        let mut out = Vec::with_capacity(windows.len());
+        for &(id, from, to) in windows {
+            if let Some(c) = self.calendar(id, from, to).await? {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
     /// What a revenue report of `[start, end]` (stay nights) sums: Σ `total_count` of the hotel's rows per date,
     /// and its bookings with a night in the range that are CONFIRMED, or CANCELLED with a penalty or a refund.
     async fn revenue(&self, hotel_id: HotelId, start: NaiveDate, end: NaiveDate) -> Result<RevenueFacts>;
