@@ -5,6 +5,7 @@ mod bookings;
 mod caching;
 mod catalog;
 mod hardening;
+mod history;
 mod operations;
 mod policies;
 mod races;

@@ -197,6 +197,7 @@ impl Modify for ResponseKeysRequired {
         users::profile, users::update_profile, users::my_bookings, users::guests, users::create_guest,
         users::update_guest, users::delete_guest,
         bookings::init, bookings::detail, bookings::add_guests, bookings::payments, bookings::cancel, bookings::status,
+        history::booking, history::hotel,
         payments::webhook, payments::webhook_alias, payments::page, payments::complete, payments::cancel,
         admin::create_hotel, admin::list_hotels, admin::get_hotel, admin::update_hotel, admin::delete_hotel,
         admin::activate, admin::deactivate, admin::hotel_bookings, admin::report, stays::revenue,

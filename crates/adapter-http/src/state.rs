@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use domain::ports::{Clock, IdempotencyStore, TokenIssuer, WebhookVerifier};
-use domain::services::{AuthUseCases, BookingUseCases, CatalogUseCases, CheckoutUseCases};
+use domain::services::{AuthUseCases, BookingUseCases, CatalogUseCases, CheckoutUseCases, HistoryUseCases};
 use std::sync::Arc;
 
 /// Readiness of the dependencies (`/ready`).
@@ -51,6 +51,8 @@ pub struct AppState {
     pub auth: Arc<dyn AuthUseCases>,
     pub catalog: Arc<dyn CatalogUseCases>,
     pub bookings: Arc<dyn BookingUseCases>,
+    /// Audit history (docs/EVENTS.md).
+    pub history: Arc<dyn HistoryUseCases>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     /// Present only when `PAYMENT_GATEWAY=simulated`.
     pub simulated: Option<Arc<dyn CheckoutUseCases>>,

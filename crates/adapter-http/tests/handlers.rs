@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use domain::Error;
 use domain::model::{BookingId, Email, GuestId, Role, User, UserId};
 use domain::ports::{MockIdempotencyStore, MockTokenIssuer, MockWebhookVerifier, SystemClock};
-use domain::services::{MockAuthUseCases, MockBookingUseCases, MockCatalogUseCases};
+use domain::services::{MockAuthUseCases, MockBookingUseCases, MockCatalogUseCases, MockHistoryUseCases};
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -42,6 +42,7 @@ fn state(bookings: MockBookingUseCases) -> AppState {
         auth: Arc::new(auth),
         catalog: Arc::new(MockCatalogUseCases::new()),
         bookings: Arc::new(bookings),
+        history: Arc::new(MockHistoryUseCases::new()),
         idempotency: Arc::new(MockIdempotencyStore::new()),
         simulated: None,
         webhooks: Arc::new(MockWebhookVerifier::new()),

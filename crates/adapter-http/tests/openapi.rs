@@ -66,7 +66,7 @@ async fn route_table_and_document_list_the_same_operations() {
     let unrouted: Vec<_> = documented.difference(&routed).collect();
     assert!(undocumented.is_empty(), "routes without an OpenAPI operation: {undocumented:?}");
     assert!(unrouted.is_empty(), "documented operations that are not routed: {unrouted:?}");
-    assert_eq!(routed.len(), 52);
+    assert_eq!(routed.len(), 54);
 }
 
 /// Whether a schema is typed for a client: a `$ref` to a typed component, a type (objects with properties or a
@@ -181,6 +181,8 @@ fn paged_routes_document_limit_offset_and_total() {
         "GET /admin/hotels/{hotel_id}/bookings",
         "GET /admin/hotels/{hotel_id}/rooms",
         "GET /admin/inventory/rooms/{room_id}",
+        "GET /bookings/{booking_id}/history",
+        "GET /admin/hotels/{hotel_id}/history",
     ]
     .into_iter()
     .map(String::from)
@@ -373,6 +375,8 @@ fn status_401_authentication() {
             ("POST", "/bookings/{booking_id}/payments", BEARER),
             ("POST", "/bookings/{booking_id}/cancel", BEARER),
             ("GET", "/bookings/{booking_id}/status", BEARER),
+            ("GET", "/bookings/{booking_id}/history", BEARER),
+            ("GET", "/admin/hotels/{hotel_id}/history", BEARER),
             ("POST", "/admin/hotels", BEARER),
             ("GET", "/admin/hotels", BEARER),
             ("GET", "/admin/hotels/{hotel_id}", BEARER),
@@ -415,6 +419,7 @@ fn status_403_role_and_ownership() {
             ("GET", "/admin/hotels/{hotel_id}/bookings", OWNED),
             ("GET", "/admin/hotels/{hotel_id}/reports", OWNED),
             ("GET", "/admin/hotels/{hotel_id}/reports/revenue", OWNED),
+            ("GET", "/admin/hotels/{hotel_id}/history", OWNED),
             ("POST", "/admin/hotels/{hotel_id}/rooms", OWNED),
             ("GET", "/admin/hotels/{hotel_id}/rooms", OWNED),
             ("GET", "/admin/hotels/{hotel_id}/rooms/{room_id}", OWNED),
@@ -452,6 +457,7 @@ fn status_404_lookups() {
             ("POST", "/bookings/{booking_id}/payments", BOOKING),
             ("POST", "/bookings/{booking_id}/cancel", BOOKING),
             ("GET", "/bookings/{booking_id}/status", BOOKING),
+            ("GET", "/bookings/{booking_id}/history", BOOKING),
             ("GET", "/payments/simulated/{session_id}", SESSION),
             ("POST", "/payments/simulated/{session_id}/complete", SESSION),
             ("POST", "/payments/simulated/{session_id}/cancel", SESSION),
@@ -463,6 +469,7 @@ fn status_404_lookups() {
             ("GET", "/admin/hotels/{hotel_id}/bookings", HOTEL),
             ("GET", "/admin/hotels/{hotel_id}/reports", HOTEL),
             ("GET", "/admin/hotels/{hotel_id}/reports/revenue", HOTEL),
+            ("GET", "/admin/hotels/{hotel_id}/history", HOTEL),
             ("POST", "/admin/hotels/{hotel_id}/rooms", HOTEL),
             ("GET", "/admin/hotels/{hotel_id}/rooms", HOTEL),
             ("GET", "/admin/hotels/{hotel_id}/rooms/{room_id}", HOTEL_ROOM),
@@ -588,6 +595,8 @@ fn status_422_validation() {
             ("POST", "/bookings/{booking_id}/payments", IDEMPOTENT),
             ("POST", "/bookings/{booking_id}/cancel", V),
             ("GET", "/bookings/{booking_id}/status", V),
+            ("GET", "/bookings/{booking_id}/history", V),
+            ("GET", "/admin/hotels/{hotel_id}/history", V),
             ("POST", "/admin/hotels", V),
             ("GET", "/admin/hotels", V),
             ("GET", "/admin/hotels/{hotel_id}", V),

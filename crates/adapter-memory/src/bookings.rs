@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use domain::model::{
     Booking, BookingAction, BookingStatus, HoldRequest, InventoryEffect, Page, Paged, RefundStatus, Transition,
 };
-use domain::model::{BookingId, GuestId, HotelId, UserId};
+use domain::model::{BookingId, EventActor, GuestId, HotelId, UserId};
 use domain::plan::{HoldFacts, TransitionPlan, plan_hold};
 use domain::ports::{
     Actor, BookingRepository, EventOutcome, PaymentEvent, PaymentRefund, PaymentSession, RefundAttempt, Transitioned,
@@ -284,7 +284,7 @@ impl State {
 #[async_trait]
 impl BookingRepository for InMemoryStore {
     async fn hold(&self, req: HoldRequest, policy: PricingPolicy) -> Result<Booking> {
-        self.with(|st| st.hold(req, &policy))
+        self.write(EventActor::User(req.user_id), req.now, |st| st.hold(req, &policy))
     }
 
     async fn booking(&self, id: BookingId) -> Result<Option<Booking>> {
@@ -321,7 +321,8 @@ impl BookingRepository for InMemoryStore {
     ) -> Result<Transitioned> {
         // `_hold_minutes` is not needed here: no transition of `decide` re-opens a hold (only
         // `abort_payment` does, and it gets the value itself).
-        self.with(|st| {
+        let by = actor.user_id.map_or(EventActor::System, EventActor::User);
+        self.write(by, now, |st| {
             st.saw(now);
             let from = st.owned_row(id, actor.user_id)?.booking.status;
             let plan = st.act(id, action, now)?;
@@ -339,7 +340,7 @@ impl BookingRepository for InMemoryStore {
         guest_ids: Vec<GuestId>,
         now: DateTime<Utc>,
     ) -> Result<Booking> {
-        self.with(|st| st.add_guests(id, user_id, guest_ids, now))
+        self.write(EventActor::User(user_id), now, |st| st.add_guests(id, user_id, guest_ids, now))
     }
 
     async fn start_payment(
@@ -349,7 +350,7 @@ impl BookingRepository for InMemoryStore {
         now: DateTime<Utc>,
         provisional_expiry: DateTime<Utc>,
     ) -> Result<Transitioned> {
-        self.with(|st| st.start_payment(id, user_id, now, provisional_expiry))
+        self.write(EventActor::User(user_id), now, |st| st.start_payment(id, user_id, now, provisional_expiry))
     }
 
     async fn store_payment_session(
@@ -363,15 +364,15 @@ impl BookingRepository for InMemoryStore {
     }
 
     async fn abort_payment(&self, id: BookingId, attempt: i32, hold_minutes: i64, now: DateTime<Utc>) -> Result<()> {
-        self.with(|st| st.abort_payment(id, attempt, hold_minutes, now))
+        self.write(EventActor::System, now, |st| st.abort_payment(id, attempt, hold_minutes, now))
     }
 
     async fn apply_payment_event(&self, event: PaymentEvent, now: DateTime<Utc>) -> Result<EventOutcome> {
-        self.with(|st| st.apply_payment_event(event, now))
+        self.write(EventActor::Provider, now, |st| st.apply_payment_event(event, now))
     }
 
     async fn expire_due(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Booking>> {
-        self.with(|st| st.expire_due(now, limit))
+        self.write(EventActor::System, now, |st| st.expire_due(now, limit))
     }
 
     async fn pending_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<Booking>> {
@@ -388,7 +389,7 @@ impl BookingRepository for InMemoryStore {
         max_attempts: i32,
         now: DateTime<Utc>,
     ) -> Result<Option<RefundStatus>> {
-        self.with(|st| st.record_refund(id, attempt, max_attempts, now))
+        self.write(EventActor::System, now, |st| st.record_refund(id, attempt, max_attempts, now))
     }
 
     async fn pending_payment_refunds(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<PaymentRefund>> {
@@ -402,7 +403,7 @@ impl BookingRepository for InMemoryStore {
         max_attempts: i32,
         now: DateTime<Utc>,
     ) -> Result<Option<RefundStatus>> {
-        self.with(|st| {
+        self.write(EventActor::System, now, |st| {
             st.saw(now);
             Ok(st.record_payment_refund(id, attempt, max_attempts, now))
         })

@@ -106,6 +106,7 @@ impl CatalogRepository for InMemoryStore {
                 updated_at: now,
             };
             st.hotels.insert(id, stored.clone());
+            st.catalog_events(id, crate::events::Snapshot::default(), now);
             Ok(stored)
         })
     }
@@ -119,63 +120,75 @@ impl CatalogRepository for InMemoryStore {
     }
 
     async fn update_hotel(&self, id: HotelId, patch: HotelPatch, now: DateTime<Utc>) -> Result<Hotel> {
-        self.with(|st| {
-            st.saw(now);
-            let h = st.hotels.get_mut(&id).ok_or_else(|| hotel_missing(id))?;
-            if let Some(name) = patch.name {
-                h.name = name;
-            }
-            h.city = patch.city.apply(h.city.take());
-            h.photos = patch.photos.apply(h.photos.take());
-            h.amenities = patch.amenities.apply(h.amenities.take());
-            h.contact_phone = patch.contact_phone.apply(h.contact_phone.take());
-            h.contact_email = patch.contact_email.apply(h.contact_email.take());
-            h.contact_address = patch.contact_address.apply(h.contact_address.take());
-            h.time_zone = patch.time_zone.unwrap_or(h.time_zone);
-            if let Some(c) = patch.currency {
-                h.currency = c;
-            }
-            h.check_in_time = patch.check_in_time.unwrap_or(h.check_in_time);
-            h.check_out_time = patch.check_out_time.unwrap_or(h.check_out_time);
-            h.cancellation_policy = patch.cancellation_policy.unwrap_or(h.cancellation_policy);
-            if let Some(taxes) = patch.taxes {
-                h.taxes = taxes;
-            }
-            h.updated_at = now;
-            Ok(h.clone())
-        })
+        self.catalog_write(
+            |_| Some(id),
+            now,
+            |st| {
+                st.saw(now);
+                let h = st.hotels.get_mut(&id).ok_or_else(|| hotel_missing(id))?;
+                if let Some(name) = patch.name {
+                    h.name = name;
+                }
+                h.city = patch.city.apply(h.city.take());
+                h.photos = patch.photos.apply(h.photos.take());
+                h.amenities = patch.amenities.apply(h.amenities.take());
+                h.contact_phone = patch.contact_phone.apply(h.contact_phone.take());
+                h.contact_email = patch.contact_email.apply(h.contact_email.take());
+                h.contact_address = patch.contact_address.apply(h.contact_address.take());
+                h.time_zone = patch.time_zone.unwrap_or(h.time_zone);
+                if let Some(c) = patch.currency {
+                    h.currency = c;
+                }
+                h.check_in_time = patch.check_in_time.unwrap_or(h.check_in_time);
+                h.check_out_time = patch.check_out_time.unwrap_or(h.check_out_time);
+                h.cancellation_policy = patch.cancellation_policy.unwrap_or(h.cancellation_policy);
+                if let Some(taxes) = patch.taxes {
+                    h.taxes = taxes;
+                }
+                h.updated_at = now;
+                Ok(h.clone())
+            },
+        )
     }
 
     async fn set_hotel_active(&self, id: HotelId, active: bool, now: DateTime<Utc>) -> Result<Hotel> {
-        self.with(|st| {
-            st.saw(now);
-            let h = st.hotels.get_mut(&id).ok_or_else(|| hotel_missing(id))?;
-            h.active = active;
-            h.updated_at = now;
-            Ok(h.clone())
-        })
+        self.catalog_write(
+            |_| Some(id),
+            now,
+            |st| {
+                st.saw(now);
+                let h = st.hotels.get_mut(&id).ok_or_else(|| hotel_missing(id))?;
+                h.active = active;
+                h.updated_at = now;
+                Ok(h.clone())
+            },
+        )
     }
 
     async fn delete_hotel(&self, id: HotelId, now: DateTime<Utc>) -> Result<()> {
-        self.with(|st| {
-            if !st.hotels.contains_key(&id) {
-                return Err(hotel_missing(id));
-            }
-            let (bookings, active) = st.bookings_where(|b| b.hotel_id == id, now);
-            if active {
-                return Err(Error::HasActiveBookings("Hotel has active bookings; deactivate it instead"));
-            }
-            if st.refunds_owed(|b| b.hotel_id == id) {
-                return Err(Error::HasActiveBookings(HOTEL_REFUNDS_OWED));
-            }
-            st.delete_bookings(&bookings);
-            let rooms: Vec<RoomId> = st.rooms.values().filter(|r| r.hotel_id == id).map(|r| r.id).collect();
-            for room_id in rooms {
-                st.delete_room_rows(room_id);
-            }
-            st.hotels.remove(&id);
-            Ok(())
-        })
+        self.catalog_write(
+            |_| Some(id),
+            now,
+            |st| {
+                if !st.hotels.contains_key(&id) {
+                    return Err(hotel_missing(id));
+                }
+                let (bookings, active) = st.bookings_where(|b| b.hotel_id == id, now);
+                if active {
+                    return Err(Error::HasActiveBookings("Hotel has active bookings; deactivate it instead"));
+                }
+                if st.refunds_owed(|b| b.hotel_id == id) {
+                    return Err(Error::HasActiveBookings(HOTEL_REFUNDS_OWED));
+                }
+                st.delete_bookings(&bookings);
+                let rooms: Vec<RoomId> = st.rooms.values().filter(|r| r.hotel_id == id).map(|r| r.id).collect();
+                for room_id in rooms {
+                    st.delete_room_rows(room_id);
+                }
+                st.hotels.remove(&id);
+                Ok(())
+            },
+        )
     }
 
     async fn create_room(
@@ -185,32 +198,36 @@ impl CatalogRepository for InMemoryStore {
         today: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<Room> {
-        self.with(|st| {
-            st.saw(now);
-            if !st.hotels.contains_key(&hotel_id) {
-                return Err(hotel_missing(hotel_id));
-            }
-            let count = st.rooms.values().filter(|r| r.hotel_id == hotel_id).count();
-            if i64::try_from(count).unwrap_or(i64::MAX) >= MAX_ROOMS_PER_HOTEL {
-                return Err(Error::LimitExceeded("A hotel can have at most 100 room types"));
-            }
-            let stored = Room {
-                id: st.ids.room(),
-                hotel_id,
-                kind: room.kind,
-                base_price: room.base_price,
-                photos: room.photos,
-                amenities: room.amenities,
-                total_count: room.total_count,
-                capacity: room.capacity,
-                created_at: now,
-                updated_at: now,
-            };
-            st.rooms.insert(stored.id, stored.clone());
-            st.insert_rate_plan(&stored, NewRatePlan::standard(), true, now)?;
-            st.fill_window(&stored, today);
-            Ok(stored)
-        })
+        self.catalog_write(
+            |_| Some(hotel_id),
+            now,
+            |st| {
+                st.saw(now);
+                if !st.hotels.contains_key(&hotel_id) {
+                    return Err(hotel_missing(hotel_id));
+                }
+                let count = st.rooms.values().filter(|r| r.hotel_id == hotel_id).count();
+                if i64::try_from(count).unwrap_or(i64::MAX) >= MAX_ROOMS_PER_HOTEL {
+                    return Err(Error::LimitExceeded("A hotel can have at most 100 room types"));
+                }
+                let stored = Room {
+                    id: st.ids.room(),
+                    hotel_id,
+                    kind: room.kind,
+                    base_price: room.base_price,
+                    photos: room.photos,
+                    amenities: room.amenities,
+                    total_count: room.total_count,
+                    capacity: room.capacity,
+                    created_at: now,
+                    updated_at: now,
+                };
+                st.rooms.insert(stored.id, stored.clone());
+                st.insert_rate_plan(&stored, NewRatePlan::standard(), true, now)?;
+                st.fill_window(&stored, today);
+                Ok(stored)
+            },
+        )
     }
 
     async fn room(&self, id: RoomId) -> Result<Option<Room>> {
@@ -222,63 +239,75 @@ impl CatalogRepository for InMemoryStore {
     }
 
     async fn update_room(&self, id: RoomId, patch: RoomPatch, today: NaiveDate, now: DateTime<Utc>) -> Result<Room> {
-        self.with(|st| {
-            st.saw(now);
-            let old = st.rooms.get(&id).cloned().ok_or_else(|| room_missing(id))?;
-            // Plan every row change first, so a conflict leaves everything untouched.
-            let mut plan: Vec<(NaiveDate, Option<Money>, Option<i32>)> = Vec::new();
-            for night in st.nights(id, today, NaiveDate::MAX) {
-                let price = patch.base_price.filter(|_| night.price == old.base_price);
-                let total = patch.total_count.filter(|_| night.total_count == old.total_count);
-                if let Some(t) = total
-                    && t < night.book_count + night.reserved_count
-                {
-                    return Err(Error::InventoryConflict(night.date));
+        self.catalog_write(
+            |st| st.rooms.get(&id).map(|r| r.hotel_id),
+            now,
+            |st| {
+                st.saw(now);
+                let old = st.rooms.get(&id).cloned().ok_or_else(|| room_missing(id))?;
+                // Plan every row change first, so a conflict leaves everything untouched.
+                let mut plan: Vec<(NaiveDate, Option<Money>, Option<i32>)> = Vec::new();
+                for night in st.nights(id, today, NaiveDate::MAX) {
+                    let price = patch.base_price.filter(|_| night.price == old.base_price);
+                    let total = patch.total_count.filter(|_| night.total_count == old.total_count);
+                    if let Some(t) = total
+                        && t < night.book_count + night.reserved_count
+                    {
+                        return Err(Error::InventoryConflict(night.date));
+                    }
+                    if price.is_some() || total.is_some() {
+                        plan.push((night.date, price, total));
+                    }
                 }
-                if price.is_some() || total.is_some() {
-                    plan.push((night.date, price, total));
+                for (date, price, total) in plan {
+                    if let Some(night) = st.inventory.get_mut(&(id, date)) {
+                        night.price = price.unwrap_or(night.price);
+                        night.total_count = total.unwrap_or(night.total_count);
+                    }
                 }
-            }
-            for (date, price, total) in plan {
-                if let Some(night) = st.inventory.get_mut(&(id, date)) {
-                    night.price = price.unwrap_or(night.price);
-                    night.total_count = total.unwrap_or(night.total_count);
+                let room = st.rooms.get_mut(&id).ok_or_else(|| room_missing(id))?;
+                if let Some(kind) = patch.kind {
+                    room.kind = kind;
                 }
-            }
-            let room = st.rooms.get_mut(&id).ok_or_else(|| room_missing(id))?;
-            if let Some(kind) = patch.kind {
-                room.kind = kind;
-            }
-            room.base_price = patch.base_price.unwrap_or(room.base_price);
-            room.photos = patch.photos.apply(room.photos.take());
-            room.amenities = patch.amenities.apply(room.amenities.take());
-            room.total_count = patch.total_count.unwrap_or(room.total_count);
-            room.capacity = patch.capacity.unwrap_or(room.capacity);
-            room.updated_at = now;
-            Ok(room.clone())
-        })
+                room.base_price = patch.base_price.unwrap_or(room.base_price);
+                room.photos = patch.photos.apply(room.photos.take());
+                room.amenities = patch.amenities.apply(room.amenities.take());
+                room.total_count = patch.total_count.unwrap_or(room.total_count);
+                room.capacity = patch.capacity.unwrap_or(room.capacity);
+                room.updated_at = now;
+                Ok(room.clone())
+            },
+        )
     }
 
     async fn delete_room(&self, id: RoomId, now: DateTime<Utc>) -> Result<()> {
-        self.with(|st| {
-            if !st.rooms.contains_key(&id) {
-                return Err(room_missing(id));
-            }
-            let (bookings, active) = st.bookings_where(|b| b.room_id == id, now);
-            if active {
-                return Err(Error::HasActiveBookings("Room has active bookings"));
-            }
-            if st.refunds_owed(|b| b.room_id == id) {
-                return Err(Error::HasActiveBookings(ROOM_REFUNDS_OWED));
-            }
-            st.delete_bookings(&bookings);
-            st.delete_room_rows(id);
-            Ok(())
-        })
+        self.catalog_write(
+            |st| st.rooms.get(&id).map(|r| r.hotel_id),
+            now,
+            |st| {
+                if !st.rooms.contains_key(&id) {
+                    return Err(room_missing(id));
+                }
+                let (bookings, active) = st.bookings_where(|b| b.room_id == id, now);
+                if active {
+                    return Err(Error::HasActiveBookings("Room has active bookings"));
+                }
+                if st.refunds_owed(|b| b.room_id == id) {
+                    return Err(Error::HasActiveBookings(ROOM_REFUNDS_OWED));
+                }
+                st.delete_bookings(&bookings);
+                st.delete_room_rows(id);
+                Ok(())
+            },
+        )
     }
 
     async fn create_rate_plan(&self, room_id: RoomId, plan: NewRatePlan, now: DateTime<Utc>) -> Result<RatePlan> {
-        self.with(|st| st.create_rate_plan(room_id, plan, now))
+        self.catalog_write(
+            |st| st.rooms.get(&room_id).map(|r| r.hotel_id),
+            now,
+            |st| st.create_rate_plan(room_id, plan, now),
+        )
     }
 
     async fn rate_plan(&self, id: RatePlanId) -> Result<Option<RatePlan>> {
@@ -290,11 +319,15 @@ impl CatalogRepository for InMemoryStore {
     }
 
     async fn update_rate_plan(&self, id: RatePlanId, patch: RatePlanPatch, now: DateTime<Utc>) -> Result<RatePlan> {
-        self.with(|st| st.update_rate_plan(id, patch, now))
+        self.catalog_write(
+            |st| st.rate_plans.get(&id).map(|p| p.hotel_id),
+            now,
+            |st| st.update_rate_plan(id, patch, now),
+        )
     }
 
     async fn delete_rate_plan(&self, id: RatePlanId, now: DateTime<Utc>) -> Result<()> {
-        self.with(|st| st.delete_rate_plan(id, now))
+        self.catalog_write(|st| st.rate_plans.get(&id).map(|p| p.hotel_id), now, |st| st.delete_rate_plan(id, now))
     }
 }
 
@@ -325,33 +358,38 @@ impl InventoryRepository for InMemoryStore {
         end: NaiveDate,
         patch: InventoryPatch,
     ) -> Result<Vec<InventoryView>> {
-        self.with(|st| {
-            if !st.rooms.contains_key(&room_id) {
-                return Err(inventory_room_missing(room_id));
-            }
-            if end < start {
-                return Ok(Vec::new());
-            }
-            let range = (room_id, start)..=(room_id, end);
-            if let Some(total) = patch.total_count
-                && let Some((_, bad)) =
-                    st.inventory.range(range.clone()).find(|(_, n)| total < n.book_count + n.reserved_count)
-            {
-                return Err(Error::InventoryConflict(bad.date));
-            }
-            for (_, night) in st.inventory.range_mut(range) {
-                night.surge_factor = patch.surge_factor.unwrap_or(night.surge_factor);
-                night.price = patch.price.unwrap_or(night.price);
-                night.closed = patch.closed.unwrap_or(night.closed);
-                night.total_count = patch.total_count.unwrap_or(night.total_count);
-                let r = &mut night.restrictions;
-                r.min_stay = patch.min_stay.apply(r.min_stay);
-                r.max_stay = patch.max_stay.apply(r.max_stay);
-                r.closed_to_arrival = patch.closed_to_arrival.unwrap_or(r.closed_to_arrival);
-                r.closed_to_departure = patch.closed_to_departure.unwrap_or(r.closed_to_departure);
-            }
-            Ok(st.rows_between(room_id, start, Some(end)))
-        })
+        let now = self.with(|st| Ok(st.latest_now.unwrap_or_else(Utc::now)))?;
+        self.catalog_write(
+            |st| st.rooms.get(&room_id).map(|r| r.hotel_id),
+            now,
+            |st| {
+                if !st.rooms.contains_key(&room_id) {
+                    return Err(inventory_room_missing(room_id));
+                }
+                if end < start {
+                    return Ok(Vec::new());
+                }
+                let range = (room_id, start)..=(room_id, end);
+                if let Some(total) = patch.total_count
+                    && let Some((_, bad)) =
+                        st.inventory.range(range.clone()).find(|(_, n)| total < n.book_count + n.reserved_count)
+                {
+                    return Err(Error::InventoryConflict(bad.date));
+                }
+                for (_, night) in st.inventory.range_mut(range) {
+                    night.surge_factor = patch.surge_factor.unwrap_or(night.surge_factor);
+                    night.price = patch.price.unwrap_or(night.price);
+                    night.closed = patch.closed.unwrap_or(night.closed);
+                    night.total_count = patch.total_count.unwrap_or(night.total_count);
+                    let r = &mut night.restrictions;
+                    r.min_stay = patch.min_stay.apply(r.min_stay);
+                    r.max_stay = patch.max_stay.apply(r.max_stay);
+                    r.closed_to_arrival = patch.closed_to_arrival.unwrap_or(r.closed_to_arrival);
+                    r.closed_to_departure = patch.closed_to_departure.unwrap_or(r.closed_to_departure);
+                }
+                Ok(st.rows_between(room_id, start, Some(end)))
+            },
+        )
     }
 
     async fn stay_nights(&self, room_id: RoomId, stay: StayDates) -> Result<Vec<InventoryNight>> {
@@ -369,7 +407,10 @@ impl InventoryRepository for InMemoryStore {
                     let last = st.inventory.range((room.id, NaiveDate::MIN)..=(room.id, NaiveDate::MAX)).next_back();
                     let from = last.map_or(today, |((_, d), _)| today.max(*d + Duration::days(1)));
                     let end = today + Duration::days(INVENTORY_WINDOW_DAYS);
-                    from.iter_days().take_while(|d| *d < end).filter(|d| st.insert_night(room, *d)).count() as u64
+                    let opened: Vec<NaiveDate> =
+                        from.iter_days().take_while(|d| *d < end).filter(|d| st.insert_night(room, *d)).collect();
+                    st.nights_event("opened", room, &opened, Some(domain::model::EventActor::System), now);
+                    opened.len() as u64
                 })
                 .sum())
         })

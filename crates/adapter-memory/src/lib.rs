@@ -3,6 +3,7 @@
 
 mod bookings;
 mod catalog;
+mod events;
 mod guests;
 mod idempotency;
 mod payments;
@@ -39,5 +40,37 @@ impl InMemoryStore {
     fn with<T>(&self, f: impl FnOnce(&mut State) -> Result<T>) -> Result<T> {
         let mut state = self.state.lock().map_err(|_| Error::Internal("in-memory store lock poisoned".into()))?;
         f(&mut state)
+    }
+
+    /// [`Self::with`] for a manager's catalog write to the hotel `hotel_of` names (resolved before the write):
+    /// then records the events of what it changed in that hotel.
+    fn catalog_write<T>(
+        &self,
+        hotel_of: impl FnOnce(&State) -> Option<domain::model::HotelId>,
+        now: chrono::DateTime<chrono::Utc>,
+        f: impl FnOnce(&mut State) -> Result<T>,
+    ) -> Result<T> {
+        self.with(|st| {
+            let Some(hotel) = hotel_of(st) else { return f(st) };
+            let before = st.snapshot(hotel);
+            let out = f(st)?;
+            st.catalog_events(hotel, before, now);
+            Ok(out)
+        })
+    }
+
+    /// [`Self::with`] for a booking write by `actor`: then records the events of what it changed (kept even
+    /// when `f` fails after writing, as a committed transaction's would be).
+    fn write<T>(
+        &self,
+        actor: domain::model::EventActor,
+        now: chrono::DateTime<chrono::Utc>,
+        f: impl FnOnce(&mut State) -> Result<T>,
+    ) -> Result<T> {
+        self.with(|st| {
+            let out = f(st);
+            st.booking_events(actor, now);
+            out
+        })
     }
 }

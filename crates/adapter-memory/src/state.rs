@@ -33,6 +33,13 @@ pub(crate) struct State {
     pub payment_refunds: BTreeMap<i64, PaymentRefundRow>,
     /// Rate plans by id (the `rate_plan` table).
     pub rate_plans: BTreeMap<RatePlanId, RatePlan>,
+    /// The outbox (the `outbox_event` table), in `seq` order, and its sequence.
+    pub events: Vec<domain::model::StoredEvent>,
+    pub event_seq: i64,
+    /// Each booking's status and refund status as its last event recorded them.
+    pub booking_marks: HashMap<BookingId, (domain::model::BookingStatus, Option<domain::model::RefundStatus>)>,
+    /// Each extra-payment refund's status as its last event recorded it.
+    pub payment_refund_marks: HashMap<i64, domain::model::RefundStatus>,
 }
 
 /// One extra-payment refund and its retry state.

@@ -17,6 +17,6 @@ repo_contract::contract_tests!(Memory);
 /// `run_all` drives the same list in one test; it must stay in step with the macro.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn run_all_covers_every_test() {
-    assert_eq!(repo_contract::TEST_NAMES.len(), 67);
+    assert_eq!(repo_contract::TEST_NAMES.len(), 70);
     repo_contract::run_all(&Memory).await;
 }

@@ -9,6 +9,7 @@ mod error;
 mod json;
 mod maintenance;
 mod misc;
+mod outbox;
 mod prepared;
 mod rows;
 #[cfg(feature = "testing")]
@@ -31,6 +32,7 @@ pub use changes::{CATALOG_CHANNEL, CatalogChange, CatalogListener, HotelChange};
 pub use connect::{ConnectTarget, SessionSettings, SslMode};
 pub use error::{TxError, db_error};
 pub use maintenance::{HOT_TABLES, MaintenancePolicy, TableHealth};
+pub use outbox::RelayLease;
 
 /// The embedded migrations (`/migrations`).
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");

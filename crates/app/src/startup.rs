@@ -102,7 +102,14 @@ impl adapter_postgres::CatalogListener for Fanout {
 
 /// Every port a store implements (PostgreSQL and the in-memory store both do).
 pub trait Store:
-    UserRepository + GuestRepository + CatalogStore + BookingRepository + IdempotencyStore + SimulatedSessionStore + 'static
+    UserRepository
+    + GuestRepository
+    + CatalogStore
+    + BookingRepository
+    + IdempotencyStore
+    + SimulatedSessionStore
+    + EventLog
+    + 'static
 {
 }
 impl<T> Store for T where
@@ -112,6 +119,7 @@ impl<T> Store for T where
         + BookingRepository
         + IdempotencyStore
         + SimulatedSessionStore
+        + EventLog
         + 'static
 {
 }
@@ -250,10 +258,12 @@ fn assemble<S: Store>(
     );
     let simulated = (config.payment_gateway == Gateway::Simulated)
         .then(|| Arc::new(SimulatedCheckout::new(repo.clone(), repo.clone(), bookings.clone(), clock.clone())));
+    let history = Arc::new(HistoryService::new(repo.clone(), repo.clone(), repo.clone()));
     let state = AppState {
         auth: auth.clone(),
         catalog: catalog.clone(),
         bookings: bookings.clone(),
+        history,
         idempotency: repo.clone(),
         simulated: simulated.map(|s| s as Arc<dyn CheckoutUseCases>),
         webhooks: Arc::new(StripeWebhookVerifier::new(config.stripe_webhook_secret.expose())),

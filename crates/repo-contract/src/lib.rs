@@ -4,6 +4,7 @@ pub mod fixtures;
 
 pub mod bookings;
 pub mod catalog;
+pub mod events;
 pub mod guests;
 pub mod idempotency;
 pub mod local;
@@ -16,7 +17,7 @@ pub mod users;
 
 use async_trait::async_trait;
 use domain::ports::{
-    BookingRepository, CatalogStore, GuestRepository, IdempotencyStore, SimulatedSessionStore, UserRepository,
+    BookingRepository, CatalogStore, EventLog, GuestRepository, IdempotencyStore, SimulatedSessionStore, UserRepository,
 };
 use std::any::Any;
 use std::sync::Arc;
@@ -29,13 +30,14 @@ pub struct Stores {
     pub bookings: Arc<dyn BookingRepository>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub sessions: Arc<dyn SimulatedSessionStore>,
+    pub events: Arc<dyn EventLog>,
     /// Anything that must live as long as the test (a temporary database, a container handle…); dropped
     /// when the test ends.
     pub guard: Option<Box<dyn Any + Send + Sync>>,
 }
 
 impl Stores {
-    /// All six ports from one value that implements them all.
+    /// All seven ports from one value that implements them all.
     pub fn from_store<T>(store: Arc<T>) -> Stores
     where
         T: UserRepository
@@ -44,6 +46,7 @@ impl Stores {
             + BookingRepository
             + IdempotencyStore
             + SimulatedSessionStore
+            + EventLog
             + 'static,
     {
         Stores {
@@ -52,6 +55,7 @@ impl Stores {
             catalog: store.clone(),
             bookings: store.clone(),
             idempotency: store.clone(),
+            events: store.clone(),
             sessions: store,
             guard: None,
         }
@@ -155,6 +159,11 @@ macro_rules! __contract_list {
                 rate_plans_crud_and_default_plan,
                 holds_on_a_plan_and_plan_deletes,
                 search_offers_the_cheapest_bookable_plan,
+            }
+            events {
+                booking_transitions_are_recorded_with_their_actor,
+                catalog_changes_are_recorded_with_before_and_after,
+                relay_reads_marks_and_prunes,
             }
             stays {
                 restrictions_and_taxes_round_trip_and_guard_holds,

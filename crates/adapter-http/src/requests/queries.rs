@@ -261,3 +261,49 @@ impl InventoryRangeParams {
         Ok(InventoryRangeParams { start_date: q.opt_date("start_date")?, end_date: q.opt_date("end_date")? })
     }
 }
+
+/// `GET /admin/hotels/{hotel_id}/history`: filters (all optional).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryParams {
+    /// `booking`, `hotel`, `room` (a room type and its inventory) or `rate_plan`; with `aggregate_id`.
+    pub aggregate_type: Option<String>,
+    /// The aggregate's id; requires `aggregate_type`.
+    pub aggregate_id: Option<i64>,
+    /// One event type, e.g. `booking.cancelled` (docs/EVENTS.md lists them).
+    #[param(rename = "type")]
+    pub event_type: Option<String>,
+    /// Events on or after this day (UTC).
+    pub from: Option<NaiveDate>,
+    /// Events on or before this day (UTC); not before `from`.
+    pub to: Option<NaiveDate>,
+}
+
+impl HistoryParams {
+    pub fn parse(q: &mut Query) -> ApiResult<Self> {
+        let kinds = ["booking", "hotel", "room", "rate_plan"];
+        Ok(HistoryParams {
+            aggregate_type: q.opt_choice("aggregate_type", &kinds)?,
+            aggregate_id: q.opt_int("aggregate_id", 1, i64::MAX)?,
+            event_type: q.opt_choice("type", domain::model::event_types::ALL)?,
+            from: q.opt_date("from")?,
+            to: q.opt_date("to")?,
+        })
+    }
+
+    /// The domain's filter; `aggregate_id` without `aggregate_type` (or the reverse) is a 422.
+    pub fn filter(self) -> ApiResult<domain::model::HistoryFilter> {
+        use domain::model::AggregateType;
+        let aggregate = match (self.aggregate_type, self.aggregate_id) {
+            (None, None) => None,
+            (Some(t), Some(id)) => AggregateType::parse(&t).map(|t| (t, id)),
+            (Some(_), None) => {
+                return Err(domain::Error::validation(&["query", "aggregate_id"], "Field required", "missing").into());
+            }
+            (None, Some(_)) => {
+                return Err(domain::Error::validation(&["query", "aggregate_type"], "Field required", "missing").into());
+            }
+        };
+        Ok(domain::model::HistoryFilter { aggregate, event_type: self.event_type, from: self.from, to: self.to })
+    }
+}

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod bookings;
+pub mod history;
 pub mod payments;
 pub mod public;
 pub mod rate_plans;
@@ -155,6 +156,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, simulated: bool) {
     resource!(cfg, table, "/bookings/{booking_id}/payments", [(post, bookings::payments)]);
     resource!(cfg, table, "/bookings/{booking_id}/cancel", [(post, bookings::cancel)]);
     resource!(cfg, table, "/bookings/{booking_id}/status", [(get, bookings::status)]);
+    resource!(cfg, table, "/bookings/{booking_id}/history", [(get, history::booking)]);
     resource!(cfg, table, "/webhooks/stripe", [(post, payments::webhook)]);
     resource!(cfg, table, "/webhook/payment", [(post, payments::webhook_alias)]);
     if simulated {
@@ -174,6 +176,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, simulated: bool) {
     resource!(cfg, table, "/admin/hotels/{hotel_id}/bookings", [(get, admin::hotel_bookings)]);
     resource!(cfg, table, "/admin/hotels/{hotel_id}/reports", [(get, admin::report)]);
     resource!(cfg, table, "/admin/hotels/{hotel_id}/reports/revenue", [(get, stays::revenue)]);
+    resource!(cfg, table, "/admin/hotels/{hotel_id}/history", [(get, history::hotel)]);
     resource!(cfg, table, "/admin/hotels/{hotel_id}/rooms", [(post, admin::create_room), (get, admin::list_rooms)]);
     resource!(
         cfg,

@@ -6,6 +6,7 @@ use super::*;
 impl PgStore {
     pub(super) async fn apply_payment_event_tx(&self, ev: PaymentEvent, now: DateTime<Utc>) -> Result<EventOutcome> {
         tx!(self, |c| {
+            PgStore::set_actor(c, EventActor::Provider).await?;
             let fresh = crate::prepared::sql(
                 "INSERT INTO processed_webhook_event (event_id, event_type, outcome, received_at)
                  VALUES ($1, $2, 'ignored', $3) ON CONFLICT (event_id) DO NOTHING",

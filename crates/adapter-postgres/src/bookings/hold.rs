@@ -48,7 +48,7 @@ impl PgStore {
                 let lock = crate::prepared::sql("SELECT id FROM app_user WHERE id = $1 FOR UPDATE")
                     .bind::<BigInt, _>(i64::from(req.user_id))
                     .load::<IdRow>(&mut &*c);
-                let (read, _) = futures_util::try_join!(read, lock)?;
+                let (read, _) = futures_util::future::try_join(read, lock).await?;
                 let count = crate::prepared::sql(format!(
                     "SELECT count(*) AS n FROM booking WHERE user_id = $1 AND booking_status IN {HOLD_STATUSES}
                        AND (expires_at IS NULL OR expires_at > $2)"
@@ -56,10 +56,10 @@ impl PgStore {
                 .bind::<BigInt, _>(i64::from(req.user_id))
                 .bind::<Timestamptz, _>(req.now)
                 .get_result::<CountRow>(&mut &*c);
-                let (count, nights) = futures_util::try_join!(count, nights.load::<NightRow>(&mut &*c))?;
+                let (count, nights) = futures_util::future::try_join(count, nights.load::<NightRow>(&mut &*c)).await?;
                 (read, count.n, nights)
             } else {
-                let (read, nights) = futures_util::try_join!(read, nights.load::<NightRow>(&mut &*c))?;
+                let (read, nights) = futures_util::future::try_join(read, nights.load::<NightRow>(&mut &*c)).await?;
                 (read, 0, nights)
             };
             let hotel_active = read.active;
@@ -121,7 +121,7 @@ impl PgStore {
                 .bind::<Numeric, _>(plan.price.subtotal.to_decimal())
                 .bind::<Text, _>(crate::json::encode_charges(&plan.price.lines))
                 .get_result::<BookingRow>(&mut &*c);
-            let (n, row) = futures_util::try_join!(reserve, insert)?;
+            let (n, row) = futures_util::future::try_join(reserve, insert).await?;
             if n as i64 != req.stay.nights() {
                 return Err(TxError::Domain(Error::RoomUnavailable));
             }

@@ -126,6 +126,7 @@ impl PgStore {
         _hold_minutes: i64,
     ) -> Result<Transitioned> {
         let (t, fail) = tx!(self, |c| {
+            PgStore::set_actor(c, actor.user_id.map_or(EventActor::System, EventActor::User)).await?;
             let b = load(c, id, true).await?.ok_or_else(|| not_found(id))?;
             if actor.user_id.is_some_and(|u| u != b.user_id) {
                 return Err(not_found(id));
@@ -155,6 +156,7 @@ impl PgStore {
             Expired,
         }
         let out = tx!(self, |c| {
+            PgStore::set_actor(c, EventActor::User(user_id)).await?;
             let b = load(c, id, true).await?.ok_or_else(|| not_found(id))?;
             if b.user_id != user_id {
                 return Err(not_found(id));
@@ -211,6 +213,7 @@ impl PgStore {
             Expired,
         }
         let out = tx!(self, |c| {
+            PgStore::set_actor(c, EventActor::User(user_id)).await?;
             let b = load(c, id, true).await?.ok_or_else(|| not_found(id))?;
             if b.user_id != user_id {
                 return Err(not_found(id));

@@ -132,6 +132,7 @@ impl InventoryRepository for PgStore {
             if !got {
                 return Ok(0);
             }
+            PgStore::set_actor(c, domain::model::EventActor::System).await?;
             let n = crate::prepared::sql(
                 "INSERT INTO inventory (hotel_id, room_id, date, total_count, price)
                  SELECT r.hotel_id, r.id, d::date, r.total_count, r.base_price

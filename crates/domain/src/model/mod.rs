@@ -2,6 +2,7 @@
 
 pub mod booking;
 pub mod catalog;
+pub mod event;
 pub mod ids;
 pub mod local;
 pub mod money;
@@ -16,6 +17,7 @@ pub mod user;
 
 pub use booking::*;
 pub use catalog::*;
+pub use event::*;
 pub use ids::*;
 pub use local::*;
 pub use money::*;

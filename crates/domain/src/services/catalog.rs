@@ -91,7 +91,7 @@ pub struct CatalogService {
 }
 
 /// Which "hotel not found" text a route uses.
-fn hotel_missing(id: HotelId) -> Error {
+pub(super) fn hotel_missing(id: HotelId) -> Error {
     Error::HotelNotFound(format!("Hotel not found with id: {id}"))
 }
 

@@ -4,6 +4,7 @@ mod api;
 mod auth;
 mod booking;
 mod catalog;
+mod history;
 mod offers;
 mod simulated;
 
@@ -11,6 +12,7 @@ pub use api::*;
 pub use auth::{AuthConfig, AuthService, LoginResult};
 pub use booking::{BookingConfig, BookingService, PaymentStart, SweepReport};
 pub use catalog::CatalogService;
+pub use history::HistoryService;
 pub use simulated::{SimulatedCheckout, SimulatedOutcome};
 
 use crate::{Error, model::User};

@@ -1,0 +1,15 @@
+DROP TRIGGER IF EXISTS inventory_outbox_del ON inventory;
+DROP TRIGGER IF EXISTS inventory_outbox_ins ON inventory;
+DROP TRIGGER IF EXISTS inventory_outbox_upd ON inventory;
+DROP TRIGGER IF EXISTS rate_plan_outbox ON rate_plan;
+DROP TRIGGER IF EXISTS room_outbox ON room;
+DROP TRIGGER IF EXISTS hotel_outbox ON hotel;
+DROP TRIGGER IF EXISTS payment_refund_outbox ON payment_refund;
+DROP TRIGGER IF EXISTS booking_outbox ON booking;
+DROP FUNCTION IF EXISTS outbox_inventory();
+DROP FUNCTION IF EXISTS outbox_catalog();
+DROP FUNCTION IF EXISTS outbox_payment_refund();
+DROP FUNCTION IF EXISTS outbox_booking();
+DROP FUNCTION IF EXISTS outbox_booking_data(booking, text);
+DROP FUNCTION IF EXISTS outbox_actor(text);
+DROP TABLE IF EXISTS outbox_event;
