@@ -99,6 +99,9 @@ impl TestApp {
         for r in &self.running {
             r.server.stop(false).await;
             r.jobs.abort();
+            if let Some(relay) = &r.relay {
+                relay.abort();
+            }
         }
         self.db.drop_now().await;
     }

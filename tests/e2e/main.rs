@@ -4,6 +4,7 @@ mod auth;
 mod bookings;
 mod caching;
 mod catalog;
+mod events;
 mod hardening;
 mod history;
 mod operations;

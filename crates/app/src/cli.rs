@@ -208,6 +208,9 @@ async fn serve(config: Config) -> i32 {
     // actix stops gracefully on SIGINT/SIGTERM; the server task ends then.
     let result = running.task.await;
     running.jobs.abort();
+    if let Some(relay) = &running.relay {
+        relay.abort();
+    }
     match result {
         Ok(Ok(())) => 0,
         _ => 1,

@@ -93,6 +93,14 @@ pub struct Config {
     /// Serve search, hotel info, quotes and calendars from the per-replica read model (PostgreSQL only; default
     /// on). `READ_MODEL=false` sends every query to the database.
     pub read_model: bool,
+    /// `NATS_URL`: the NATS server the outbox relay publishes to (none: the relay is off, events stay in the
+    /// outbox as history until `OUTBOX_RETENTION_DAYS`).
+    pub nats_url: Option<String>,
+    /// `NATS_STREAM` (STAYBOOK): the JetStream stream of the events (subjects `staybook.>`).
+    pub nats_stream: String,
+    /// `OUTBOX_RETENTION_DAYS` (90): events older than this are pruned (published ones; every one when the relay
+    /// is off); the audit history goes back as far.
+    pub outbox_retention_days: i64,
     pub max_active_holds_per_user: i64,
     pub pricing: PricingPolicy,
     pub rate_limit_per_minute: u32,
@@ -268,6 +276,12 @@ impl Config {
             max_stay_nights: parse("MAX_STAY_NIGHTS", get("MAX_STAY_NIGHTS"), 30)?,
             calendar_cache_ms: parse("CALENDAR_CACHE_MS", get("CALENDAR_CACHE_MS"), 3000)?,
             read_model: boolean("READ_MODEL", get("READ_MODEL"), true)?,
+            nats_url: get("NATS_URL").filter(|s| !s.trim().is_empty()),
+            nats_stream: get("NATS_STREAM").unwrap_or_else(|| "STAYBOOK".into()),
+            outbox_retention_days: positive(
+                "OUTBOX_RETENTION_DAYS",
+                parse("OUTBOX_RETENTION_DAYS", get("OUTBOX_RETENTION_DAYS"), 90)?,
+            )?,
             max_active_holds_per_user: parse("MAX_ACTIVE_HOLDS_PER_USER", get("MAX_ACTIVE_HOLDS_PER_USER"), 5)?,
             pricing: PricingPolicy::new(&strategies, holidays),
             rate_limit_per_minute: parse("RATE_LIMIT_PER_MINUTE", get("RATE_LIMIT_PER_MINUTE"), 120)?,

@@ -22,6 +22,13 @@ pub async fn sweep_once(w: &Wired, login_window_secs: i64) -> Result<usize, doma
         tracing::warn!(error = %e, "sweeper step failed");
     }
     w.store.prune(Utc::now(), login_window_secs).await?;
+    // The outbox's retention (docs/EVENTS.md): published events past it; with no relay, every event past it.
+    let cutoff = Utc::now() - chrono::Duration::days(w.outbox_retention_days);
+    let pruned = w.events.prune_events(cutoff, !w.relay_on).await?;
+    if pruned > 0 {
+        metrics::counter!("outbox_pruned_total").increment(pruned);
+        tracing::info!(events = pruned, "outbox events pruned");
+    }
     Ok(report.expired)
 }
 

@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod observer;
 mod packed;
 pub mod read_model;
+pub mod relay;
 pub mod startup;
 pub mod telemetry;
 

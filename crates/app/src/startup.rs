@@ -86,6 +86,12 @@ pub struct Wired {
     pub calendar_invalidator: Invalidator,
     /// The per-replica read model (PostgreSQL with `READ_MODEL` on); the server starts its feed and task.
     pub read_model: Option<Arc<ReadModel>>,
+    /// The outbox (the relay reads it, the jobs prune it).
+    pub events: Arc<dyn EventLog>,
+    /// Whether this process runs the outbox relay (`NATS_URL` set): pruning then spares unpublished events.
+    pub relay_on: bool,
+    /// `OUTBOX_RETENTION_DAYS`.
+    pub outbox_retention_days: i64,
 }
 
 /// Passes the change feed on to every listener.
@@ -282,7 +288,18 @@ fn assemble<S: Store>(
         }),
         metrics: crate::telemetry::metrics_handle(),
     };
-    Ok(Wired { state, store: handle, bookings, catalog, auth, calendar_invalidator, read_model })
+    Ok(Wired {
+        state,
+        store: handle,
+        bookings,
+        catalog,
+        auth,
+        calendar_invalidator,
+        read_model,
+        events: repo.clone(),
+        relay_on: config.nats_url.is_some(),
+        outbox_retention_days: config.outbox_retention_days,
+    })
 }
 
 /// A running server.
@@ -291,6 +308,8 @@ pub struct Running {
     pub server: actix_web::dev::ServerHandle,
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
     pub jobs: tokio::task::JoinHandle<()>,
+    /// The outbox relay's task, when `NATS_URL` is set.
+    pub relay: Option<tokio::task::JoinHandle<()>>,
     /// The accounts service of this server (tests grant roles through it, on the server's own store).
     pub auth: Arc<AuthService>,
 }
@@ -351,7 +370,27 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running, Str
     let handle = server.handle();
     let task = tokio::spawn(server);
     let auth = wired.auth.clone();
+    let mut relay_task = None;
+    if let Some(url) = &config.nats_url {
+        // The outbox relay (docs/EVENTS.md): connects in the background, retrying while NATS is down.
+        let settings =
+            adapter_nats::NatsSettings { stream: config.nats_stream.clone(), ..adapter_nats::NatsSettings::new(url) };
+        let (events, lease) = (wired.events.clone(), wired.store.postgres().cloned());
+        relay_task = Some(tokio::spawn(async move {
+            let publisher = loop {
+                match adapter_nats::NatsPublisher::connect(settings.clone()).await {
+                    Ok(p) => break Arc::new(p),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "outbox relay: NATS unreachable; retrying in 5 s");
+                        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                    }
+                }
+            };
+            let relay = domain::services::OutboxRelay::new(events, publisher.clone(), Arc::new(SystemClock), 500);
+            crate::relay::run(relay, publisher, lease).await;
+        }));
+    }
     let jobs = tokio::spawn(jobs::run(wired, config.sweep_interval_seconds, config.login_window_minutes * 60));
     tracing::info!(port, "listening");
-    Ok(Running { port, server: handle, task, jobs, auth })
+    Ok(Running { port, server: handle, task, jobs, relay: relay_task, auth })
 }

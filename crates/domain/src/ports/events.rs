@@ -23,3 +23,13 @@ pub trait EventLog: Send + Sync {
     /// `unpublished_too` (no relay: the outbox is history only). Returns how many.
     async fn prune_events(&self, before: DateTime<Utc>, unpublished_too: bool) -> Result<u64>;
 }
+
+/// The message broker the relay publishes to (NATS JetStream in production).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait EventPublisher: Send + Sync {
+    /// Publishes `events` in this order, each under its `event_id` as the broker's message id; `Ok` once the
+    /// broker stored every one (one it already had, by id, counts as stored). An error leaves the caller to try
+    /// them all again.
+    async fn publish(&self, events: &[StoredEvent]) -> Result<()>;
+}

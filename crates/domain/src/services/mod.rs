@@ -6,6 +6,7 @@ mod booking;
 mod catalog;
 mod history;
 mod offers;
+mod relay;
 mod simulated;
 
 pub use api::*;
@@ -13,6 +14,7 @@ pub use auth::{AuthConfig, AuthService, LoginResult};
 pub use booking::{BookingConfig, BookingService, PaymentStart, SweepReport};
 pub use catalog::CatalogService;
 pub use history::HistoryService;
+pub use relay::{OutboxRelay, RelayRound};
 pub use simulated::{SimulatedCheckout, SimulatedOutcome};
 
 use crate::{Error, model::User};
