@@ -166,6 +166,31 @@ impl PgStore {
         matches!(tokio::time::timeout(Duration::from_secs(2), check).await, Ok(Some(())))
     }
 
+    /// How far this database (a streaming standby) is behind its primary, in milliseconds: 0 when it has
+    /// replayed all it received (an idle primary sends nothing, which is not lag) or is not a standby; else the
+    /// age of the last transaction it replayed. `None` when it does not answer within 2 s.
+    pub async fn replica_lag_ms(&self) -> Option<i64> {
+        #[derive(diesel::QueryableByName)]
+        struct Lag {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            lag_ms: i64,
+        }
+        let check = async {
+            let mut conn = self.conn().await.ok()?;
+            crate::prepared::sql(
+                "SELECT CASE WHEN NOT pg_is_in_recovery()
+                                  OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+                             ELSE COALESCE((EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) * 1000)::bigint, 0)
+                        END AS lag_ms",
+            )
+            .get_result::<Lag>(&mut conn)
+            .await
+            .ok()
+            .map(|l| l.lag_ms.max(0))
+        };
+        tokio::time::timeout(Duration::from_secs(2), check).await.ok().flatten()
+    }
+
     /// Pool gauges: (in use, idle).
     pub fn pool_status(&self) -> (usize, usize) {
         let s = self.pool.status();

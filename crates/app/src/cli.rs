@@ -18,7 +18,28 @@ use domain::model::Email;
 use domain::ports::{Clock, FixedClock, SystemClock};
 use std::sync::Arc;
 
-const USAGE: &str = "usage: app [serve | migrate | sweep | topup [--as-of YYYY-MM-DD] | openapi | seed-demo | users grant-manager <email> | users revoke-manager <email>]";
+const USAGE: &str = "usage: app [serve | migrate | sweep | topup [--as-of YYYY-MM-DD] | openapi | healthcheck | seed-demo | users grant-manager <email> | users revoke-manager <email>]";
+
+/// `app healthcheck`: exit 0 when this machine's server (`PORT`, 8000) answers `GET /ready` with 200 within 3 s,
+/// else 1 — the container health check (no curl in the image), with no configuration needed.
+async fn healthcheck() -> i32 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let port = std::env::var("PORT").ok().and_then(|p| p.parse::<u16>().ok()).unwrap_or(8000);
+    let probe = async {
+        let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.ok()?;
+        s.write_all(b"GET /ready HTTP/1.0\r\nHost: localhost\r\n\r\n").await.ok()?;
+        let mut head = [0u8; 12];
+        s.read_exact(&mut head).await.ok()?;
+        Some(head.starts_with(b"HTTP/1.") && &head[9..12] == b"200")
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(3), probe).await {
+        Ok(Some(true)) => 0,
+        _ => {
+            eprintln!("not ready: GET http://127.0.0.1:{port}/ready did not answer 200");
+            1
+        }
+    }
+}
 
 /// Runs the command line; returns the process exit code.
 pub async fn main(args: Vec<String>) -> i32 {
@@ -35,6 +56,9 @@ pub async fn main(args: Vec<String>) -> i32 {
                 1
             }
         };
+    }
+    if args.iter().skip(1).map(String::as_str).eq(["healthcheck"]) {
+        return healthcheck().await;
     }
     let config = match Config::from_env() {
         Ok(c) => c,

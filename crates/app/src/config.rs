@@ -62,6 +62,8 @@ pub struct Config {
     pub store: StoreKind,
     pub database_url: Secret,
     pub database_read_url: Option<Secret>,
+    /// `REPLICA_MAX_LAG_MS` (5000): past this replication lag, search leaves the read replica for the primary.
+    pub replica_max_lag_ms: i64,
     pub database_pool_size: usize,
     /// `statement_timeout` of every pooled connection, in ms (0 = not set: the server's default applies).
     pub database_statement_timeout_ms: u64,
@@ -245,6 +247,7 @@ impl Config {
             store,
             database_url: Secret::new(database_url),
             database_read_url: get("DATABASE_READ_URL").map(Secret::new),
+            replica_max_lag_ms: parse("REPLICA_MAX_LAG_MS", get("REPLICA_MAX_LAG_MS"), 5000)?,
             database_pool_size: parse("DATABASE_POOL_SIZE", get("DATABASE_POOL_SIZE"), 10)?,
             database_statement_timeout_ms: millis("DATABASE_STATEMENT_TIMEOUT_MS", 30_000)?,
             database_lock_timeout_ms: millis("DATABASE_LOCK_TIMEOUT_MS", 5_000)?,

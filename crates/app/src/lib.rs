@@ -9,6 +9,7 @@ pub mod observer;
 mod packed;
 pub mod read_model;
 pub mod relay;
+pub mod replica;
 pub mod startup;
 pub mod telemetry;
 

@@ -92,6 +92,8 @@ pub struct Wired {
     pub relay_on: bool,
     /// `OUTBOX_RETENTION_DAYS`.
     pub outbox_retention_days: i64,
+    /// The read replica and its health, when `DATABASE_READ_URL` is set (the server starts its lag monitor).
+    pub replica: Option<(PgStore, Arc<crate::replica::ReplicaHealth>)>,
 }
 
 /// Passes the change feed on to every listener.
@@ -165,16 +167,28 @@ pub fn wire(config: &Config, clock: Arc<dyn Clock>) -> Result<Wired, String> {
         Ok::<_, String>(store)
     };
     let store = pool("DATABASE_URL", config.database_url.expose())?;
-    let read_store = match &config.database_read_url {
-        Some(url) => pool("DATABASE_READ_URL", url.expose())?,
-        None => store.clone(),
+    // Search on the read replica while it keeps up (crate::replica); without one, on the primary.
+    let (read, replica): (Arc<dyn CatalogQueries>, _) = match &config.database_read_url {
+        Some(url) => {
+            let replica_store = pool("DATABASE_READ_URL", url.expose())?;
+            let health = Arc::new(crate::replica::ReplicaHealth::default());
+            let gate = crate::replica::ReplicaGate {
+                replica: Arc::new(replica_store.clone()),
+                primary: Arc::new(store.clone()),
+                health: health.clone(),
+            };
+            (Arc::new(gate), Some((replica_store, health)))
+        }
+        None => (Arc::new(store.clone()), None),
     };
     let readiness = Arc::new(PgReadiness(store.clone()));
     // The read model reads the primary: the change feed comes from it, and a standby may lag behind its notices.
     let marker: Arc<dyn crate::read_model::SyncMarker> = Arc::new(store.clone());
     let model = config.read_model.then(|| ReadModel::new(Arc::new(store.clone()), Some(marker)));
     let handle = StoreHandle::Postgres(store.clone());
-    assemble(config, clock, Arc::new(store), Arc::new(read_store), readiness, handle, model)
+    let mut wired = assemble(config, clock, Arc::new(store), read, readiness, handle, model)?;
+    wired.replica = replica;
+    Ok(wired)
 }
 
 /// The services and HTTP state over one store (`read` serves search, possibly from a replica).
@@ -182,7 +196,7 @@ fn assemble<S: Store>(
     config: &Config,
     clock: Arc<dyn Clock>,
     repo: Arc<S>,
-    read: Arc<S>,
+    read: Arc<dyn CatalogQueries>,
     readiness: Arc<dyn Readiness>,
     handle: StoreHandle,
     read_model: Option<Arc<ReadModel>>,
@@ -299,6 +313,7 @@ fn assemble<S: Store>(
         events: repo.clone(),
         relay_on: config.nats_url.is_some(),
         outbox_retention_days: config.outbox_retention_days,
+        replica: None,
     })
 }
 
@@ -370,6 +385,9 @@ pub async fn start(config: Config, listener: TcpListener) -> Result<Running, Str
     let handle = server.handle();
     let task = tokio::spawn(server);
     let auth = wired.auth.clone();
+    if let Some((replica, health)) = &wired.replica {
+        tokio::spawn(health.clone().monitor(replica.clone(), config.replica_max_lag_ms));
+    }
     let mut relay_task = None;
     if let Some(url) = &config.nats_url {
         // The outbox relay (docs/EVENTS.md): connects in the background, retrying while NATS is down.
