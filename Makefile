@@ -12,7 +12,7 @@ DB_NAME ?= staybook
 # Extra arguments for `cargo test`, e.g. make test TEST_ARGS='-- --test-threads=1'
 TEST_ARGS ?=
 
-.PHONY: help run dev demo migrate test ts-client lint bench soak pg pg-stop clean-data grant-manager revoke-manager
+.PHONY: help run dev demo migrate test ts-client lint bench soak pg pg-stop clean-data grant-manager revoke-manager cluster cluster-down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -56,6 +56,13 @@ ts-client: ## generate the TypeScript client from /openapi.json and type-check a
 lint: ## rustfmt check and clippy with warnings as errors
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+cluster: ## a primary + streaming standby, NATS, two instances and nginx on this machine (scripts/cluster.sh; docs/SCALING.md)
+	$(CARGO) build --release -p app
+	CLUSTER_APP_BIN=target/release/app scripts/cluster.sh up
+
+cluster-down: ## stop the local cluster and delete its data
+	scripts/cluster.sh down
 
 bench: ## load benchmark, then the memory soak (scripts/bench.sh)
 	scripts/bench.sh
