@@ -12,7 +12,7 @@ DB_NAME ?= staybook
 # Extra arguments for `cargo test`, e.g. make test TEST_ARGS='-- --test-threads=1'
 TEST_ARGS ?=
 
-.PHONY: help run dev demo migrate test ts-client lint bench soak pg pg-stop clean-data grant-manager revoke-manager cluster cluster-down
+.PHONY: help run dev demo migrate test ts-client lint k8s-check bench soak pg pg-stop clean-data grant-manager revoke-manager cluster cluster-down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -53,9 +53,13 @@ test: ## domain purity check, then the whole workspace's tests against PostgreSQ
 ts-client: ## generate the TypeScript client from /openapi.json and type-check a booking flow with it (node, npm)
 	scripts/ts-client-check.sh
 
-lint: ## rustfmt check and clippy with warnings as errors
+lint: ## rustfmt check, clippy with warnings as errors, the Kubernetes manifests' schemas
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	scripts/k8s-check.sh
+
+k8s-check: ## validate deploy/k8s against the Kubernetes schemas (kubernetes-validate from PyPI)
+	scripts/k8s-check.sh
 
 cluster: ## a primary + streaming standby, NATS, two instances and nginx on this machine (scripts/cluster.sh; docs/SCALING.md)
 	$(CARGO) build --release -p app
