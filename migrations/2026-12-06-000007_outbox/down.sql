@@ -6,6 +6,7 @@ DROP TRIGGER IF EXISTS room_outbox ON room;
 DROP TRIGGER IF EXISTS hotel_outbox ON hotel;
 DROP TRIGGER IF EXISTS payment_refund_outbox ON payment_refund;
 DROP TRIGGER IF EXISTS booking_outbox ON booking;
+DROP TRIGGER IF EXISTS booking_outbox_ins ON booking;
 DROP FUNCTION IF EXISTS outbox_inventory();
 DROP FUNCTION IF EXISTS outbox_catalog();
 DROP FUNCTION IF EXISTS outbox_payment_refund();

@@ -6,7 +6,8 @@ CREATE TABLE outbox_event (
     -- Publication order; also the aggregate's version (strictly increasing per aggregate: every write to an
     -- aggregate holds its row locks while its event is numbered; not contiguous).
     seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    event_id uuid NOT NULL DEFAULT gen_random_uuid() UNIQUE,
+    -- A random UUID (v4): unique without an index of its own (nothing looks events up by it; consumers dedupe on it).
+    event_id uuid NOT NULL DEFAULT gen_random_uuid(),
     event_type varchar(64) NOT NULL,
     aggregate_type varchar(16) NOT NULL,
     aggregate_id bigint NOT NULL,
@@ -20,7 +21,8 @@ CREATE TABLE outbox_event (
 CREATE INDEX outbox_event_unpublished ON outbox_event (seq) WHERE published_at IS NULL;
 CREATE INDEX outbox_event_hotel ON outbox_event (hotel_id, seq);
 CREATE INDEX outbox_event_aggregate ON outbox_event (aggregate_type, aggregate_id, seq);
-CREATE INDEX outbox_event_occurred ON outbox_event (occurred_at);
+-- Pruning by age: rows arrive in time order, so a BRIN index (a few pages, nearly free to maintain) finds them.
+CREATE INDEX outbox_event_occurred ON outbox_event USING brin (occurred_at);
 
 -- Who made the change: the transaction's `staybook.actor` setting when the application set one (SET LOCAL), else
 -- the fallback the trigger knows.
@@ -45,19 +47,25 @@ CREATE FUNCTION outbox_booking_data(b booking, previous text) RETURNS jsonb LANG
     LEFT JOIN room r ON r.id = b.room_id
 $$;
 
--- Deferred to the commit: a transition's later writes in the same transaction (the penalty and refund amounts of
--- a cancellation) are in the data; the status pair is the transition's own.
+-- Transitions are deferred to the commit: a transition's later writes in the same transaction (the penalty and
+-- refund amounts of a cancellation) are in the data; the status pair is the transition's own. A hold (one INSERT)
+-- records its event at once, from the inserted row.
 CREATE FUNCTION outbox_booking() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     actor text := outbox_actor(CASE WHEN TG_OP = 'INSERT' THEN 'user:' || NEW.user_id ELSE 'system' END);
     cur booking;
     previous text;
 BEGIN
-    SELECT * INTO cur FROM booking WHERE id = NEW.id;
-    IF NOT FOUND THEN
+    IF TG_OP = 'INSERT' THEN
+        -- Not deferred (a hold is one statement): NEW is the row as committed.
         cur := NEW;
+    ELSE
+        SELECT * INTO cur FROM booking WHERE id = NEW.id;
+        IF NOT FOUND THEN
+            cur := NEW;
+        END IF;
+        cur.booking_status := NEW.booking_status;
     END IF;
-    cur.booking_status := NEW.booking_status;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO outbox_event (event_type, aggregate_type, aggregate_id, hotel_id, actor, data)
         VALUES ('booking.held', 'booking', NEW.id, NEW.hotel_id, actor, outbox_booking_data(cur, NULL));
@@ -81,7 +89,8 @@ BEGIN
     RETURN NULL;
 END
 $$;
-CREATE CONSTRAINT TRIGGER booking_outbox AFTER INSERT OR UPDATE OF booking_status, refund_status ON booking
+CREATE TRIGGER booking_outbox_ins AFTER INSERT ON booking FOR EACH ROW EXECUTE FUNCTION outbox_booking();
+CREATE CONSTRAINT TRIGGER booking_outbox AFTER UPDATE OF booking_status, refund_status ON booking
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION outbox_booking();
 
 -- A payment given back without a booking transition (a stray or duplicate payment): its outcomes.
