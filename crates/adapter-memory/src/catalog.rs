@@ -173,14 +173,8 @@ impl CatalogRepository for InMemoryStore {
                 if !st.hotels.contains_key(&id) {
                     return Err(hotel_missing(id));
                 }
-                let (bookings, active) = st.bookings_where(|b| b.hotel_id == id, now);
-                if active {
-                    return Err(Error::HasActiveBookings("Hotel has active bookings; deactivate it instead"));
-                }
-                if st.refunds_owed(|b| b.hotel_id == id) {
-                    return Err(Error::HasActiveBookings(HOTEL_REFUNDS_OWED));
-                }
-                st.delete_bookings(&bookings);
+                let active = "Hotel has active bookings; deactivate it instead";
+                st.clear_bookings(|b| b.hotel_id == id, now, active, HOTEL_REFUNDS_OWED)?;
                 let rooms: Vec<RoomId> = st.rooms.values().filter(|r| r.hotel_id == id).map(|r| r.id).collect();
                 for room_id in rooms {
                     st.delete_room_rows(room_id);
@@ -288,14 +282,7 @@ impl CatalogRepository for InMemoryStore {
                 if !st.rooms.contains_key(&id) {
                     return Err(room_missing(id));
                 }
-                let (bookings, active) = st.bookings_where(|b| b.room_id == id, now);
-                if active {
-                    return Err(Error::HasActiveBookings("Room has active bookings"));
-                }
-                if st.refunds_owed(|b| b.room_id == id) {
-                    return Err(Error::HasActiveBookings(ROOM_REFUNDS_OWED));
-                }
-                st.delete_bookings(&bookings);
+                st.clear_bookings(|b| b.room_id == id, now, "Room has active bookings", ROOM_REFUNDS_OWED)?;
                 st.delete_room_rows(id);
                 Ok(())
             },

@@ -248,6 +248,26 @@ impl State {
     }
 
     /// Deletes bookings (which must have ended) with their guest links and simulated sessions.
+    /// Before deleting a hotel or a room type: refuses while a booking matching `pred` is active (`active`) or
+    /// is owed a refund (`refunds`), else deletes the matching bookings (ended ones go with their rooms).
+    pub fn clear_bookings(
+        &mut self,
+        pred: impl Fn(&Booking) -> bool + Copy,
+        now: DateTime<Utc>,
+        active: &'static str,
+        refunds: &'static str,
+    ) -> Result<()> {
+        let (bookings, any_active) = self.bookings_where(pred, now);
+        if any_active {
+            return Err(Error::HasActiveBookings(active));
+        }
+        if self.refunds_owed(pred) {
+            return Err(Error::HasActiveBookings(refunds));
+        }
+        self.delete_bookings(&bookings);
+        Ok(())
+    }
+
     pub fn delete_bookings(&mut self, ids: &[BookingId]) {
         for id in ids {
             self.bookings.remove(id);
