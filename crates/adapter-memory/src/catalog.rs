@@ -1,4 +1,4 @@
-//! Hotels, room types, the inventory window and the revenue report.
+//! Hotels, room types, their rows' helpers and the catalog queries (the inventory port is in `inventory.rs`).
 
 use crate::InMemoryStore;
 use crate::state::{State, paged};
@@ -6,15 +6,15 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::model::{
     BookingStatus, HOTEL_REFUNDS_OWED, Hotel, HotelListing, HotelPatch, INVENTORY_WINDOW_DAYS, InventoryNight,
-    InventoryPatch, InventoryView, MAX_ROOMS_PER_HOTEL, Money, NewHotel, NewRoom, Page, Paged, ROOM_REFUNDS_OWED, Room,
-    RoomPatch, SearchHit, SearchQuery, StayDates,
+    InventoryView, MAX_ROOMS_PER_HOTEL, Money, NewHotel, NewRoom, Page, Paged, ROOM_REFUNDS_OWED, Room, RoomPatch,
+    SearchHit, SearchQuery, StayDates,
 };
 use domain::model::{HotelCalendar, RevenueFacts, RoomOffer};
 use domain::model::{
     HotelId, NewRatePlan, RatePlan, RatePlanId, RatePlanPatch, ReportTotals, RoomId, UserId, default_check_in_time,
     default_check_out_time,
 };
-use domain::ports::{CatalogQueries, CatalogRepository, InventoryRepository};
+use domain::ports::{CatalogQueries, CatalogRepository};
 use domain::pricing::PricingPolicy;
 use domain::{Error, Result};
 use rust_decimal::Decimal;
@@ -27,13 +27,13 @@ pub(crate) fn room_missing(id: RoomId) -> Error {
     Error::RoomNotFound(format!("Room not found with id: {id}"))
 }
 
-fn inventory_room_missing(id: RoomId) -> Error {
+pub(crate) fn inventory_room_missing(id: RoomId) -> Error {
     Error::RoomNotFound(format!("Room not found: {id}"))
 }
 
 impl State {
     /// Inserts the row of `room` on `date` with the room's current values, unless it exists.
-    fn insert_night(&mut self, room: &Room, date: NaiveDate) -> bool {
+    pub(crate) fn insert_night(&mut self, room: &Room, date: NaiveDate) -> bool {
         if self.inventory.contains_key(&(room.id, date)) {
             return false;
         }
@@ -65,7 +65,7 @@ impl State {
     }
 
     /// Rows of a room with `start ≤ date ≤ end`, by date.
-    fn rows_between(&self, room_id: RoomId, start: NaiveDate, end: Option<NaiveDate>) -> Vec<InventoryView> {
+    pub(crate) fn rows_between(&self, room_id: RoomId, start: NaiveDate, end: Option<NaiveDate>) -> Vec<InventoryView> {
         self.inventory
             .range((room_id, start)..=(room_id, end.unwrap_or(NaiveDate::MAX)))
             .map(|(_, night)| self.inventory_view(night))
@@ -315,92 +315,6 @@ impl CatalogRepository for InMemoryStore {
 
     async fn delete_rate_plan(&self, id: RatePlanId, now: DateTime<Utc>) -> Result<()> {
         self.catalog_write(|st| st.rate_plans.get(&id).map(|p| p.hotel_id), now, |st| st.delete_rate_plan(id, now))
-    }
-}
-
-#[async_trait]
-impl InventoryRepository for InMemoryStore {
-    async fn inventory(
-        &self,
-        room_id: RoomId,
-        start: NaiveDate,
-        end: Option<NaiveDate>,
-        page: Page,
-    ) -> Result<Paged<InventoryView>> {
-        self.with(|st| {
-            if !st.rooms.contains_key(&room_id) {
-                return Err(inventory_room_missing(room_id));
-            }
-            if end.is_some_and(|e| e < start) {
-                return Ok(Paged { items: Vec::new(), total: 0 });
-            }
-            Ok(paged(st.rows_between(room_id, start, end), page))
-        })
-    }
-
-    async fn patch_inventory(
-        &self,
-        room_id: RoomId,
-        start: NaiveDate,
-        end: NaiveDate,
-        patch: InventoryPatch,
-    ) -> Result<Vec<InventoryView>> {
-        let now = self.with(|st| Ok(st.latest_now.unwrap_or_else(Utc::now)))?;
-        self.catalog_write(
-            |st| st.rooms.get(&room_id).map(|r| r.hotel_id),
-            now,
-            |st| {
-                if !st.rooms.contains_key(&room_id) {
-                    return Err(inventory_room_missing(room_id));
-                }
-                if end < start {
-                    return Ok(Vec::new());
-                }
-                let range = (room_id, start)..=(room_id, end);
-                if let Some(total) = patch.total_count
-                    && let Some((_, bad)) =
-                        st.inventory.range(range.clone()).find(|(_, n)| total < n.book_count + n.reserved_count)
-                {
-                    return Err(Error::InventoryConflict(bad.date));
-                }
-                for (_, night) in st.inventory.range_mut(range) {
-                    night.surge_factor = patch.surge_factor.unwrap_or(night.surge_factor);
-                    night.price = patch.price.unwrap_or(night.price);
-                    night.closed = patch.closed.unwrap_or(night.closed);
-                    night.total_count = patch.total_count.unwrap_or(night.total_count);
-                    let r = &mut night.restrictions;
-                    r.min_stay = patch.min_stay.apply(r.min_stay);
-                    r.max_stay = patch.max_stay.apply(r.max_stay);
-                    r.closed_to_arrival = patch.closed_to_arrival.unwrap_or(r.closed_to_arrival);
-                    r.closed_to_departure = patch.closed_to_departure.unwrap_or(r.closed_to_departure);
-                }
-                Ok(st.rows_between(room_id, start, Some(end)))
-            },
-        )
-    }
-
-    async fn stay_nights(&self, room_id: RoomId, stay: StayDates) -> Result<Vec<InventoryNight>> {
-        self.with(|st| Ok(st.stay_nights(room_id, &stay)))
-    }
-
-    async fn extend_inventory_window(&self, now: DateTime<Utc>) -> Result<u64> {
-        self.with(|st| {
-            let rooms: Vec<Room> = st.rooms.values().cloned().collect();
-            Ok(rooms
-                .iter()
-                .map(|room| {
-                    let today = st.hotels.get(&room.hotel_id).map_or(now.date_naive(), |h| h.time_zone.today(now));
-                    // From the day after the room's last night (as the PostgreSQL store does).
-                    let last = st.inventory.range((room.id, NaiveDate::MIN)..=(room.id, NaiveDate::MAX)).next_back();
-                    let from = last.map_or(today, |((_, d), _)| today.max(*d + Duration::days(1)));
-                    let end = today + Duration::days(INVENTORY_WINDOW_DAYS);
-                    let opened: Vec<NaiveDate> =
-                        from.iter_days().take_while(|d| *d < end).filter(|d| st.insert_night(room, *d)).collect();
-                    st.nights_event("opened", room, &opened, Some(domain::model::EventActor::System), now);
-                    opened.len() as u64
-                })
-                .sum())
-        })
     }
 }
 

@@ -6,6 +6,7 @@ mod catalog;
 mod events;
 mod guests;
 mod idempotency;
+mod inventory;
 mod payments;
 mod rate_plans;
 mod search;

@@ -423,35 +423,3 @@ impl CheckoutUseCases for SimulatedCheckout {
         SimulatedCheckout::cancel(self, id).await
     }
 }
-
-/// Audit history (docs/EVENTS.md).
-#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
-#[async_trait]
-pub trait HistoryUseCases: Send + Sync {
-    /// See [`HistoryService::booking_history`].
-    async fn booking_history(&self, user: &User, id: BookingId, page: Page) -> Result<Paged<StoredEvent>>;
-    /// See [`HistoryService::hotel_history`].
-    async fn hotel_history(
-        &self,
-        manager: &User,
-        hotel_id: HotelId,
-        filter: HistoryFilter,
-        page: Page,
-    ) -> Result<Paged<StoredEvent>>;
-}
-
-#[async_trait]
-impl HistoryUseCases for HistoryService {
-    async fn booking_history(&self, user: &User, id: BookingId, page: Page) -> Result<Paged<StoredEvent>> {
-        HistoryService::booking_history(self, user, id, page).await
-    }
-    async fn hotel_history(
-        &self,
-        manager: &User,
-        hotel_id: HotelId,
-        filter: HistoryFilter,
-        page: Page,
-    ) -> Result<Paged<StoredEvent>> {
-        HistoryService::hotel_history(self, manager, hotel_id, filter, page).await
-    }
-}

@@ -3,6 +3,7 @@
 use crate::model::*;
 use crate::ports::{BookingRepository, CatalogRepository, EventLog};
 use crate::{Error, Result};
+use async_trait::async_trait;
 use std::sync::Arc;
 
 /// Reads the recorded events (docs/EVENTS.md).
@@ -52,5 +53,38 @@ impl HistoryService {
             return Err(Error::validation(&["query", "to"], "to must not be before from", "value_error"));
         }
         self.events.hotel_history(hotel_id, filter, page).await
+    }
+}
+
+/// Audit history as the HTTP adapter calls it (docs/EVENTS.md); the use-case traits of the other services are in
+/// `api.rs`.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait HistoryUseCases: Send + Sync {
+    /// See [`HistoryService::booking_history`].
+    async fn booking_history(&self, user: &User, id: BookingId, page: Page) -> Result<Paged<StoredEvent>>;
+    /// See [`HistoryService::hotel_history`].
+    async fn hotel_history(
+        &self,
+        manager: &User,
+        hotel_id: HotelId,
+        filter: HistoryFilter,
+        page: Page,
+    ) -> Result<Paged<StoredEvent>>;
+}
+
+#[async_trait]
+impl HistoryUseCases for HistoryService {
+    async fn booking_history(&self, user: &User, id: BookingId, page: Page) -> Result<Paged<StoredEvent>> {
+        HistoryService::booking_history(self, user, id, page).await
+    }
+    async fn hotel_history(
+        &self,
+        manager: &User,
+        hotel_id: HotelId,
+        filter: HistoryFilter,
+        page: Page,
+    ) -> Result<Paged<StoredEvent>> {
+        HistoryService::hotel_history(self, manager, hotel_id, filter, page).await
     }
 }

@@ -13,7 +13,9 @@ pub use api::*;
 pub use auth::{AuthConfig, AuthService, LoginResult};
 pub use booking::{BookingConfig, BookingService, PaymentStart, SweepReport};
 pub use catalog::CatalogService;
-pub use history::HistoryService;
+#[cfg(any(test, feature = "mocks"))]
+pub use history::MockHistoryUseCases;
+pub use history::{HistoryService, HistoryUseCases};
 pub use relay::{OutboxRelay, RelayRound};
 pub use simulated::{SimulatedCheckout, SimulatedOutcome};
 
