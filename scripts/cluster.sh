@@ -73,7 +73,7 @@ start_app() { # start_app N
     DATABASE_READ_URL="postgres://postgres@127.0.0.1:$P_REPLICA/staybook?sslmode=disable" \
     DATABASE_POOL_SIZE=8 BIND_ADDR=127.0.0.1 PORT="$port" PUBLIC_BASE_URL="http://127.0.0.1:$P0" \
     NATS_URL="nats://127.0.0.1:$P_NATS" JWT_SECRET="$JWT" PAYMENT_GATEWAY=simulated RATE_LIMIT_PER_MINUTE=0 \
-    MAX_ACTIVE_HOLDS_PER_USER=0 READ_MODEL="${CLUSTER_READ_MODEL:-false}" LOG_FORMAT=json RUST_LOG=warn \
+    MAX_ACTIVE_HOLDS_PER_USER=0 REPLICA_MAX_LAG_MS="${CLUSTER_REPLICA_MAX_LAG_MS:-3000}" READ_MODEL="${CLUSTER_READ_MODEL:-false}" LOG_FORMAT=json RUST_LOG=warn \
     "$(app_bin)" serve) >>"$DIR/app$n.log" 2>&1 &
   echo $! >"$DIR/app$n.pid"
   for _ in $(seq 300); do

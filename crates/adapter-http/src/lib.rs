@@ -17,7 +17,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{App, HttpResponse, web};
 pub use middleware::RateLimiter;
-pub use state::{AppState, HttpConfig, Readiness};
+pub use state::{AppState, HttpConfig, Readiness, ReplicaStatus};
 use utoipa_swagger_ui::SwaggerUi;
 
 /// The OpenAPI document.

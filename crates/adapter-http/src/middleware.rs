@@ -16,7 +16,7 @@ use tracing::field::Empty;
 
 /// Paths exempt from the general rate limit.
 fn rate_exempt(path: &str) -> bool {
-    matches!(path, "/" | "/health" | "/ready" | "/metrics") || path.starts_with("/webhook")
+    matches!(path, "/" | "/health" | "/ready" | "/ready/read" | "/metrics") || path.starts_with("/webhook")
 }
 
 fn is_webhook(path: &str) -> bool {
@@ -37,7 +37,7 @@ pub use crate::ratelimit::RateLimiter;
 
 /// Probes and scrapes: their access lines are logged at debug, not info (they arrive every few seconds).
 fn is_probe(path: &str) -> bool {
-    matches!(path, "/health" | "/ready" | "/metrics")
+    matches!(path, "/health" | "/ready" | "/ready/read" | "/metrics")
 }
 
 /// A valid W3C `traceparent` header (Trace Context level 1, version `00`).
@@ -350,7 +350,7 @@ mod trace_tests {
 
     #[test]
     fn probes_are_the_three_service_routes() {
-        assert!(is_probe("/health") && is_probe("/ready") && is_probe("/metrics"));
+        assert!(is_probe("/health") && is_probe("/ready") && is_probe("/ready/read") && is_probe("/metrics"));
         assert!(!is_probe("/") && !is_probe("/hotels/search") && !is_probe("/healthz"));
     }
 }

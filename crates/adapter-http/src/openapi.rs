@@ -191,7 +191,7 @@ impl Modify for ResponseKeysRequired {
             decimals; dates are `YYYY-MM-DD`; timestamps RFC 3339 UTC with 6 fraction digits and `Z`.",
     ),
     paths(
-        service::root, service::health, service::ready, service::metrics,
+        service::root, service::health, service::ready, service::ready_read, service::metrics,
         auth::signup, auth::login, auth::refresh, auth::logout,
         public::search, public::info, stays::quote, stays::calendar,
         users::profile, users::update_profile, users::my_bookings, users::guests, users::create_guest,

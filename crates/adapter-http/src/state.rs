@@ -14,6 +14,21 @@ pub trait Readiness: Send + Sync {
     fn pool(&self) -> (usize, usize) {
         (0, 0)
     }
+    /// The read replica's state, when one serves search (`DATABASE_READ_URL`); `None` without one.
+    fn read_replica(&self) -> Option<ReplicaStatus> {
+        None
+    }
+}
+
+/// The read replica as its lag monitor last measured it (`/ready`, `/ready/read`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplicaStatus {
+    /// Replication lag in milliseconds; `None` when the replica did not answer.
+    pub lag_ms: Option<i64>,
+    /// The threshold past which search leaves the replica (`REPLICA_MAX_LAG_MS`).
+    pub max_lag_ms: i64,
+    /// Whether search reads the replica now (answering and lag within the threshold).
+    pub serving_reads: bool,
 }
 
 /// HTTP-level settings.

@@ -4,7 +4,7 @@
 
 use actix_web::test::{TestRequest, call_service, init_service, read_body};
 use actix_web::web;
-use adapter_http::{AppState, HttpConfig, RateLimiter, Readiness, build_app, openapi};
+use adapter_http::{AppState, HttpConfig, RateLimiter, Readiness, ReplicaStatus, build_app, openapi};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use domain::Error;
@@ -169,4 +169,49 @@ async fn a_validation_error_from_a_use_case_keeps_the_422_shape() {
     assert_eq!(body["code"], "validation_error");
     assert_eq!(body["errors"][0]["loc"], serde_json::json!(["body", "rooms_count"]));
     assert_eq!(body["errors"][0]["type"], "out_of_range");
+}
+
+/// A primary that is up, with a read replica in the given state.
+struct WithReplica(Option<ReplicaStatus>);
+
+#[async_trait]
+impl Readiness for WithReplica {
+    async fn ready(&self) -> bool {
+        true
+    }
+    fn read_replica(&self) -> Option<ReplicaStatus> {
+        self.0
+    }
+}
+
+#[actix_web::test]
+async fn ready_reports_the_replica_lag_and_only_the_read_path_turns_unready() {
+    let get = |replica: Option<ReplicaStatus>, uri: &'static str| async move {
+        let st = AppState { readiness: Arc::new(WithReplica(replica)), ..state(MockBookingUseCases::new()) };
+        let app = init_service(build_app(web::Data::new(st), web::Data::new(RateLimiter::new(0)), openapi())).await;
+        let res = call_service(&app, TestRequest::get().uri(uri).to_request()).await;
+        let status = res.status().as_u16();
+        (status, serde_json::from_slice::<Value>(&read_body(res).await).unwrap())
+    };
+    use serde_json::json;
+    // Without a read replica both answer exactly API.md's body.
+    assert_eq!(get(None, "/ready").await, (200, json!({"status": "ready"})));
+    assert_eq!(get(None, "/ready/read").await, (200, json!({"status": "ready"})));
+    // A replica within its threshold: both ready, with the lag.
+    let fine = ReplicaStatus { lag_ms: Some(12), max_lag_ms: 5000, serving_reads: true };
+    let body = json!({"status": "ready", "read_replica": {"lag_ms": 12, "max_lag_ms": 5000, "serving_reads": true}});
+    assert_eq!(get(Some(fine), "/ready").await, (200, body.clone()));
+    assert_eq!(get(Some(fine), "/ready/read").await, (200, body));
+    // Past it (or silent): /ready stays 200 and says so; /ready/read answers 503.
+    for lag_ms in [Some(6000), None] {
+        let lagging = ReplicaStatus { lag_ms, max_lag_ms: 5000, serving_reads: false };
+        let (s, b) = get(Some(lagging), "/ready").await;
+        assert_eq!((s, &b["read_replica"]["serving_reads"]), (200, &json!(false)));
+        assert_eq!(b["read_replica"]["lag_ms"], json!(lag_ms));
+        let (s, b) = get(Some(lagging), "/ready/read").await;
+        assert_eq!(
+            (s, b["code"].as_str(), b["detail"].as_str()),
+            (503, Some("service_unavailable"), Some("Read replica lagging"))
+        );
+    }
 }

@@ -1,7 +1,8 @@
 //! The read replica (`DATABASE_READ_URL`) serves search only while it keeps up: a monitor reads its replication
 //! lag every second (`db_replica_lag_ms`), and past `REPLICA_MAX_LAG_MS` (or when it does not answer) search goes
-//! to the primary until the replica is back under the threshold (`db_replica_serving_reads` 0/1). The primary's
-//! readiness (`/ready`) does not depend on it: a lagging replica makes only the read path step aside.
+//! to the primary until the replica is back under the threshold (`db_replica_serving_reads` 0/1). `/ready` reports
+//! the lag but does not depend on it; `/ready/read` answers 503 while the replica lags: a lagging replica makes
+//! only the read path step aside.
 
 use adapter_postgres::PgStore;
 use async_trait::async_trait;
@@ -14,11 +15,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
 
-/// The replica's state as the monitor last saw it.
-#[derive(Debug, Default)]
+/// The replica's state as the monitor last saw it (before the first measurement: not serving, no lag known).
+#[derive(Debug)]
 pub struct ReplicaHealth {
     serving: AtomicBool,
     lag_ms: AtomicI64,
+}
+
+impl Default for ReplicaHealth {
+    fn default() -> Self {
+        ReplicaHealth { serving: AtomicBool::new(false), lag_ms: AtomicI64::new(-1) }
+    }
 }
 
 impl ReplicaHealth {
@@ -30,6 +37,12 @@ impl ReplicaHealth {
     /// The last lag measured (-1: no answer).
     pub fn lag_ms(&self) -> i64 {
         self.lag_ms.load(Ordering::Acquire)
+    }
+
+    /// The state for `/ready` and `/ready/read`.
+    pub fn status(&self, max_lag_ms: i64) -> adapter_http::ReplicaStatus {
+        let lag = self.lag_ms();
+        adapter_http::ReplicaStatus { lag_ms: (lag >= 0).then_some(lag), max_lag_ms, serving_reads: self.serving() }
     }
 
     /// Records a measurement against `max_lag_ms`.
@@ -115,11 +128,14 @@ mod tests {
     fn serves_reads_only_under_the_threshold_and_while_it_answers() {
         let h = ReplicaHealth::default();
         assert!(!h.serving(), "not before the first measurement");
+        assert_eq!(h.status(5000).lag_ms, None);
         h.observe(Some(120), 5000);
         assert!(h.serving());
         h.observe(Some(5001), 5000);
         assert!(!h.serving());
         assert_eq!(h.lag_ms(), 5001);
+        let s = h.status(5000);
+        assert_eq!((s.lag_ms, s.max_lag_ms, s.serving_reads), (Some(5001), 5000, false));
         h.observe(Some(0), 5000);
         assert!(h.serving());
         h.observe(None, 5000);

@@ -17,7 +17,8 @@ use domain::services::*;
 use std::net::TcpListener;
 use std::sync::Arc;
 
-struct PgReadiness(PgStore);
+/// The primary's readiness, and the read replica's lag (with its threshold) when one is configured.
+struct PgReadiness(PgStore, Option<(Arc<crate::replica::ReplicaHealth>, i64)>);
 
 #[async_trait]
 impl Readiness for PgReadiness {
@@ -26,6 +27,9 @@ impl Readiness for PgReadiness {
     }
     fn pool(&self) -> (usize, usize) {
         self.0.pool_status()
+    }
+    fn read_replica(&self) -> Option<adapter_http::ReplicaStatus> {
+        self.1.as_ref().map(|(h, max)| h.status(*max))
     }
 }
 
@@ -181,7 +185,8 @@ pub fn wire(config: &Config, clock: Arc<dyn Clock>) -> Result<Wired, String> {
         }
         None => (Arc::new(store.clone()), None),
     };
-    let readiness = Arc::new(PgReadiness(store.clone()));
+    let monitored = replica.as_ref().map(|(_, h)| (Arc::clone(h), config.replica_max_lag_ms));
+    let readiness = Arc::new(PgReadiness(store.clone(), monitored));
     // The read model reads the primary: the change feed comes from it, and a standby may lag behind its notices.
     let marker: Arc<dyn crate::read_model::SyncMarker> = Arc::new(store.clone());
     let model = config.read_model.then(|| ReadModel::new(Arc::new(store.clone()), Some(marker)));

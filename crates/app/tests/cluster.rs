@@ -266,6 +266,55 @@ async fn two_instances_behind_nginx_on_a_primary_and_a_standby() {
         t0.elapsed().as_millis()
     );
 
+    // 3b. Past REPLICA_MAX_LAG_MS only the read path steps aside: with replay paused again and a write behind it,
+    // each instance's /ready/read turns 503 while /ready stays 200 and reports the lag, and search (now on the
+    // primary) finds a hotel the standby has not replayed; replay resumed, /ready/read is 200 again.
+    c.sql("REPLICA_URL", "SELECT pg_wal_replay_pause()");
+    let (s, h) = api
+        .call(M::POST, format!("{base}/admin/hotels"), Some(&mgr), Some(json!({"name": "Late", "city": "Lagtown"})))
+        .await;
+    assert_eq!(s, 201, "{h}");
+    let late = h["id"].as_i64().unwrap();
+    api.call(M::POST, format!("{base}/admin/hotels/{late}/rooms"), Some(&mgr), Some(room("Only", 5))).await;
+    let (s, _) = api.call(M::PATCH, format!("{base}/admin/hotels/{late}/activate"), Some(&mgr), None).await;
+    assert_eq!(s, 200);
+    let t0 = Instant::now();
+    for app in ["APP1", "APP2"] {
+        let url = format!("{}/ready/read", c.get(app));
+        loop {
+            let (s, b) = api.call(M::GET, url.clone(), None, None).await;
+            if s == 503 {
+                assert_eq!(b["detail"], "Read replica lagging", "{b}");
+                break;
+            }
+            assert!(t0.elapsed() < Duration::from_secs(15), "{app}: /ready/read stayed {s} with replay paused: {b}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let (s, b) = api.call(M::GET, format!("{}/ready", c.get(app)), None, None).await;
+        assert_eq!((s, &b["read_replica"]["serving_reads"]), (200, &json!(false)), "{app}: {b}");
+        assert!(b["read_replica"]["lag_ms"].as_i64().is_some_and(|l| l > 3000), "{app}: {b}");
+    }
+    let unready_after = t0.elapsed().as_millis();
+    let lagging = format!("{base}/hotels/search?city=Lagtown&check_in_date={}&check_out_date={}", day(50), day(51));
+    for _ in 0..4 {
+        let (s, b) = api.call(M::GET, lagging.clone(), None, None).await;
+        assert_eq!((s, b.as_array().map(Vec::len)), (200, Some(1)), "search falls back to the primary: {b}");
+    }
+    c.sql("REPLICA_URL", "SELECT pg_wal_replay_resume()");
+    let t1 = Instant::now();
+    for app in ["APP1", "APP2"] {
+        let url = format!("{}/ready/read", c.get(app));
+        while api.call(M::GET, url.clone(), None, None).await.0 != 200 {
+            assert!(t1.elapsed() < Duration::from_secs(15), "{app}: /ready/read did not recover");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    println!(
+        "CLUSTER_RESULT lag threshold: replay paused, both instances' /ready/read answered 503 after {unready_after} ms \
+         (threshold 3000 ms) with /ready 200 and search served by the primary; ready again {} ms after replay resumed",
+        t1.elapsed().as_millis()
+    );
+
     // 4. NATS stopped mid-run: bookings go on; started again, every event is published, exactly once.
     assert!(c.script(&["stop-nats"]).status.success());
     let during = join_all((0..10).map(|i| init(many, 100 + i, i as usize))).await;

@@ -19,6 +19,30 @@ pub struct HealthResponse {
     pub status: &'static str,
 }
 
+/// `GET /ready` and `GET /ready/read`: `status` is `ready`; `read_replica` only when a read replica is configured.
+#[derive(Serialize, ToSchema)]
+pub struct ReadyResponse {
+    #[schema(example = "ready")]
+    pub status: &'static str,
+    /// The read replica serving search (`DATABASE_READ_URL`); absent without one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub read_replica: Option<ReadReplicaResponse>,
+}
+
+/// The read replica's replication lag as its monitor measured it (every second).
+#[derive(Serialize, ToSchema)]
+pub struct ReadReplicaResponse {
+    /// Milliseconds behind the primary; `null` when the replica did not answer.
+    #[schema(example = 3)]
+    pub lag_ms: Option<i64>,
+    /// `REPLICA_MAX_LAG_MS`: past it, search reads the primary and `/ready/read` answers 503.
+    #[schema(example = 5000)]
+    pub max_lag_ms: i64,
+    /// Whether search reads the replica now.
+    pub serving_reads: bool,
+}
+
 /// The webhook's answer to every verified event.
 #[derive(Serialize, ToSchema)]
 pub struct WebhookAck {

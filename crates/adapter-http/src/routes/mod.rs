@@ -137,6 +137,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, simulated: bool) {
     resource!(cfg, table, "/", [(get, service::root)]);
     resource!(cfg, table, "/health", [(get, service::health)]);
     resource!(cfg, table, "/ready", [(get, service::ready)]);
+    resource!(cfg, table, "/ready/read", [(get, service::ready_read)]);
     resource!(cfg, table, "/metrics", [(get, service::metrics)]);
     resource!(cfg, table, "/auth/signup", [(post, auth::signup)]);
     resource!(cfg, table, "/auth/login", [(post, auth::login)]);

@@ -1,7 +1,7 @@
-//! `/`, `/health`, `/ready`, `/metrics`.
+//! `/`, `/health`, `/ready`, `/ready/read`, `/metrics`.
 
 use super::json;
-use crate::dto::{HealthResponse, RootResponse};
+use crate::dto::{HealthResponse, ReadReplicaResponse, ReadyResponse, RootResponse};
 use crate::error::{ApiResult, ErrorResponse};
 use crate::extract::bearer;
 use crate::openapi::{Internal, PayloadTooLarge};
@@ -25,23 +25,55 @@ pub async fn health() -> HttpResponse {
 
 #[utoipa::path(get, path = "/ready", tag = "service", operation_id = "ready",
     responses(
-        (status = 200, description = "The primary database answers within 2 s and is migrated (`status: ready`)",
-            body = HealthResponse),
+        (status = 200, description = "The primary database answers within 2 s and is migrated (`status: ready`). \
+            With a read replica configured (`DATABASE_READ_URL`), `read_replica` reports its lag; a lagging replica \
+            never makes this probe fail (see `/ready/read`).", body = ReadyResponse),
         (status = 503, description = "`service_unavailable`: \"Database unavailable\"", body = ErrorResponse),
         PayloadTooLarge, Internal,
     ))]
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     if state.readiness.ready().await {
-        json(StatusCode::OK, &HealthResponse { status: "ready" })
+        json(StatusCode::OK, &ready_body(&state))
     } else {
-        let body = ErrorResponse {
-            detail: "Database unavailable".into(),
-            code: "service_unavailable",
-            request_id: crate::error::current_request_id(),
-            errors: None,
-        };
-        json(StatusCode::SERVICE_UNAVAILABLE, &body)
+        unavailable("Database unavailable")
     }
+}
+
+#[utoipa::path(get, path = "/ready/read", tag = "service", operation_id = "ready_read",
+    responses(
+        (status = 200, description = "The read path is ready: search reads the read replica, which answers within \
+            `REPLICA_MAX_LAG_MS` of the primary; without a read replica, the same check as `/ready`.",
+            body = ReadyResponse),
+        (status = 503, description = "`service_unavailable`: \"Read replica lagging\" (the replica is past \
+            `REPLICA_MAX_LAG_MS` or does not answer; search meanwhile reads the primary), or \"Database unavailable\" \
+            (no read replica and the primary is down)", body = ErrorResponse),
+        PayloadTooLarge, Internal,
+    ))]
+pub async fn ready_read(state: web::Data<AppState>) -> HttpResponse {
+    match state.readiness.read_replica() {
+        Some(r) if r.serving_reads => json(StatusCode::OK, &ready_body(&state)),
+        Some(_) => unavailable("Read replica lagging"),
+        None => ready(state).await,
+    }
+}
+
+fn ready_body(state: &AppState) -> ReadyResponse {
+    let read_replica = state.readiness.read_replica().map(|r| ReadReplicaResponse {
+        lag_ms: r.lag_ms,
+        max_lag_ms: r.max_lag_ms,
+        serving_reads: r.serving_reads,
+    });
+    ReadyResponse { status: "ready", read_replica }
+}
+
+fn unavailable(detail: &str) -> HttpResponse {
+    let body = ErrorResponse {
+        detail: detail.into(),
+        code: "service_unavailable",
+        request_id: crate::error::current_request_id(),
+        errors: None,
+    };
+    json(StatusCode::SERVICE_UNAVAILABLE, &body)
 }
 
 /// Constant-time comparison of a presented token with the configured one: both are hashed first, so neither
