@@ -13,7 +13,7 @@
 use crate::PgStore;
 use crate::connect::ConnectTarget;
 use chrono::NaiveDate;
-use domain::model::HotelId;
+use domain::model::{HotelId, RoomId};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -34,6 +34,40 @@ pub enum CatalogChange {
     Nights(NaiveDate, NaiveDate),
     /// The marker [`PgStore::notify_catalog_sync`] sent: every change committed before it was sent has been told.
     Sync(u64),
+    /// A hold's nights of one room type with their counts after it (migration `…000008_hold_counts_feed`): the
+    /// listener can apply them without reading the nights back.
+    Counts(NightCounts),
+}
+
+/// Nights of one room type and their counts as a committed change left them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NightCounts {
+    pub hotel_id: HotelId,
+    pub room_id: RoomId,
+    /// In date order: (date, booked, held, total).
+    pub nights: Vec<(NaiveDate, i32, i32, i32)>,
+}
+
+impl NightCounts {
+    /// The first and last night.
+    pub fn window(&self) -> Option<(NaiveDate, NaiveDate)> {
+        Some((self.nights.first()?.0, self.nights.last()?.0))
+    }
+
+    /// "counts:<hotel>:<room>:<date>=<booked>,<held>,<total>;…" (after the prefix).
+    fn parse(s: &str) -> Option<NightCounts> {
+        let mut parts = s.splitn(3, ':');
+        let hotel_id = HotelId(parts.next()?.parse().ok()?);
+        let room_id = RoomId(parts.next()?.parse().ok()?);
+        let night = |n: &str| -> Option<(NaiveDate, i32, i32, i32)> {
+            let (date, counts) = n.split_once('=')?;
+            let mut c = counts.split(',').map(|v| v.parse::<i32>().ok());
+            let out = (date.parse().ok()?, c.next()??, c.next()??, c.next()??);
+            c.next().is_none().then_some(out)
+        };
+        let nights = parts.next()?.split(';').map(night).collect::<Option<Vec<_>>>()?;
+        (!nights.is_empty()).then_some(NightCounts { hotel_id, room_id, nights })
+    }
 }
 
 /// One hotel a change touched.
@@ -51,6 +85,9 @@ impl CatalogChange {
     pub fn parse(payload: &str) -> CatalogChange {
         if let Some(token) = payload.strip_prefix("sync:").and_then(|t| t.parse().ok()) {
             return CatalogChange::Sync(token);
+        }
+        if let Some(counts) = payload.strip_prefix("counts:") {
+            return NightCounts::parse(counts).map_or(CatalogChange::All, CatalogChange::Counts);
         }
         if let Some(range) = payload.strip_prefix("*:")
             && let Some((a, b)) = range.split_once(':')
@@ -203,9 +240,31 @@ mod tests {
                 HotelChange { hotel_id: HotelId(40), nights: Some((day("2027-01-10"), day("2027-01-12"))) }
             ])
         );
-        for everything in
-            ["*", "", "sync:", "*:2027-01-10", "*:a:b", "12,x", "12:2027-01-10", "12:2027-01-10:2027-01-12:1", "12:a:b"]
-        {
+        assert_eq!(
+            CatalogChange::parse("counts:12:40:2027-01-10=0,3,5;2027-01-11=1,2,5"),
+            CatalogChange::Counts(NightCounts {
+                hotel_id: HotelId(12),
+                room_id: RoomId(40),
+                nights: vec![(day("2027-01-10"), 0, 3, 5), (day("2027-01-11"), 1, 2, 5)],
+            })
+        );
+        for everything in [
+            "*",
+            "",
+            "sync:",
+            "*:2027-01-10",
+            "*:a:b",
+            "12,x",
+            "12:2027-01-10",
+            "12:2027-01-10:2027-01-12:1",
+            "12:a:b",
+            "counts:",
+            "counts:12:40:",
+            "counts:12:40:2027-01-10=0,3",
+            "counts:12:40:2027-01-10=0,3,5,6",
+            "counts:12:x:2027-01-10=0,3,5",
+            "counts:12:40:2027-01-10=0,3,5;",
+        ] {
             assert_eq!(CatalogChange::parse(everything), CatalogChange::All, "{everything}");
         }
     }

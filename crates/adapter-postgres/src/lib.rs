@@ -28,7 +28,7 @@ use domain::{Error, Result};
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
-pub use changes::{CATALOG_CHANNEL, CatalogChange, CatalogListener, HotelChange};
+pub use changes::{CATALOG_CHANNEL, CatalogChange, CatalogListener, HotelChange, NightCounts};
 pub use connect::{ConnectTarget, SessionSettings, SslMode};
 pub use error::{TxError, db_error};
 pub use maintenance::{HOT_TABLES, MaintenancePolicy, TableHealth};

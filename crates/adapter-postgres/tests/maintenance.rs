@@ -87,6 +87,12 @@ impl CatalogListener for Heard {
             CatalogChange::All => "all".to_string(),
             CatalogChange::Sync(token) => format!("sync:{token}"),
             CatalogChange::Nights(first, last) => format!("*:{first}:{last}"),
+            CatalogChange::Counts(c) => format!(
+                "counts:{}:{}:{}",
+                c.hotel_id,
+                c.room_id,
+                c.nights.iter().map(|(d, b, r, t)| format!("{d}={b},{r},{t}")).collect::<Vec<_>>().join(";")
+            ),
             CatalogChange::Hotels(items) => items
                 .iter()
                 .map(|c| match c.nights {
@@ -145,7 +151,7 @@ async fn the_change_feed_names_the_hotels_every_commit_touched_and_survives_a_lo
     };
     // A room with its year of nights and its default rate plan: one transaction, one notification per statement
     // at most (equal payloads of a transaction are folded by PostgreSQL).
-    store.create_room(a.id, room, now.date_naive(), now).await.unwrap();
+    let double = store.create_room(a.id, room, now.date_naive(), now).await.unwrap();
     let today = now.date_naive();
     let window = format!("{a_id}:{today}:{}", today + chrono::Duration::days(364));
     let mut ev = heard.until(&[]).await;
@@ -188,6 +194,26 @@ async fn the_change_feed_names_the_hotels_every_commit_touched_and_survives_a_lo
     store.batch_execute(&format!("UPDATE hotel SET name = 'D' WHERE id = {b_id}")).await.unwrap();
     store.notify_catalog_sync(7).await.unwrap();
     assert_eq!(heard.until(&["sync:7"]).await, [b_id.as_str(), "sync:7"]);
+    heard.clear();
+    // A hold's statement (staybook.feed = 'counts') tells its nights with their counts after it; over more than
+    // 100 nights it falls back to the dates.
+    let hold = |nights: i64| {
+        format!(
+            "BEGIN; SELECT set_config('staybook.feed', 'counts', true);
+             UPDATE inventory SET reserved_count = reserved_count + 1
+             WHERE room_id = {} AND date >= '{today}' AND date < '{}'; COMMIT",
+            double.id,
+            today + chrono::Duration::days(nights)
+        )
+    };
+    store.batch_execute(&hold(2)).await.unwrap();
+    let tomorrow = today + chrono::Duration::days(1);
+    let counts = format!("counts:{a_id}:{}:{today}=0,2,5;{tomorrow}=0,1,5", double.id);
+    assert_eq!(heard.until(&[&counts]).await, [counts.as_str()]);
+    heard.clear();
+    store.batch_execute(&hold(101)).await.unwrap();
+    let wide = format!("{a_id}:{today}:{}", today + chrono::Duration::days(100));
+    assert_eq!(heard.until(&[&wide]).await, [wide.as_str()]);
     heard.clear();
     // An inventory statement over more hotels than a notification can list names its dates instead.
     store

@@ -175,6 +175,7 @@ impl adapter_postgres::CatalogListener for Invalidator {
         match change {
             adapter_postgres::CatalogChange::Hotels(changes) => changes.iter().for_each(|c| st.drop_hotel(c.hotel_id)),
             adapter_postgres::CatalogChange::All | adapter_postgres::CatalogChange::Nights(..) => st.drop_all(),
+            adapter_postgres::CatalogChange::Counts(c) => st.drop_hotel(c.hotel_id),
             adapter_postgres::CatalogChange::Sync(_) => {}
         }
     }

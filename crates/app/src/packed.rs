@@ -26,6 +26,17 @@ const CTA: u8 = 2;
 const CTD: u8 = 4;
 
 impl Night {
+    /// Sets the counts a committed change left (booked, held, total); `false`, unchanged, when one does not fit.
+    pub(crate) fn set_counts(&mut self, book: i32, reserved: i32, total: i32) -> bool {
+        match (u16::try_from(book), u16::try_from(reserved), u16::try_from(total)) {
+            (Ok(b), Ok(r), Ok(t)) => {
+                (self.book, self.reserved, self.total) = (b, r, t);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// `None` when a value is outside what the schema allows (such a hotel is simply not cached).
     pub(crate) fn pack(start: NaiveDate, n: &InventoryNight) -> Option<Night> {
         let u = |v: i32| u16::try_from(v).ok();

@@ -12,8 +12,10 @@
 //!
 //! **Coherence.** The feed (`adapter_postgres::changes`) tells which hotels changed and, for inventory, which dates:
 //! one task re-reads exactly those nights (one query per hotel, coalescing what piled up meanwhile) or, for a
-//! hotel, room type or plan change, the whole hotel. Another replica's change is therefore visible here after the
-//! notification's delivery plus one read (the bound `make bench` measures).
+//! hotel, room type or plan change, the whole hotel. A hold's notice carries its nights' counts after it, which are
+//! applied as they are, with no read (they are read back only when the model lacks one of those nights). Another
+//! replica's change is therefore visible here after the notification's delivery plus at most one read (the bound
+//! `make bench` measures).
 //!
 //! **Read your writes.** Every write request served by this replica ([`ReadModel::local_write`], called for each
 //! non-GET request) makes the model step aside until it has caught up with that write: it sends a marker down the
@@ -25,7 +27,7 @@
 //! their lower-cased form (the `C` collation, which the schema's databases use).
 
 use crate::packed::Night;
-use adapter_postgres::{CatalogChange, CatalogListener};
+use adapter_postgres::{CatalogChange, CatalogListener, NightCounts};
 use async_trait::async_trait;
 use chrono::{Duration, NaiveDate, Utc};
 use domain::model::*;
@@ -140,6 +142,24 @@ impl Model {
         self.hotels.insert(id, entry);
     }
 
+    /// Applies a hold's night counts; `false` when the model holds the room type but not every one of those
+    /// nights (they must be read back). A hotel the model does not hold has nothing to update.
+    fn patch_counts(&mut self, base: NaiveDate, c: &NightCounts) -> bool {
+        let Some(entry) = self.hotels.get_mut(&c.hotel_id) else { return true };
+        let Some(room) = entry.rooms.iter_mut().find(|r| r.room.id == c.room_id) else { return false };
+        c.nights.iter().all(|&(date, book, reserved, total)| {
+            let day = (date - base).num_days();
+            if day < 0 {
+                return true; // before the model's first night: not held
+            }
+            let at = room.nights.partition_point(|n| i64::from(n.day) < day);
+            match room.nights.get_mut(at) {
+                Some(n) if i64::from(n.day) == day => n.set_counts(book, reserved, total),
+                _ => false,
+            }
+        })
+    }
+
     /// Replaces the hotel's nights `first..=last` by the calendar's; `false` (nothing changed) when the model
     /// does not hold the hotel with exactly the calendar's room types.
     fn splice_nights(
@@ -180,6 +200,8 @@ struct Pending {
     nights: HashMap<HotelId, (NaiveDate, NaiveDate)>,
     /// Every hotel's nights to re-read (first, last), merged.
     every_hotel: Option<(NaiveDate, NaiveDate)>,
+    /// Holds' night counts, in the order heard (applied before any re-read of the same batch, which is newer).
+    counts: Vec<NightCounts>,
     sync: Option<u64>,
 }
 
@@ -189,6 +211,7 @@ impl Pending {
             && self.hotels.is_empty()
             && self.nights.is_empty()
             && self.every_hotel.is_none()
+            && self.counts.is_empty()
             && self.sync.is_none()
     }
 }
@@ -341,6 +364,22 @@ impl ReadModel {
         if batch.all {
             return self.load_all().await;
         }
+        // Counts first: each is the state its commit left, and they are heard in commit order; the re-reads after
+        // them see at least as much. (A night read back by an earlier batch may step back to a count heard late,
+        // until the notice of the newer change, already on its way, is applied.)
+        let mut unknown = Vec::new();
+        if !batch.counts.is_empty() {
+            let mut m = self.model.write().map_err(|_| Error::internal("read model lock"))?;
+            let base = m.base;
+            for c in &batch.counts {
+                if !m.patch_counts(base, c)
+                    && let Some((first, last)) = c.window()
+                {
+                    unknown.push((c.hotel_id, first, last));
+                }
+            }
+        }
+        self.reload_nights(&unknown).await?;
         for id in &batch.hotels {
             self.reload_hotel(*id).await?;
         }
@@ -380,6 +419,7 @@ impl CatalogListener for ReadModel {
         match change {
             CatalogChange::All => p.all = true,
             CatalogChange::Sync(token) => p.sync = p.sync.max(Some(token)),
+            CatalogChange::Counts(c) => p.counts.push(c),
             CatalogChange::Nights(first, last) => {
                 let r = p.every_hotel.get_or_insert((first, last));
                 *r = (r.0.min(first), r.1.max(last));

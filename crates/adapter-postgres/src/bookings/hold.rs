@@ -78,7 +78,11 @@ impl PgStore {
             }
             let plan = plan_hold(&req, &facts, &policy).map_err(TxError::Domain)?;
             // The reservation and the booking, pipelined: both run in this transaction, so a count that does not
-            // match the stay (impossible with the nights locked and checked above) rolls both back.
+            // match the stay (impossible with the nights locked and checked above) rolls both back. The change feed's
+            // notice carries the nights' counts after the hold (`staybook.feed = 'counts'`, migration 000008), so
+            // replicas apply them without reading the nights back.
+            let counts_feed =
+                crate::prepared::sql("SELECT set_config('staybook.feed', 'counts', true)").execute(&mut &*c);
             let reserve = crate::prepared::sql(
                 "UPDATE inventory SET reserved_count = reserved_count + $4
                  WHERE room_id = $1 AND date >= $2 AND date < $3
@@ -121,7 +125,7 @@ impl PgStore {
                 .bind::<Numeric, _>(plan.price.subtotal.to_decimal())
                 .bind::<Text, _>(crate::json::encode_charges(&plan.price.lines))
                 .get_result::<BookingRow>(&mut &*c);
-            let (n, row) = futures_util::future::try_join(reserve, insert).await?;
+            let (_, n, row) = futures_util::future::try_join3(counts_feed, reserve, insert).await?;
             if n as i64 != req.stay.nights() {
                 return Err(TxError::Domain(Error::RoomUnavailable));
             }

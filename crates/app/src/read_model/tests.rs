@@ -327,3 +327,39 @@ async fn steps_aside_while_it_may_be_behind() {
     assert!(w.model.serving());
     w.agree(&mut rng, 50).await;
 }
+
+#[tokio::test]
+async fn a_holds_counts_are_applied_without_reading_the_nights_back() {
+    let mut rng = Rng(11);
+    let w = world(&mut rng).await;
+    w.model.changed(CatalogChange::All);
+    w.model.feed(true);
+    w.model.catch_up().await;
+    let (hotel_id, room) = w.rooms[0].clone();
+    let (from, to) = (w.today + Duration::days(2), w.today + Duration::days(4));
+    // The store's nights change in their total (which a counts notice carries) and their price (which it does
+    // not); the notice carries the counts as the store now has them.
+    let patch =
+        InventoryPatch { total_count: Some(7), price: Some(Money::from_minor(12_345)), ..InventoryPatch::default() };
+    w.store.patch_inventory(room.id, from, to, patch).await.unwrap();
+    let stored = w.store.calendar(hotel_id, from, to).await.unwrap().unwrap();
+    let nights_of = |cal: &HotelCalendar| cal.rooms.iter().find(|r| r.room.id == room.id).unwrap().nights.clone();
+    let counts = NightCounts {
+        hotel_id,
+        room_id: room.id,
+        nights: nights_of(&stored).iter().map(|n| (n.date, n.book_count, n.reserved_count, n.total_count)).collect(),
+    };
+    assert_eq!(counts.nights.len(), 3);
+    w.model.changed(CatalogChange::Counts(counts.clone()));
+    w.model.catch_up().await;
+    let held = w.model.calendar(hotel_id, from, to).unwrap().unwrap();
+    for (m, s) in nights_of(&held).iter().zip(nights_of(&stored).iter()) {
+        assert_eq!((m.total_count, m.book_count, m.reserved_count), (7, s.book_count, s.reserved_count));
+        assert_ne!(m.price, s.price, "the nights were not read back: the price is still the one loaded");
+    }
+    // A notice about a room type the model does not hold is read back: the model then equals the store.
+    let unknown = NightCounts { room_id: RoomId(99_999), ..counts };
+    w.model.changed(CatalogChange::Counts(unknown));
+    w.model.catch_up().await;
+    assert_eq!(w.model.calendar(hotel_id, from, to), Some(Some(stored)));
+}
