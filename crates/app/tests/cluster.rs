@@ -230,19 +230,19 @@ async fn two_instances_behind_nginx_on_a_primary_and_a_standby() {
     assert_eq!(s, 201);
     tokio::time::sleep(Duration::from_millis(300)).await;
     c.sql("REPLICA_URL", "SELECT pg_wal_replay_pause()");
-    let (s, h) = api
-        .call(
-            M::POST,
-            format!("{base}/admin/hotels"),
-            Some(&mgr),
-            Some(json!({"name": "Fresh", "city": "Pausedville"})),
-        )
-        .await;
-    assert_eq!(s, 201, "{h}");
-    let fresh = h["id"].as_i64().unwrap();
-    api.call(M::POST, format!("{base}/admin/hotels/{fresh}/rooms"), Some(&mgr), Some(room("Only", 5))).await;
-    let (s, _) = api.call(M::PATCH, format!("{base}/admin/hotels/{fresh}/activate"), Some(&mgr), None).await;
-    assert_eq!(s, 200);
+    // An active hotel with one room type, created through the balancer (on the primary); its id.
+    let open_hotel = async |name: &str, city: &str| -> i64 {
+        let (s, h) = api
+            .call(M::POST, format!("{base}/admin/hotels"), Some(&mgr), Some(json!({"name": name, "city": city})))
+            .await;
+        assert_eq!(s, 201, "{h}");
+        let id = h["id"].as_i64().unwrap();
+        api.call(M::POST, format!("{base}/admin/hotels/{id}/rooms"), Some(&mgr), Some(room("Only", 5))).await;
+        let (s, _) = api.call(M::PATCH, format!("{base}/admin/hotels/{id}/activate"), Some(&mgr), None).await;
+        assert_eq!(s, 200);
+        id
+    };
+    let fresh = open_hotel("Fresh", "Pausedville").await;
     let search = format!("{base}/hotels/search?city=Pausedville&check_in_date={}&check_out_date={}", day(50), day(51));
     for _ in 0..4 {
         let (s, b) = api.call(M::GET, search.clone(), None, None).await;
@@ -270,14 +270,7 @@ async fn two_instances_behind_nginx_on_a_primary_and_a_standby() {
     // each instance's /ready/read turns 503 while /ready stays 200 and reports the lag, and search (now on the
     // primary) finds a hotel the standby has not replayed; replay resumed, /ready/read is 200 again.
     c.sql("REPLICA_URL", "SELECT pg_wal_replay_pause()");
-    let (s, h) = api
-        .call(M::POST, format!("{base}/admin/hotels"), Some(&mgr), Some(json!({"name": "Late", "city": "Lagtown"})))
-        .await;
-    assert_eq!(s, 201, "{h}");
-    let late = h["id"].as_i64().unwrap();
-    api.call(M::POST, format!("{base}/admin/hotels/{late}/rooms"), Some(&mgr), Some(room("Only", 5))).await;
-    let (s, _) = api.call(M::PATCH, format!("{base}/admin/hotels/{late}/activate"), Some(&mgr), None).await;
-    assert_eq!(s, 200);
+    open_hotel("Late", "Lagtown").await;
     let t0 = Instant::now();
     for app in ["APP1", "APP2"] {
         let url = format!("{}/ready/read", c.get(app));
