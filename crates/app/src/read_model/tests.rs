@@ -117,6 +117,13 @@ async fn world(rng: &mut Rng) -> World {
 }
 
 impl World {
+    /// The feed (re)connects: "anything may have changed", live, and the model catches up.
+    async fn connect(&self) {
+        self.model.changed(CatalogChange::All);
+        self.model.feed(true);
+        self.model.catch_up().await;
+    }
+
     /// A random inventory change; returns the change the feed would tell.
     async fn random_patch(&mut self, rng: &mut Rng) -> Option<HotelChange> {
         let (hotel_id, room) = self.rooms[rng.below(self.rooms.len() as u64) as usize].clone();
@@ -197,9 +204,7 @@ async fn answers_what_the_store_answers_after_loading_and_after_every_change() {
     // Nothing is answered before the feed is live and a full load completed.
     assert!(!w.model.serving());
     assert_eq!(w.model.search(&w.query(&mut rng), &PricingPolicy::default(), w.now), None);
-    w.model.changed(CatalogChange::All);
-    w.model.feed(true);
-    w.model.catch_up().await;
+    w.connect().await;
     assert!(w.model.serving());
     let (hotels, nights) = w.model.size();
     assert_eq!(hotels, 24);
@@ -258,9 +263,7 @@ async fn answers_what_the_store_answers_after_loading_and_after_every_change() {
 async fn holds_offers_wait_for_this_replicas_catalog_writes_only() {
     let mut rng = Rng(7);
     let w = world(&mut rng).await;
-    w.model.changed(CatalogChange::All);
-    w.model.feed(true);
-    w.model.catch_up().await;
+    w.connect().await;
     let (hotel_id, room) = w.rooms[0].clone();
     let held = w.model.hold_offer(hotel_id, room.id).expect("served from memory");
     assert_eq!((held.hotel.id, held.room.map(|r| r.id)), (hotel_id, Some(room.id)));
@@ -285,9 +288,7 @@ async fn holds_offers_wait_for_this_replicas_catalog_writes_only() {
 async fn steps_aside_while_it_may_be_behind() {
     let mut rng = Rng(42);
     let mut w = world(&mut rng).await;
-    w.model.changed(CatalogChange::All);
-    w.model.feed(true);
-    w.model.catch_up().await;
+    w.connect().await;
     assert!(w.model.serving());
 
     // A change not yet told: the model answers its old state (the bound is the feed's delivery plus one read).
@@ -311,9 +312,7 @@ async fn steps_aside_while_it_may_be_behind() {
     assert!(!w.model.serving());
     w.model.feed(false);
     w.loopback.1.store(false, Ordering::Release);
-    w.model.changed(CatalogChange::All);
-    w.model.feed(true);
-    w.model.catch_up().await;
+    w.connect().await;
     assert!(w.model.serving(), "a new marker was sent on the new connection");
 
     // The feed lost: nothing is answered until it is back and a full load completed.
@@ -332,9 +331,7 @@ async fn steps_aside_while_it_may_be_behind() {
 async fn a_holds_counts_are_applied_without_reading_the_nights_back() {
     let mut rng = Rng(11);
     let w = world(&mut rng).await;
-    w.model.changed(CatalogChange::All);
-    w.model.feed(true);
-    w.model.catch_up().await;
+    w.connect().await;
     let (hotel_id, room) = w.rooms[0].clone();
     let (from, to) = (w.today + Duration::days(2), w.today + Duration::days(4));
     // The store's nights change in their total (which a counts notice carries) and their price (which it does
