@@ -364,9 +364,8 @@ impl ReadModel {
         if batch.all {
             return self.load_all().await;
         }
-        // Counts first: each is the state its commit left, and they are heard in commit order; the re-reads after
-        // them see at least as much. (A night read back by an earlier batch may step back to a count heard late,
-        // until the notice of the newer change, already on its way, is applied.)
+        // Counts first (each is the state its commit left, heard in commit order); the re-reads after them see at
+        // least as much. A night read back earlier may step back to a count heard late until the next notice.
         let mut unknown = Vec::new();
         if !batch.counts.is_empty() {
             let mut m = self.model.write().map_err(|_| Error::internal("read model lock"))?;
