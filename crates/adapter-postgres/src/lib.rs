@@ -28,6 +28,7 @@ use domain::{Error, Result};
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
+pub use bookings::HoldBatching;
 pub use changes::{CATALOG_CHANNEL, CatalogChange, CatalogListener, HotelChange, NightCounts};
 pub use connect::{ConnectTarget, SessionSettings, SslMode};
 pub use error::{TxError, db_error};
@@ -44,6 +45,9 @@ pub struct PgStore {
     ssl_mode: SslMode,
     /// Where the pool connects (also the change feed's listening connection).
     target: Arc<ConnectTarget>,
+    /// Holds waiting to be written together (off unless [`PgStore::with_hold_batching`]).
+    holds: Arc<bookings::HoldQueue>,
+    runtime: Option<tokio::runtime::Handle>,
 }
 
 impl PgStore {
@@ -73,6 +77,7 @@ impl PgStore {
         let target = Arc::new(ConnectTarget::parse(url, session).map_err(Error::internal)?);
         let ssl_mode = target.ssl_mode();
         let pool_target = target.clone();
+        let runtime_for_holds = runtime.clone();
         let mut config = ManagerConfig::<AsyncPgConnection>::default();
         config.custom_setup = Box::new(move |_url: &str| {
             let target = target.clone();
@@ -89,7 +94,15 @@ impl PgStore {
         });
         let mgr = AsyncDieselConnectionManager::new_with_config(url, config);
         let pool = Pool::builder(mgr).max_size(size.max(1)).build().map_err(Error::internal)?;
-        Ok(PgStore { pool, ssl_mode, target: pool_target })
+        let holds = Arc::new(bookings::HoldQueue::new(HoldBatching::OFF, runtime_for_holds.clone()));
+        Ok(PgStore { pool, ssl_mode, target: pool_target, holds, runtime: runtime_for_holds })
+    }
+
+    /// Takes concurrent holds together, up to `batching.max_batch` in one transaction (group commit; see
+    /// `bookings/batch.rs` and docs/PERFORMANCE.md §12). A lone hold is still its own transaction.
+    pub fn with_hold_batching(mut self, batching: HoldBatching) -> PgStore {
+        self.holds = Arc::new(bookings::HoldQueue::new(batching, self.runtime.clone()));
+        self
     }
 
     /// The effective `sslmode` of the connections.

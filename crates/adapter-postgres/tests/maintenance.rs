@@ -1,12 +1,15 @@
 //! Table maintenance by the application: a new room's year of nights gets the hot tables analysed, an unchanged
 //! table is left alone, dead rows get it vacuumed, and a bulk insert can force an analyse. And the catalog change
-//! feed: which hotels every committed change touched, told to a listener, also after the connection is cut.
+//! feed: which hotels every committed change touched, told to a listener, also after the connection is cut. And
+//! holds taken together (group commit): planned in order, written once, told per room type.
 
 use adapter_postgres::testing::FreshDatabase;
-use adapter_postgres::{CatalogChange, CatalogListener, MaintenancePolicy, PgStore, TableHealth};
-use chrono::Utc;
-use domain::model::{Money, NewHotel, NewRoom};
-use domain::ports::CatalogRepository;
+use adapter_postgres::{CatalogChange, CatalogListener, HoldBatching, MaintenancePolicy, PgStore, TableHealth};
+use chrono::{Duration, Utc};
+use domain::Error;
+use domain::model::*;
+use domain::ports::{BookingRepository, CatalogRepository};
+use domain::pricing::PricingPolicy;
 use std::sync::{Arc, Mutex};
 
 fn table<'a>(all: &'a [TableHealth], name: &str) -> &'a TableHealth {
@@ -232,6 +235,169 @@ async fn the_change_feed_names_the_hotels_every_commit_touched_and_survives_a_lo
     let ev = heard.until(&[&bulk]).await;
     assert_eq!(ev.last(), Some(&bulk), "{ev:?}");
     assert!(ev.iter().all(|e| e != "*"), "{ev:?}");
+    task.abort();
+    db.drop_now().await;
+}
+
+/// A hold of `rooms` rooms of `room` by `user` for nights `from..to` days from today (the plain BAR price).
+fn hold_of(user: i64, hotel: HotelId, room: RoomId, from: i64, to: i64, rooms: i32, cap: i64) -> HoldRequest {
+    let now = Utc::now();
+    let today = now.date_naive();
+    HoldRequest {
+        user_id: UserId(user),
+        hotel_id: hotel,
+        room_id: room,
+        stay: StayDates::from_stored(today + Duration::days(from), today + Duration::days(to)),
+        rooms_count: rooms,
+        now,
+        expires_at: now + Duration::minutes(15),
+        currency: Currency::parse("USD").unwrap(),
+        today,
+        rate_plan_id: None,
+        price_rule: PriceRule::BASE,
+        time_zone: TimeZone::UTC,
+        cancellation_policy: CancellationPolicy::default(),
+        cancel_deadline: None,
+        max_active_holds: cap,
+        adults: None,
+        taxes: Vec::new(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn holds_taken_together_are_planned_in_order_written_once_and_told_per_room_type() {
+    let db = FreshDatabase::create().await.expect("fresh database");
+    let store = PgStore::connect(&db.url, 4).unwrap();
+    let now = Utc::now();
+    let today = now.date_naive();
+    store
+        .batch_execute(
+            "INSERT INTO app_user (email, password) SELECT 'u' || g || '@example.com', 'x' FROM generate_series(1, 4) g",
+        )
+        .await
+        .unwrap();
+    let owner = UserId(1);
+    let hotel = store.create_hotel(owner, NewHotel { name: "H".into(), ..NewHotel::default() }, now).await.unwrap();
+    store.set_hotel_active(hotel.id, true, now).await.unwrap();
+    let room = |kind: &str, total: i32| NewRoom {
+        kind: kind.into(),
+        base_price: Money::from_minor(10_000),
+        photos: None,
+        amenities: None,
+        total_count: total,
+        capacity: 2,
+    };
+    let double = store.create_room(hotel.id, room("Double", 2), today, now).await.unwrap().id;
+    let suite = store.create_room(hotel.id, room("Suite", 1), today, now).await.unwrap().id;
+    let heard = Arc::new(Heard::default());
+    let task = store.listen_catalog(heard.clone());
+    heard.until(&["all", "live=true"]).await;
+    heard.clear();
+
+    let h = hotel.id;
+    let plain = PricingPolicy::new(&[], []);
+    let batch = [
+        hold_of(2, h, double, 1, 3, 1, 0),        // Double nights 1-2: 1 of 2 left
+        hold_of(3, h, double, 1, 3, 2, 0),        // 2 asked, 1 left: refused, takes nothing
+        hold_of(3, h, suite, 2, 3, 1, 0),         // the Suite's only room on night 2
+        hold_of(4, h, RoomId(9_999), 1, 2, 1, 0), // no such room
+        hold_of(4, h, double, 2, 4, 1, 0),        // overlaps the first on night 2, which fills
+        hold_of(2, h, suite, 2, 3, 1, 0),         // the Suite is full now
+        hold_of(3, h, double, 2, 3, 1, 0),        // night 2 of the Double is full now
+    ];
+    let results = store.hold_many(batch.iter().map(|r| (r.clone(), plain.clone())).collect()).await;
+    let outcome: Vec<_> =
+        results.iter().map(|r| r.as_ref().map(|b| (b.user_id.get(), b.room_id)).map_err(Clone::clone)).collect();
+    assert_eq!(
+        outcome,
+        vec![
+            Ok((2, double)),
+            Err(Error::RoomUnavailable),
+            Ok((3, suite)),
+            Err(Error::RoomNotFound("Room not found: 9999".into())),
+            Ok((4, double)),
+            Err(Error::RoomUnavailable),
+            Err(Error::RoomUnavailable),
+        ]
+    );
+    // Each booking is the hold's, as a lone hold stores it, with ids in batch order.
+    let held: Vec<_> = results.iter().flatten().collect();
+    assert!(held.windows(2).all(|w| w[0].id < w[1].id));
+    assert_eq!(
+        (held[0].nights, held[0].amount, held[0].status),
+        (2, Money::from_minor(20_000), BookingStatus::Reserved)
+    );
+    assert_eq!(held[2].stay(), batch[4].stay);
+    for b in &held {
+        assert_eq!(store.booking(b.id).await.unwrap().as_ref(), Some(*b));
+    }
+    let counts = |room: RoomId| {
+        let store = &store;
+        async move {
+            store
+                .query_value(&format!(
+                    "SELECT string_agg(reserved_count::text, ',' ORDER BY date) AS value FROM inventory
+                     WHERE room_id = {room} AND date BETWEEN '{today}' AND '{}'",
+                    today + Duration::days(4)
+                ))
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(counts(double).await, "0,1,2,1,0");
+    assert_eq!(counts(suite).await, "0,0,1,0,0");
+    let events = store
+        .query_value("SELECT count(*)::text AS value FROM outbox_event WHERE event_type = 'booking.held'")
+        .await
+        .unwrap();
+    assert_eq!(events, "3", "one booking.held event per booking");
+    // One notice per room type the batch changed, with the nights' counts after it.
+    let night = |d: i64| today + Duration::days(d);
+    let told_double = format!("counts:{h}:{double}:{}=0,1,2;{}=0,2,2;{}=0,1,2", night(1), night(2), night(3));
+    let told_suite = format!("counts:{h}:{suite}:{}=0,1,1", night(2));
+    let mut told = heard.until(&[]).await;
+    for _ in 0..100 {
+        if told.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        told = heard.until(&[]).await;
+    }
+    told.sort();
+    let mut expected = vec![told_double, told_suite];
+    expected.sort();
+    assert_eq!(told, expected);
+
+    // With the hold cap: one user's holds in a batch count each other (the user's row locked once).
+    let capped: Vec<_> = (5..8).map(|d| (hold_of(2, h, double, d, d + 1, 1, 2), plain.clone())).collect();
+    let results = store.hold_many(capped).await;
+    let ok = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(ok, 1, "user 2 held one already: {results:?}");
+    assert_eq!(results[1], Err(Error::LimitExceeded("Too many active holds")));
+
+    // Through the queue: 40 holds racing for the Suite's one room on night 10, from a store that batches them.
+    let batching = PgStore::connect(&db.url, 4).unwrap().with_hold_batching(HoldBatching { max_batch: 8, runners: 1 });
+    let racers = (0..40).map(|i| {
+        let store = batching.clone();
+        let req = hold_of(2 + i % 3, h, suite, 10, 12, 1, 0);
+        let plain = plain.clone();
+        tokio::spawn(async move { store.hold(req, plain).await })
+    });
+    let raced: Vec<_> = futures_util::future::join_all(racers).await.into_iter().map(Result::unwrap).collect();
+    assert_eq!(raced.iter().filter(|r| r.is_ok()).count(), 1, "{raced:?}");
+    let (batches, batched) = batching.hold_batch_stats();
+    assert!(batches >= 1 && batched > batches, "holds queued while one ran were taken together: {batches}, {batched}");
+    assert!(raced.iter().all(|r| r.is_ok() || *r == Err(Error::RoomUnavailable)));
+    let taken = store
+        .query_value(&format!(
+            "SELECT string_agg(reserved_count::text, ',' ORDER BY date) AS value FROM inventory
+             WHERE room_id = {suite} AND date IN ('{}', '{}')",
+            night(10),
+            night(11)
+        ))
+        .await
+        .unwrap();
+    assert_eq!(taken, "1,1");
     task.abort();
     db.drop_now().await;
 }

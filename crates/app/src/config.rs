@@ -65,6 +65,10 @@ pub struct Config {
     /// `REPLICA_MAX_LAG_MS` (5000): past this replication lag, search leaves the read replica for the primary.
     pub replica_max_lag_ms: i64,
     pub database_pool_size: usize,
+    /// `HOLD_BATCH_MAX` (16): most concurrent holds written in one transaction (group commit); 1 = off.
+    pub hold_batch_max: usize,
+    /// `HOLD_BATCH_RUNNERS` (2): most hold batches written at once, each on one pooled connection.
+    pub hold_batch_runners: usize,
     /// `statement_timeout` of every pooled connection, in ms (0 = not set: the server's default applies).
     pub database_statement_timeout_ms: u64,
     /// `lock_timeout` of every pooled connection, in ms (0 = not set).
@@ -249,6 +253,8 @@ impl Config {
             database_read_url: get("DATABASE_READ_URL").map(Secret::new),
             replica_max_lag_ms: parse("REPLICA_MAX_LAG_MS", get("REPLICA_MAX_LAG_MS"), 5000)?,
             database_pool_size: parse("DATABASE_POOL_SIZE", get("DATABASE_POOL_SIZE"), 10)?,
+            hold_batch_max: parse("HOLD_BATCH_MAX", get("HOLD_BATCH_MAX"), 16)?,
+            hold_batch_runners: parse("HOLD_BATCH_RUNNERS", get("HOLD_BATCH_RUNNERS"), 2)?,
             database_statement_timeout_ms: millis("DATABASE_STATEMENT_TIMEOUT_MS", 30_000)?,
             database_lock_timeout_ms: millis("DATABASE_LOCK_TIMEOUT_MS", 5_000)?,
             auto_migrate: boolean("AUTO_MIGRATE", get("AUTO_MIGRATE"), true)?,
@@ -325,6 +331,12 @@ impl Config {
         };
         if cfg.max_stay_nights == 0 {
             return Err("MAX_STAY_NIGHTS must be positive".into());
+        }
+        if !(1..=256).contains(&cfg.hold_batch_max) {
+            return Err("HOLD_BATCH_MAX must be between 1 and 256".into());
+        }
+        if cfg.hold_batch_runners < 1 {
+            return Err("HOLD_BATCH_RUNNERS must be at least 1".into());
         }
         if cfg.max_active_holds_per_user < 0 {
             return Err("MAX_ACTIVE_HOLDS_PER_USER must not be negative".into());

@@ -9,7 +9,7 @@ use actix_web::http::Method;
 use adapter_auth::{Argon2Hasher, JwtConfig, JwtIssuer};
 use adapter_http::{AppState, HttpConfig, RateLimiter, Readiness};
 use adapter_memory::InMemoryStore;
-use adapter_postgres::{PgStore, SessionSettings};
+use adapter_postgres::{HoldBatching, PgStore, SessionSettings};
 use adapter_stripe::{SimulatedGateway, StripeGateway, StripeSettings, StripeWebhookVerifier};
 use async_trait::async_trait;
 use domain::ports::*;
@@ -170,7 +170,8 @@ pub fn wire(config: &Config, clock: Arc<dyn Clock>) -> Result<Wired, String> {
         }
         Ok::<_, String>(store)
     };
-    let store = pool("DATABASE_URL", config.database_url.expose())?;
+    let batching = HoldBatching { max_batch: config.hold_batch_max, runners: config.hold_batch_runners };
+    let store = pool("DATABASE_URL", config.database_url.expose())?.with_hold_batching(batching);
     // Search on the read replica while it keeps up (crate::replica); without one, on the primary.
     let (read, replica): (Arc<dyn CatalogQueries>, _) = match &config.database_read_url {
         Some(url) => {

@@ -11,7 +11,7 @@
 
 use crate::config::{Config, LogFormat};
 use adapter_http::middleware::TraceParent;
-use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::WithExportConfig as _;
 use opentelemetry_sdk::trace::SdkTracerProvider;
@@ -41,7 +41,14 @@ pub fn metrics_handle() -> Option<PrometheusHandle> {
         .get_or_init(|| {
             // Explicit buckets make the latency series a Prometheus histogram (the default is a summary).
             let buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
-            let handle = PrometheusBuilder::new().set_buckets(&buckets).ok()?.install_recorder().ok()?;
+            let sizes = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0];
+            let handle = PrometheusBuilder::new()
+                .set_buckets(&buckets)
+                .ok()?
+                .set_buckets_for_metric(Matcher::Full("hold_batch_size".into()), &sizes)
+                .ok()?
+                .install_recorder()
+                .ok()?;
             spawn_upkeep(handle.clone());
             record_build_info();
             Some(handle)

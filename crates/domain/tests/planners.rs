@@ -143,6 +143,41 @@ fn hold_checks_in_order_and_prices_the_stay() {
     assert_eq!((plan.price.subtotal, plan.price.total), (Money::from_minor(40_000), Money::from_minor(46_000)));
 }
 
+#[test]
+fn holds_planned_together_see_the_earlier_ones_writes() {
+    // Four rooms on nights 10 and 11, 4 on night 12; a batch of holds in order.
+    let of = |user: i64, rooms: i32, from: i64, to: i64| HoldRequest {
+        user_id: UserId(user),
+        stay: StayDates::from_stored(day(from), day(to)),
+        ..request(rooms, 2)
+    };
+    let reqs =
+        [of(7, 2, 10, 12), of(8, 3, 10, 12), of(7, 1, 10, 12), of(7, 1, 10, 12), of(8, 1, 11, 13), of(9, 1, 10, 12)];
+    let stay_facts = |r: &HoldRequest| {
+        let from = (r.stay.check_in() - day(0)).num_days();
+        facts(nights(from, r.stay.nights(), 4))
+    };
+    let policy = policy();
+    let mut batch: Vec<_> = reqs.iter().map(|r| (r, &policy, stay_facts(r))).collect();
+    let plans = plan_holds(&mut batch);
+    let outcome: Vec<_> = plans.iter().map(|p| p.as_ref().map(|p| p.reserve).map_err(Clone::clone)).collect();
+    assert_eq!(
+        outcome,
+        vec![
+            Ok(2),                                              // 2 of 4 left
+            Err(Error::RoomUnavailable),                        // 3 asked, 2 left: refused, takes nothing
+            Ok(1),                                              // user 7's second hold (cap 2)
+            Err(Error::LimitExceeded("Too many active holds")), // user 7's third
+            Ok(1),                                              // nights 11-12: 1 and 4 left
+            Err(Error::RoomUnavailable),                        // night 11 is full now
+        ]
+    );
+    // Each hold was planned on the counts the earlier successful ones left.
+    assert_eq!(batch[5].2.nights.iter().map(|n| n.reserved_count).collect::<Vec<_>>(), vec![3, 4]);
+    assert_eq!(batch[4].2.nights.iter().map(|n| n.reserved_count).collect::<Vec<_>>(), vec![3, 0]);
+    assert_eq!(batch[3].2.active_holds, 2);
+}
+
 fn booking(status: BookingStatus) -> Booking {
     Booking {
         id: BookingId(42),

@@ -1,16 +1,20 @@
 //! Bookings: atomic holds, state transitions with their inventory effects, provider events, expiry, refunds.
 //! The port is implemented by delegation to one module per concern; the shared row helpers live here.
 
+mod batch;
 mod events;
 mod hold;
 mod lifecycle;
 mod read;
 mod refunds;
 
+pub use batch::HoldBatching;
+pub(crate) use batch::HoldQueue;
+
 use crate::rows::*;
 use crate::{PgStore, TxError, db_error, tx};
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::sql_types::{Array, BigInt, Bool, Date, Integer, Nullable, Numeric, Text, Timestamptz};
 use diesel::{OptionalExtension, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -75,7 +79,7 @@ fn not_found(id: BookingId) -> TxError {
 #[async_trait]
 impl BookingRepository for PgStore {
     async fn hold(&self, req: HoldRequest, policy: PricingPolicy) -> Result<Booking> {
-        self.hold_tx(req, policy).await
+        self.hold_queued(req, policy).await
     }
 
     async fn booking(&self, id: BookingId) -> Result<Option<Booking>> {

@@ -2,10 +2,13 @@
 
 use super::quote::{StayInput, Unbookable, price_stay};
 use crate::model::{
-    HoldRequest, HotelId, InventoryNight, MAX_PAYABLE, MAX_ROOMS_PER_BOOKING, MIN_PAYABLE, PriceBreakdown,
+    HoldRequest, HotelId, InventoryNight, MAX_PAYABLE, MAX_ROOMS_PER_BOOKING, MIN_PAYABLE, PriceBreakdown, RoomId,
+    UserId,
 };
 use crate::pricing::PricingPolicy;
 use crate::{Error, Result};
+use chrono::NaiveDate;
+use std::collections::HashMap;
 
 /// What the store read for a hold, inside its transaction.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -95,4 +98,28 @@ pub fn plan_hold(req: &HoldRequest, facts: &HoldFacts, policy: &PricingPolicy) -
         return Err(Error::AmountOutOfRange);
     }
     Ok(HoldPlan { price, reserve: req.rooms_count, adults })
+}
+
+/// Plans holds taken together in one transaction (a store's group commit), in order: each is planned by
+/// [`plan_hold`] on its own facts, with the nights' held rooms and the user's hold count as the earlier successful
+/// holds of the batch leave them. The facts of every hold are read under the same locks, before any of the batch's
+/// writes; a refused hold changes nothing for the ones after it.
+pub fn plan_holds(batch: &mut [(&HoldRequest, &PricingPolicy, HoldFacts)]) -> Vec<Result<HoldPlan>> {
+    let mut held: HashMap<(RoomId, NaiveDate), i32> = HashMap::new();
+    let mut holds: HashMap<UserId, i64> = HashMap::new();
+    batch
+        .iter_mut()
+        .map(|(req, policy, facts)| {
+            for n in &mut facts.nights {
+                n.reserved_count += held.get(&(n.room_id, n.date)).copied().unwrap_or(0);
+            }
+            facts.active_holds += holds.get(&req.user_id).copied().unwrap_or(0);
+            let plan = plan_hold(req, facts, policy)?;
+            for n in &facts.nights {
+                *held.entry((n.room_id, n.date)).or_default() += plan.reserve;
+            }
+            *holds.entry(req.user_id).or_default() += 1;
+            Ok(plan)
+        })
+        .collect()
 }

@@ -12,7 +12,7 @@ mod search;
 mod transition;
 
 pub use event::{EventPlan, EventResult, booking_refund_key, extra_refund, extra_refund_key, plan_event};
-pub use hold::{HoldFacts, HoldPlan, plan_hold};
+pub use hold::{HoldFacts, HoldPlan, plan_hold, plan_holds};
 pub use quote::{StayInput, StayPrice, StayQuote, Unbookable, price_stay};
 pub use refunds::{MAX_BACKOFF_EXPONENT, refund_backoff, refund_due, refund_outcome};
 pub use search::{rank_hits, room_search_price};
