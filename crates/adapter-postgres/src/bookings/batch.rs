@@ -150,7 +150,8 @@ impl PgStore {
     /// Takes `holds` in one transaction, in order (each planned on what the earlier ones left), and answers each
     /// in its place: a booking, or why that hold was refused. What the queue of [`PgStore::with_hold_batching`]
     /// runs; callable directly. When the transaction fails as a whole (a database error), nothing of it is
-    /// written and every hold is retried in a transaction of its own.
+    /// written and every hold is retried in a transaction of its own (when the database is unavailable, every hold
+    /// answers `Unavailable` at once).
     pub async fn hold_many(&self, holds: Vec<(HoldRequest, PricingPolicy)>) -> Vec<Result<Booking>> {
         let started = std::time::Instant::now();
         match self.hold_batch_tx(&holds).await {
@@ -158,6 +159,9 @@ impl PgStore {
                 tracing::debug!(holds = holds.len(), ms = started.elapsed().as_secs_f64() * 1e3, "hold batch");
                 results
             }
+            // No connection within the pool's timeout, or deadlocks past the retries: one by one would only wait
+            // longer; every hold answers 503 as a lone hold would.
+            Err(Error::Unavailable) => holds.iter().map(|_| Err(Error::Unavailable)).collect(),
             Err(e) => {
                 tracing::warn!(error = %e, holds = holds.len(), "hold batch failed; retrying its holds one by one");
                 metrics::counter!("hold_batch_failures_total").increment(1);
