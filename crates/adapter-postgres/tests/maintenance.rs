@@ -121,6 +121,16 @@ impl Heard {
         }
         self.events.lock().unwrap().clone()
     }
+    /// Waits (up to 5 s) until at least `n` events were heard; the events so far.
+    async fn at_least(&self, n: usize) -> Vec<String> {
+        for _ in 0..100 {
+            if self.events.lock().unwrap().len() >= n {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        self.events.lock().unwrap().clone()
+    }
     fn clear(&self) {
         self.events.lock().unwrap().clear();
     }
@@ -157,14 +167,7 @@ async fn the_change_feed_names_the_hotels_every_commit_touched_and_survives_a_lo
     let double = store.create_room(a.id, room, now.date_naive(), now).await.unwrap();
     let today = now.date_naive();
     let window = format!("{a_id}:{today}:{}", today + chrono::Duration::days(364));
-    let mut ev = heard.until(&[]).await;
-    for _ in 0..100 {
-        if ev.len() >= 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        ev = heard.until(&[]).await;
-    }
+    let mut ev = heard.at_least(2).await;
     ev.sort();
     assert_eq!(ev, [a_id.clone(), window], "the room (and its plan: one payload) and the nights it created");
     heard.clear();
@@ -355,14 +358,7 @@ async fn holds_taken_together_are_planned_in_order_written_once_and_told_per_roo
     let night = |d: i64| today + Duration::days(d);
     let told_double = format!("counts:{h}:{double}:{}=0,1,2;{}=0,2,2;{}=0,1,2", night(1), night(2), night(3));
     let told_suite = format!("counts:{h}:{suite}:{}=0,1,1", night(2));
-    let mut told = heard.until(&[]).await;
-    for _ in 0..100 {
-        if told.len() >= 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        told = heard.until(&[]).await;
-    }
+    let mut told = heard.at_least(2).await;
     told.sort();
     let mut expected = vec![told_double, told_suite];
     expected.sort();

@@ -199,7 +199,7 @@ impl PgStore {
             .bind::<Array<BigInt>, _>(&hotels)
             .bind::<Array<BigInt>, _>(&rooms)
             .bind::<Array<Date>, _>(&check_outs)
-            .load::<BatchFacts>(&mut &*c);
+            .load::<FactsRow>(&mut &*c);
             let nights = crate::prepared::sql(format!(
                 "SELECT {NIGHT_COLS}
                  FROM unnest($1::bigint[], $2::bigint[], $3::date[], $4::date[]) x(hotel, room, lo, hi)
@@ -362,26 +362,12 @@ async fn insert_bookings(
 }
 
 /// The facts rows, one per hold, in batch order (k = 1..=n).
-fn facts_in_order(mut rows: Vec<BatchFacts>, n: usize) -> TxResult<Vec<BatchFacts>> {
+fn facts_in_order(mut rows: Vec<FactsRow>, n: usize) -> TxResult<Vec<FactsRow>> {
     rows.sort_unstable_by_key(|r| r.k);
     if rows.len() != n || rows.iter().enumerate().any(|(i, r)| r.k != i as i64 + 1) {
         return Err(TxError::Domain(Error::internal("hold batch: facts do not match its holds")));
     }
     Ok(rows)
-}
-
-#[derive(QueryableByName)]
-struct BatchFacts {
-    #[diesel(sql_type = BigInt)]
-    k: i64,
-    #[diesel(sql_type = Nullable<Bool>)]
-    active: Option<bool>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    room_hotel_id: Option<i64>,
-    #[diesel(sql_type = Nullable<Integer>)]
-    capacity: Option<i32>,
-    #[diesel(sql_type = Bool)]
-    departure_closed: bool,
 }
 
 #[derive(QueryableByName)]

@@ -5,27 +5,15 @@ use super::*;
 impl PgStore {
     pub(super) async fn hold_tx(&self, req: HoldRequest, policy: PricingPolicy) -> Result<Booking> {
         tx!(self, |c| {
-            // The hotel's status, the room, and whether the stay's check-out date is closed to departure, in one
-            // read (not locked: a restriction changed concurrently applies to the holds after it). One row always:
-            // a missing hotel or room leaves its columns null.
-            #[derive(QueryableByName)]
-            struct Facts {
-                #[diesel(sql_type = Nullable<Bool>)]
-                active: Option<bool>,
-                #[diesel(sql_type = Nullable<BigInt>)]
-                room_hotel_id: Option<i64>,
-                #[diesel(sql_type = Nullable<Integer>)]
-                capacity: Option<i32>,
-                #[diesel(sql_type = Bool)]
-                departure_closed: bool,
-            }
+            // The facts (`FactsRow`) in one read, not locked: a restriction changed concurrently applies to the
+            // holds after it. One row always: a missing hotel or room leaves its columns null.
             // Everything the planner needs, pipelined (statements sent together, run in order by the server):
             // the facts with the stay's nights locked in date order (only when the room is the hotel's), one round
             // trip. With the hold cap, this user's row is locked first and their live holds counted after it (a
             // statement of its own, so it sees holds committed while it waited): concurrent inits of one user are
             // serialised, and always take the user's lock before the nights'.
             let read = crate::prepared::sql(
-                "SELECT h.active, r.hotel_id AS room_hotel_id, r.capacity,
+                "SELECT 1::bigint AS k, h.active, r.hotel_id AS room_hotel_id, r.capacity,
                         COALESCE((SELECT closed_to_departure FROM inventory WHERE room_id = $2 AND date = $3), false)
                           AS departure_closed
                  FROM (SELECT 1) one LEFT JOIN hotel h ON h.id = $1 LEFT JOIN room r ON r.id = $2",
@@ -33,7 +21,7 @@ impl PgStore {
             .bind::<BigInt, _>(i64::from(req.hotel_id))
             .bind::<BigInt, _>(i64::from(req.room_id))
             .bind::<Date, _>(req.stay.check_out())
-            .get_result::<Facts>(&mut &*c);
+            .get_result::<FactsRow>(&mut &*c);
             let nights = crate::prepared::sql(format!(
                 "SELECT {NIGHT_COLS} FROM inventory i
                  WHERE i.room_id = $1 AND i.date >= $2 AND i.date < $3

@@ -72,6 +72,22 @@ async fn lock_stay(c: &mut AsyncPgConnection, room_id: RoomId, stay: StayDates) 
     Ok(rows.into_iter().map(InventoryNight::try_from).collect::<Result<_>>()?)
 }
 
+/// What a hold reads besides the nights: the hotel's status, the room, and whether the stay's check-out date is
+/// closed to departure (`k`: the hold's place in a batch, from 1; 1 for a lone hold).
+#[derive(QueryableByName)]
+struct FactsRow {
+    #[diesel(sql_type = BigInt)]
+    k: i64,
+    #[diesel(sql_type = Nullable<Bool>)]
+    active: Option<bool>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    room_hotel_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    capacity: Option<i32>,
+    #[diesel(sql_type = Bool)]
+    departure_closed: bool,
+}
+
 fn not_found(id: BookingId) -> TxError {
     TxError::Domain(Error::BookingNotFound(id))
 }
